@@ -1,0 +1,256 @@
+"""Evaluate a CrossGuard policy pack the way `pulumi preview --policy-pack` does.
+
+The pack's own `__main__.py` is executed with `PolicyPack` swapped for a recorder (the real
+constructor starts a gRPC server and blocks), and the recorded arguments build the SDK's real
+analyzer servicer. The dry-run then makes the calls the CLI makes: GetAnalyzerInfo, Configure
+(with the config the CLI would compute), ConfigureStack, Analyze per resource, AnalyzeStack once.
+The servicer class is private to pulumi-policy, which is why that package is pinned exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pulumi_policy
+import pulumi_policy.policy as policy_module
+import yaml
+from google.protobuf import json_format, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2
+
+from .model import Resource
+from .stackfile import UsageError
+
+LEVELS = ("advisory", "mandatory", "remediate", "disabled")
+_LEVEL_FROM_PROTO = {0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate"}
+_LEVEL_TO_PROTO = {v: k for k, v in _LEVEL_FROM_PROTO.items()}
+_SEVERITY = {0: "", 1: "low", 2: "medium", 3: "high", 4: "critical"}
+
+
+@dataclass
+class Violation:
+    policy: str
+    level: str
+    urn: str
+    message: str
+    severity: str = ""
+    checklist: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy": self.policy, "level": self.level, "urn": self.urn, "message": self.message,
+                "checklist": self.checklist}
+
+
+@dataclass
+class PolicyInfo:
+    name: str
+    description: str
+    level: str
+    severity: str
+    tags: list[str]
+    remediation: str
+    kind: str  # "resource" or "stack"
+
+    @property
+    def checklist(self) -> list[str]:
+        return sorted(t.removeprefix("checklist:") for t in self.tags if t.startswith("checklist:"))
+
+
+class _Recorder:
+    captured: dict[str, Any] | None = None
+
+    def __init__(self, name: str, policies: list, enforcement_level=None, initial_config=None, **extra: Any):
+        _Recorder.captured = {"name": name, "policies": policies, "enforcement_level": enforcement_level,
+                              "initial_config": initial_config, "extra": extra}
+
+
+class Pack:
+    """A loaded policy pack, ready to be configured and run."""
+
+    def __init__(self, pack_dir: Path) -> None:
+        self.dir = pack_dir
+        meta_file = pack_dir / "PulumiPolicy.yaml"
+        if not meta_file.exists():
+            raise UsageError(f"{pack_dir} is not a policy pack: PulumiPolicy.yaml is missing")
+        meta = yaml.safe_load(meta_file.read_text()) or {}
+        self.version = str(meta.get("version", "0.0.1"))
+        args = _record_pack(pack_dir)
+        level = args["enforcement_level"] or pulumi_policy.EnforcementLevel.ADVISORY
+        self.name: str = args["name"]
+        self.servicer = policy_module._PolicyAnalyzerServicer(
+            self.name, self.version, args["policies"], level, args["initial_config"], **args["extra"])
+        info = self.servicer.GetAnalyzerInfo(None, None)
+        self.info = info
+        self.policies: dict[str, PolicyInfo] = {
+            p.name: PolicyInfo(
+                name=p.name, description=p.description, level=_LEVEL_FROM_PROTO[p.enforcementLevel],
+                severity=_SEVERITY.get(p.severity, ""), tags=list(p.tags), remediation=p.remediation_steps,
+                kind="stack" if p.policy_type == 2 else "resource")
+            for p in info.policies
+        }
+
+    def configure(self, file_config: dict[str, Any] | None, stack: str, project: str,
+                  stack_tags: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+        resolved = reconcile_config(self.info, file_config)
+        request = analyzer_pb2.ConfigureAnalyzerRequest()
+        for name, entry in resolved.items():
+            cfg = analyzer_pb2.PolicyConfig(enforcementLevel=_LEVEL_TO_PROTO[entry["enforcementLevel"]])  # type: ignore[arg-type]
+            if entry.get("properties"):
+                cfg.properties.update(entry["properties"])
+            request.policyConfig[name].CopyFrom(cfg)
+        self.servicer.Configure(request, None)
+        self.servicer.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(
+            stack=stack, project=project, dry_run=True, tags=stack_tags or {}), None)
+        return resolved
+
+    def analyze(self, resources: list[Resource]) -> list[Violation]:
+        found: list[Violation] = []
+        for r in resources:
+            response = self.servicer.Analyze(analyzer_pb2.AnalyzeRequest(
+                type=r.type, properties=_struct(r.inputs), urn=r.urn, name=r.name, options=_options(r)), None)
+            found.extend(self._violations(response, r.urn))
+        stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[
+            analyzer_pb2.AnalyzerResource(
+                type=r.type, properties=_struct(r.inputs), urn=r.urn, name=r.name, options=_options(r),
+                parent=r.parent or "", dependencies=r.dependencies,
+                propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
+                                      for k, v in r.property_dependencies.items()})
+            for r in resources])
+        found.extend(self._violations(self.servicer.AnalyzeStack(stack_request, None), ""))
+        return found
+
+    def _violations(self, response: Any, default_urn: str) -> list[Violation]:
+        out = []
+        for d in response.diagnostics:
+            info = self.policies.get(d.policyName)
+            out.append(Violation(
+                policy=d.policyName, level=_LEVEL_FROM_PROTO[d.enforcementLevel], urn=d.urn or default_urn,
+                message=d.message, severity=_SEVERITY.get(d.severity, ""),
+                checklist=info.checklist if info else []))
+        return out
+
+
+def _record_pack(pack_dir: Path) -> dict[str, Any]:
+    main = pack_dir / "__main__.py"
+    if not main.exists():
+        raise UsageError(f"{pack_dir} has no __main__.py")
+    original = (pulumi_policy.PolicyPack, policy_module.PolicyPack)
+    pulumi_policy.PolicyPack = policy_module.PolicyPack = _Recorder  # type: ignore[misc,assignment]
+    _Recorder.captured = None
+    saved_path = list(sys.path)
+    try:
+        sys.path.insert(0, str(pack_dir))  # the CLI runs the pack from its own directory
+        runpy.run_path(str(main), run_name="__main__")
+    finally:
+        pulumi_policy.PolicyPack, policy_module.PolicyPack = original  # type: ignore[misc]
+        sys.path[:] = saved_path
+    if _Recorder.captured is None:
+        raise UsageError(f"{main} did not construct a PolicyPack")
+    return _Recorder.captured
+
+
+def _struct(inputs: dict[str, Any]) -> struct_pb2.Struct:
+    s = struct_pb2.Struct()
+    s.update(inputs)
+    return s
+
+
+def _options(r: Resource) -> analyzer_pb2.AnalyzerResourceOptions:
+    timeouts = analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(
+        **{k: _seconds(v) for k, v in r.custom_timeouts.items()})
+    return analyzer_pb2.AnalyzerResourceOptions(
+        protect=r.protect, parent=r.parent or "", customTimeouts=timeouts)
+
+
+def _seconds(duration: str) -> float:
+    units = {"h": 3600.0, "m": 60.0, "s": 1.0}
+    total, number = 0.0, ""
+    for ch in duration:
+        if ch.isdigit() or ch == ".":
+            number += ch
+        elif ch in units and number:
+            total, number = total + float(number) * units[ch], ""
+    return total
+
+
+def parse_config_file(path: Path) -> dict[str, Any] | None:
+    """Parse a `--policy-pack-config` file with the CLI's rules."""
+    text = path.read_text()
+    if not text.strip():
+        return None
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"{path}: not valid JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise UsageError(f"{path}: expected a JSON object of policy name -> level or settings")
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if isinstance(value, str):
+            if value not in LEVELS:
+                raise UsageError(f'{path}: parsing enforcement level for "{key}": "{value}" is not a valid '
+                                 f"enforcement level; use one of {', '.join(LEVELS)}")
+            out[key] = {"enforcementLevel": value, "properties": {}}
+        elif isinstance(value, dict):
+            props = dict(value)
+            level = props.pop("enforcementLevel", None)
+            if level is not None and (not isinstance(level, str) or level not in LEVELS):
+                raise UsageError(f'{path}: parsing enforcement level for "{key}": {level!r} is not a valid '
+                                 f"enforcement level; use one of {', '.join(LEVELS)}")
+            if level is None and not props:
+                continue
+            out[key] = {"enforcementLevel": level, "properties": props}
+        else:
+            raise UsageError(f'{path}: parsing "{key}": must be a string or object')
+    return out
+
+
+def _apply(result: dict[str, dict[str, Any]], layer: dict[str, Any]) -> None:
+    everything = layer.get("all")
+    if everything and everything.get("enforcementLevel"):
+        for entry in result.values():
+            entry["enforcementLevel"] = everything["enforcementLevel"]
+    for name, given in layer.items():
+        entry = result.setdefault(name, {"enforcementLevel": "", "properties": None})
+        if given.get("enforcementLevel"):
+            entry["enforcementLevel"] = given["enforcementLevel"]
+        if given.get("properties"):
+            entry["properties"] = {**(entry["properties"] or {}), **given["properties"]}
+
+
+def reconcile_config(info: Any, file_config: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """The CLI's policy-config resolution (pkg/resource/analyzer/config.go), step for step:
+    schema defaults, then the pack's initial config, then the file; then JSON-schema validation."""
+    result: dict[str, dict[str, Any]] = {}
+    schemas: dict[str, dict[str, Any]] = {}
+    for p in info.policies:
+        props = json_format.MessageToDict(p.configSchema.properties) if p.HasField("configSchema") else {}
+        defaults = {k: v["default"] for k, v in props.items() if isinstance(v, dict) and "default" in v}
+        result[p.name] = {"enforcementLevel": _LEVEL_FROM_PROTO[p.enforcementLevel], "properties": defaults or None}
+        if props:
+            schemas[p.name] = {"type": "object", "properties": props, "required": list(p.configSchema.required)}
+    initial = {k: {"enforcementLevel": _LEVEL_FROM_PROTO[v.enforcementLevel],
+                   "properties": json_format.MessageToDict(v.properties)}
+               for k, v in info.initialConfig.items()}
+    if initial:
+        _apply(result, initial)
+    if file_config:
+        _apply(result, file_config)
+    errors = []
+    for name, schema in schemas.items():
+        validator = jsonschema.Draft7Validator(schema)
+        for err in validator.iter_errors(result[name]["properties"] or {}):
+            where = ".".join(str(p) for p in err.absolute_path)
+            errors.append(f"{name}: {where + ': ' if where else ''}{err.message}")
+    for name, entry in result.items():
+        if not entry["enforcementLevel"]:
+            errors.append(f'{name}: invalid enforcement level ""; give the entry an enforcementLevel '
+                          "(or fix the policy name: it matches no policy in the pack)")
+    if errors:
+        raise UsageError("validating policy config:\n  " + "\n  ".join(sorted(errors)))
+    return result

@@ -1,0 +1,1 @@
+"""CrossGuard policy pack enforcing the production readiness checklist (see pack.py)."""

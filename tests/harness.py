@@ -1,0 +1,72 @@
+"""Run component code under the dry-run's mocks and look at what it declared."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from dryrun.mocks import AzureMocks, RecordingMonitor, configure
+from dryrun.model import Resource, reveal
+
+
+class Declared:
+    """The resources one test declared, with lookups by type and logical name."""
+
+    def __init__(self, resources: list[Resource]) -> None:
+        self.resources = resources
+        self.by_urn = {r.urn: r for r in resources}
+
+    def of_type(self, type_token: str) -> list[Resource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str, name: str | None = None) -> Resource:
+        found = [r for r in self.of_type(type_token) if name is None or r.name == name]
+        assert len(found) == 1, f"expected one {type_token} {name or ''}, found {[r.name for r in found]}"
+        return found[0]
+
+    def inputs(self, type_token: str, name: str | None = None) -> dict[str, Any]:
+        return reveal(self.one(type_token, name).inputs)
+
+    def children(self, parent: Resource) -> list[Resource]:
+        return [r for r in self.resources if r.parent == parent.urn]
+
+    def types(self) -> set[str]:
+        return {r.type for r in self.resources}
+
+
+def declare(build: Callable[[], Any], stack: str = "test", config: dict[str, str] | None = None) -> Declared:
+    """Run `build` as a Pulumi program under the Azure mocks and return what it registered."""
+    from pulumi.runtime import config as runtime_config
+
+    runtime_config.set_all_config(dict(config or {}), [])
+    monitor = RecordingMonitor(AzureMocks())
+    configure(stack, "ai-platform", monitor)
+    result: list[Any] = []
+    _sync_await(run_pulumi_func(lambda: result.append(build())))
+    return Declared([r for r in monitor.recorded if r.type != "pulumi:pulumi:Stack"])
+
+
+def walk(value: Any) -> Iterable[Any]:
+    """Every nested value, for assertions like 'no key anywhere in the outputs'."""
+    yield value
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from walk(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from walk(v)
+
+
+def stack_config(stack: str) -> Any:
+    """The validated config of a real stack file (Pulumi.<stack>.yaml)."""
+    from pathlib import Path
+
+    import stack_config as sc
+    from dryrun import stackfile
+
+    root = Path(__file__).resolve().parent.parent
+    _, config, secrets = stackfile.load(root, stack)
+    return sc.parse(config, set(secrets), stack)
