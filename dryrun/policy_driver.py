@@ -73,17 +73,26 @@ class Pack:
     """A loaded policy pack, ready to be configured and run."""
 
     def __init__(self, pack_dir: Path) -> None:
-        self.dir = pack_dir
         meta_file = pack_dir / "PulumiPolicy.yaml"
         if not meta_file.exists():
             raise UsageError(f"{pack_dir} is not a policy pack: PulumiPolicy.yaml is missing")
         meta = yaml.safe_load(meta_file.read_text()) or {}
-        self.version = str(meta.get("version", "0.0.1"))
         args = _record_pack(pack_dir)
-        level = args["enforcement_level"] or pulumi_policy.EnforcementLevel.ADVISORY
-        self.name: str = args["name"]
+        self._load(args["name"], str(meta.get("version", "0.0.1")), args["policies"], args["enforcement_level"],
+                   args["initial_config"], args["extra"])
+
+    @classmethod
+    def from_policies(cls, policies: list, enforcement_level: Any = None, name: str = "test-pack") -> Pack:
+        """A pack of the given policies, served exactly like a pack directory (for tests)."""
+        pack = cls.__new__(cls)
+        pack._load(name, "0.0.1", policies, enforcement_level, None, {})
+        return pack
+
+    def _load(self, name: str, version: str, policies: list, level: Any, initial_config: Any,
+              extra: dict[str, Any]) -> None:
+        self.name, self.version = name, version
         self.servicer = policy_module._PolicyAnalyzerServicer(
-            self.name, self.version, args["policies"], level, args["initial_config"], **args["extra"])
+            name, version, policies, level or pulumi_policy.EnforcementLevel.ADVISORY, initial_config, **extra)
         info = self.servicer.GetAnalyzerInfo(None, None)
         self.info = info
         self.policies: dict[str, PolicyInfo] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pulumi_policy import ResourceValidationArgs, Severity
+from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from .framework import Config, resource_policy
 
@@ -68,4 +68,4 @@ allowed_locations = resource_policy(
     config={"allowedLocations": {"type": "array", "items": {"type": "string"}, "default": []}},
 )
 
-POLICIES = [required_tags, allowed_locations]
+POLICIES: list[Policy] = [required_tags, allowed_locations]

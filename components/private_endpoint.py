@@ -1,0 +1,75 @@
+"""The private endpoint helper every data-plane component takes (like AVM's `privateEndpoints`)."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_azure_native.network as network
+
+from .common import Common
+
+# Private DNS zones per private-link group id. OpenAI needs all three AI zones together: the
+# account answers on openai.azure.com, cognitiveservices.azure.com and services.ai.azure.com.
+ZONES_BY_GROUP: dict[str, tuple[str, ...]] = {
+    "account": ("privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com",
+                "privatelink.services.ai.azure.com"),
+    "vault": ("privatelink.vaultcore.azure.net",),
+    "redisEnterprise": ("privatelink.redis.azure.net",),
+    "blob": ("privatelink.blob.core.windows.net",),
+    "queue": ("privatelink.queue.core.windows.net",),
+    "namespace": ("privatelink.servicebus.windows.net",),  # Service Bus and Event Hubs alike
+    "sites": ("privatelink.azurewebsites.net",),
+}
+
+
+class PrivateLinkError(pulumi.RunError):
+    """A component was asked for a private endpoint it cannot build."""
+
+
+def private_endpoint(
+    name: str,
+    *,
+    common: Common,
+    target_id: pulumi.Input[str],
+    group_id: str,
+    parent: pulumi.Resource,
+) -> network.PrivateEndpoint:
+    """A private endpoint for `target_id` in the stack's endpoint subnet, with a DNS zone group
+    holding every zone of that service (unless Azure Policy manages the records)."""
+    link = common.private_link
+    if link is None:
+        raise PrivateLinkError(f"{name}: no private endpoint subnet given; pass Common.private_link (SEC-3)")
+    zones = ZONES_BY_GROUP.get(group_id)
+    if zones is None:
+        raise PrivateLinkError(f"{name}: unknown private-link group '{group_id}'; known: {', '.join(ZONES_BY_GROUP)}")
+    missing = [z for z in zones if z not in link.zone_ids]
+    if link.zone_groups and missing:
+        raise PrivateLinkError(f"{name}: DNS zone(s) {', '.join(missing)} are not in the stack's zone set; "
+                               f"create them with PrivateDnsZones for group '{group_id}'")
+    endpoint = network.PrivateEndpoint(
+        f"{name}-pe",
+        private_endpoint_name=f"pe-{name}",
+        custom_network_interface_name=f"nic-pe-{name}",
+        resource_group_name=common.resource_group_name,
+        location=common.location,
+        subnet=network.SubnetArgs(id=link.subnet_id),
+        private_link_service_connections=[network.PrivateLinkServiceConnectionArgs(
+            name=f"{name}-{group_id}",
+            private_link_service_id=target_id,
+            group_ids=[group_id],
+        )],
+        tags=common.tags,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    if link.zone_groups:
+        network.PrivateDnsZoneGroup(
+            f"{name}-pe-dns",
+            private_dns_zone_group_name="default",
+            private_endpoint_name=endpoint.name,
+            resource_group_name=common.resource_group_name,
+            private_dns_zone_configs=[
+                network.PrivateDnsZoneConfigArgs(name=zone.replace(".", "-"), private_dns_zone_id=link.zone_ids[zone])
+                for zone in zones
+            ],
+            opts=pulumi.ResourceOptions(parent=endpoint),
+        )
+    return endpoint

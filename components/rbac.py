@@ -1,0 +1,92 @@
+"""Least-privilege role assignments: built-in roles by name, scoped to one resource.
+
+Assignment names are UUIDs derived from scope + principal + role (Bicep's `guid()`), so a rerun
+never creates a duplicate and a changed principal replaces cleanly.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pulumi
+import pulumi_azure_native.authorization as authorization
+
+# Built-in role definition ids (the same GUID in every subscription).
+ROLES: dict[str, str] = {
+    "Cognitive Services OpenAI User": "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
+    "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
+    "Key Vault Certificate User": "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+    "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
+    "Azure Service Bus Data Sender": "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
+    "Azure Service Bus Data Receiver": "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
+    "Azure Event Hubs Data Sender": "2b629674-e913-4c01-ae53-ef4638d8f975",
+    "Azure Event Hubs Data Receiver": "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",
+    "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+    "Storage Queue Data Contributor": "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
+    "Storage Account Backup Contributor": "e5e2a7ff-d759-4cd2-bb51-3152d37e2eb1",
+    "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+}
+
+# Roles that can change anything or grant access: never for a workload identity (SEC-5).
+PRIVILEGED: dict[str, str] = {
+    "Owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+    "Contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    "User Access Administrator": "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+}
+
+
+class RoleError(pulumi.RunError):
+    """A role request that breaks least privilege; raised before anything is declared."""
+
+
+def role_definition_id(subscription_id: str, role: str) -> str:
+    return f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{ROLES[role]}"
+
+
+def assignment_name(scope: str, principal_id: str, role: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{scope.lower()}|{principal_id}|{ROLES[role]}"))
+
+
+def _check_role(role: str) -> None:
+    if role in PRIVILEGED:
+        raise RoleError(f"role '{role}' is privileged and is never granted to a workload identity (SEC-5); "
+                        f"use a data-plane role instead: {', '.join(sorted(ROLES))}")
+    if role not in ROLES:
+        raise RoleError(f"unknown role '{role}'; known roles: {', '.join(sorted(ROLES))} "
+                        "(add its built-in id to components/rbac.py ROLES)")
+
+
+def _resource_scope(scope: str) -> str:
+    # /subscriptions/<id>/resourceGroups/<rg>/providers/<ns>/<type>/<name>[...]
+    parts = scope.strip("/").split("/")
+    if len(parts) < 7 or parts[0].lower() != "subscriptions" or parts[4].lower() != "providers":
+        raise RoleError(f"scope '{scope}' is not a single resource; workload roles are scoped to the resource "
+                        "they use, never a subscription or resource group (SEC-5)")
+    return scope
+
+
+def grant(
+    name: str,
+    *,
+    scope: pulumi.Input[str],
+    principal_id: pulumi.Input[str],
+    role: str,
+    parent: pulumi.Resource,
+    description: str = "",
+) -> authorization.RoleAssignment:
+    """Assign `role` to a service principal (managed identity) on one resource."""
+    _check_role(role)
+    checked_scope = pulumi.Output.from_input(scope).apply(_resource_scope)
+    return authorization.RoleAssignment(
+        name,
+        scope=checked_scope,
+        principal_id=principal_id,
+        # ServicePrincipal skips the Entra lookup that fails while a new identity replicates.
+        principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+        role_definition_id=checked_scope.apply(lambda s: role_definition_id(s.split("/")[2], role)),
+        role_assignment_name=pulumi.Output.all(checked_scope, principal_id).apply(
+            lambda args: assignment_name(args[0], args[1], role)),
+        description=description or f"{role} for a workload identity",
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
