@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
@@ -13,7 +14,7 @@ class PrivateLink:
 
     subnet_id: pulumi.Input[str]
     # zone name -> zone resource id; the helper picks the zones its service needs.
-    zone_ids: dict[str, pulumi.Input[str]]
+    zone_ids: Mapping[str, pulumi.Input[str]]
     # False where the organisation's Azure Policy writes the DNS records itself.
     zone_groups: bool = True
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_azure_native.network as network
 
-from .common import Common
+from .common import Common, PrivateLink
 
 # Private DNS zones per private-link group id. OpenAI needs all three AI zones together: the
 # account answers on openai.azure.com, cognitiveservices.azure.com and services.ai.azure.com.
@@ -25,16 +25,9 @@ class PrivateLinkError(pulumi.RunError):
     """A component was asked for a private endpoint it cannot build."""
 
 
-def private_endpoint(
-    name: str,
-    *,
-    common: Common,
-    target_id: pulumi.Input[str],
-    group_id: str,
-    parent: pulumi.Resource,
-) -> network.PrivateEndpoint:
-    """A private endpoint for `target_id` in the stack's endpoint subnet, with a DNS zone group
-    holding every zone of that service (unless Azure Policy manages the records)."""
+def check_private_link(name: str, common: Common, group_id: str) -> tuple[PrivateLink, tuple[str, ...]]:
+    """The link and zones `private_endpoint` will use; call it before declaring anything so a
+    component without a usable private link fails before its first resource."""
     link = common.private_link
     if link is None:
         raise PrivateLinkError(f"{name}: no private endpoint subnet given; pass Common.private_link (SEC-3)")
@@ -45,13 +38,33 @@ def private_endpoint(
     if link.zone_groups and missing:
         raise PrivateLinkError(f"{name}: DNS zone(s) {', '.join(missing)} are not in the stack's zone set; "
                                f"create them with PrivateDnsZones for group '{group_id}'")
+    return link, zones
+
+
+def private_endpoint(
+    name: str,
+    *,
+    common: Common,
+    target_id: pulumi.Input[str],
+    group_id: str,
+    parent: pulumi.Resource,
+) -> network.PrivateEndpoint:
+    """A private endpoint for `target_id` in the stack's endpoint subnet, with a DNS zone group
+    holding every zone of that service (unless Azure Policy manages the records)."""
+    link, zones = check_private_link(name, common, group_id)
     endpoint = network.PrivateEndpoint(
         f"{name}-pe",
         private_endpoint_name=f"pe-{name}",
         custom_network_interface_name=f"nic-pe-{name}",
         resource_group_name=common.resource_group_name,
         location=common.location,
-        subnet=network.SubnetArgs(id=link.subnet_id),
+        # SubnetArgs fills in privateEndpointNetworkPolicies=Disabled when unset; ARM ignores a
+        # reference's properties, but say what the subnet really has (SecureNetwork enables them)
+        # so neither a reader nor a policy sees the seed's insecure value here.
+        subnet=network.SubnetArgs(
+            id=link.subnet_id,
+            private_endpoint_network_policies=network.VirtualNetworkPrivateEndpointNetworkPolicies.ENABLED,
+        ),
         private_link_service_connections=[network.PrivateLinkServiceConnectionArgs(
             name=f"{name}-{group_id}",
             private_link_service_id=target_id,

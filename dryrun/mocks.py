@@ -148,6 +148,11 @@ def _computed(typ: str, name: str, inputs: dict[str, Any], urn: str) -> dict[str
     identity = inputs.get("identity")
     if isinstance(identity, dict) and "SystemAssigned" in str(identity.get("type", "")):
         out["identity"] = {**identity, "principalId": _uuid(urn + "#system"), "tenantId": TENANT_ID}
+    if isinstance(identity, dict) and isinstance(identity.get("userAssignedIdentities"), list):
+        # The input lists identity ids; ARM answers a map of id -> {principalId, clientId}.
+        out["identity"] = {**out.get("identity", identity), "userAssignedIdentities": {
+            i: {"principalId": _uuid(i + "#principal"), "clientId": _uuid(i + "#client")}
+            for i in identity["userAssignedIdentities"]}}
     kind = typ.split(":", 1)[1]
     if kind == "managedidentity:UserAssignedIdentity":
         out.update(principalId=_uuid(urn + "#principal"), clientId=_uuid(urn + "#client"), tenantId=TENANT_ID)
@@ -172,10 +177,13 @@ def _computed(typ: str, name: str, inputs: dict[str, Any], urn: str) -> dict[str
         out["defaultDomain"] = f"{_digest(urn, 10)}.{location}.azurecontainerapps.io"
         out["staticIp"] = f"10.{int(_digest(urn, 2), 16) % 250}.2.{int(_digest(urn + 'ip', 2), 16) % 250 + 4}"
     elif kind == "app:ContainerApp":
-        domain = f"{_digest(inputs.get('managedEnvironmentId', urn), 10)}.{location}.azurecontainerapps.io"
-        fqdn = f"{name}.internal.{domain}"
-        out["latestRevisionFqdn"] = fqdn
+        # The environment's defaultDomain (digest of its id); internal-only ingress adds '.internal.'.
+        env_id = inputs.get("environmentId") or inputs.get("managedEnvironmentId", urn)
+        domain = f"{_digest(env_id, 10)}.{location}.azurecontainerapps.io"
         config = inputs.get("configuration") or {}
+        external = isinstance(config.get("ingress"), dict) and config["ingress"].get("external") is True
+        fqdn = f"{name}.{domain}" if external else f"{name}.internal.{domain}"
+        out["latestRevisionFqdn"] = fqdn
         if isinstance(config.get("ingress"), dict):
             out["configuration"] = {**config, "ingress": {**config["ingress"], "fqdn": fqdn}}
     elif kind == "keyvault:Vault":
@@ -216,15 +224,16 @@ class AzureMocks(Mocks):
         state.update(_computed(args.typ, name, inputs, rid))
         return rid, state
 
-    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        # The failures list must be a list: MockMonitor.Invoke iterates it (None raises TypeError).
         if args.token == "azure-native:authorization:getClientConfig":
             return {"clientId": _uuid("client"), "objectId": CLIENT_OBJECT_ID,
-                    "subscriptionId": SUBSCRIPTION_ID, "tenantId": TENANT_ID}, None
+                    "subscriptionId": SUBSCRIPTION_ID, "tenantId": TENANT_ID}, []
         if args.token == "azure-native:resources:getResourceGroup":
             name = args.args.get("resourceGroupName", "rg")
             return {"id": f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{name}", "name": name,
-                    "location": "eastus2"}, None
-        return {}, None
+                    "location": "eastus2"}, []
+        return {}, []
 
 
 class RecordingMonitor(MockMonitor):
@@ -270,4 +279,6 @@ class RecordingMonitor(MockMonitor):
 def configure(stack: str, project: str, monitor: RecordingMonitor) -> None:
     """Point the Pulumi runtime at the recording monitor, with a fresh root stack each time."""
     pulumi.runtime.settings.ROOT.set(None)
+    # A previous run that failed inside an output leaves its tasks behind; they must not fail this run.
+    pulumi.runtime.settings.SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
     pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor)

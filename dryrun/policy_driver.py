@@ -10,6 +10,7 @@ The servicer class is private to pulumi-policy, which is why that package is pin
 from __future__ import annotations
 
 import json
+import re
 import runpy
 import sys
 from dataclasses import dataclass, field
@@ -30,6 +31,11 @@ LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 _LEVEL_FROM_PROTO = {0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate"}
 _LEVEL_TO_PROTO = {v: k for k, v in _LEVEL_FROM_PROTO.items()}
 _SEVERITY = {0: "", 1: "low", 2: "medium", 3: "high", 4: "critical"}
+# A policy records a suppressed finding as `not_applicable` with a reason starting with this word
+# (policies/framework.py); other not_applicable reasons (e.g. "Policy does not implement validate") are not
+# findings. A stack policy joins several suppressed findings with "; " into one reason.
+SUPPRESSED = "suppressed"
+_NEXT_SUPPRESSED = re.compile(rf"; (?={SUPPRESSED} )")
 
 
 @dataclass
@@ -47,6 +53,21 @@ class Violation:
 
 
 @dataclass
+class Suppressed:
+    """A finding a policy would have reported, silenced by a suppression in the pack config."""
+
+    policy: str
+    urn: str  # "" for a stack policy's finding: the analyzer reports no resource for it
+    reason: str
+    level: str = ""
+    checklist: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy": self.policy, "level": self.level, "urn": self.urn, "reason": self.reason,
+                "checklist": self.checklist}
+
+
+@dataclass
 class PolicyInfo:
     name: str
     description: str
@@ -55,6 +76,7 @@ class PolicyInfo:
     tags: list[str]
     remediation: str
     kind: str  # "resource" or "stack"
+    url: str = ""
 
     @property
     def checklist(self) -> list[str]:
@@ -91,6 +113,7 @@ class Pack:
     def _load(self, name: str, version: str, policies: list, level: Any, initial_config: Any,
               extra: dict[str, Any]) -> None:
         self.name, self.version = name, version
+        self.suppressed: list[Suppressed] = []  # filled by the last analyze()
         self.servicer = policy_module._PolicyAnalyzerServicer(
             name, version, policies, level or pulumi_policy.EnforcementLevel.ADVISORY, initial_config, **extra)
         info = self.servicer.GetAnalyzerInfo(None, None)
@@ -99,9 +122,11 @@ class Pack:
             p.name: PolicyInfo(
                 name=p.name, description=p.description, level=_LEVEL_FROM_PROTO[p.enforcementLevel],
                 severity=_SEVERITY.get(p.severity, ""), tags=list(p.tags), remediation=p.remediation_steps,
-                kind="stack" if p.policy_type == 2 else "resource")
+                kind="stack" if p.policy_type == 2 else "resource", url=p.url)
             for p in info.policies
         }
+        # Enforcement levels in force: the policies' own until configure() applies a config.
+        self.levels: dict[str, str] = {p.name: p.level for p in self.policies.values()}
 
     def configure(self, file_config: dict[str, Any] | None, stack: str, project: str,
                   stack_tags: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
@@ -115,14 +140,18 @@ class Pack:
         self.servicer.Configure(request, None)
         self.servicer.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(
             stack=stack, project=project, dry_run=True, tags=stack_tags or {}), None)
+        self.levels = {name: entry["enforcementLevel"] for name, entry in resolved.items() if name in self.policies}
         return resolved
 
     def analyze(self, resources: list[Resource]) -> list[Violation]:
+        """The violations, as the CLI would print them; the suppressed findings go to `self.suppressed`."""
         found: list[Violation] = []
+        self.suppressed = []
         for r in resources:
             response = self.servicer.Analyze(analyzer_pb2.AnalyzeRequest(
                 type=r.type, properties=_struct(r.inputs), urn=r.urn, name=r.name, options=_options(r)), None)
             found.extend(self._violations(response, r.urn))
+            self.suppressed.extend(self._suppressed(response, r.urn))
         stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[
             analyzer_pb2.AnalyzerResource(
                 type=r.type, properties=_struct(r.inputs), urn=r.urn, name=r.name, options=_options(r),
@@ -130,7 +159,9 @@ class Pack:
                 propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
                                       for k, v in r.property_dependencies.items()})
             for r in resources])
-        found.extend(self._violations(self.servicer.AnalyzeStack(stack_request, None), ""))
+        stack_response = self.servicer.AnalyzeStack(stack_request, None)
+        found.extend(self._violations(stack_response, ""))
+        self.suppressed.extend(self._suppressed(stack_response, ""))
         return found
 
     def _violations(self, response: Any, default_urn: str) -> list[Violation]:
@@ -141,6 +172,18 @@ class Pack:
                 policy=d.policyName, level=_LEVEL_FROM_PROTO[d.enforcementLevel], urn=d.urn or default_urn,
                 message=d.message, severity=_SEVERITY.get(d.severity, ""),
                 checklist=info.checklist if info else []))
+        return out
+
+    def _suppressed(self, response: Any, urn: str) -> list[Suppressed]:
+        out = []
+        for entry in response.not_applicable:
+            if not entry.reason.startswith(SUPPRESSED):
+                continue
+            info = self.policies.get(entry.policy_name)
+            out.extend(
+                Suppressed(policy=entry.policy_name, urn=urn, reason=reason,
+                           level=self.levels.get(entry.policy_name, ""), checklist=info.checklist if info else [])
+                for reason in _NEXT_SUPPRESSED.split(entry.reason))
         return out
 
 

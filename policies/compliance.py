@@ -1,4 +1,7 @@
-"""Compliance (COMP-*): data residency, tagging baseline, TLS floor, governance in the stack."""
+"""Compliance (COMP-*): data residency, tagging baseline and governance resources in the stack.
+
+TLS floors (COMP-4) are checked per service in security.py; whether the stack assigns Azure Policy
+or enables Defender plans at all is a stack policy (stack.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from collections.abc import Iterable
 from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from .framework import Config, resource_policy
+from .inputs import UNKNOWN, get, text
 
 # Types whose Args accept `tags` (checked against the SDK by tests/policies/test_compliance.py).
 TAGGABLE = frozenset({
@@ -43,6 +47,17 @@ def _allowed_location(args: ResourceValidationArgs, config: Config) -> Iterable[
         yield f"location '{location}' is outside the allowed locations {allowed}"
 
 
+def _defender_standard(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    tier = text(args.props, "pricingTier")
+    if tier is not UNKNOWN and tier != "standard":
+        yield f"Defender plan '{get(args.props, 'pricingName')}' is on the '{get(args.props, 'pricingTier')}' tier"
+
+
+def _assignment_enforced(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    if text(args.props, "enforcementMode") == "donotenforce":
+        yield "the policy assignment only audits (enforcementMode DoNotEnforce); non-compliant changes still deploy"
+
+
 required_tags = resource_policy(
     name="required-tags",
     description="Taggable resources carry the baseline tags (environment, owner, cost-center).",
@@ -68,4 +83,26 @@ allowed_locations = resource_policy(
     config={"allowedLocations": {"type": "array", "items": {"type": "string"}, "default": []}},
 )
 
-POLICIES: list[Policy] = [required_tags, allowed_locations]
+defender_plan_standard = resource_policy(
+    name="defender-plan-standard",
+    description="Defender for Cloud plans declared by the stack are on the Standard tier.",
+    checklist=["COMP-4"],
+    severity=Severity.MEDIUM,
+    remediation="Set `pricing_tier='Standard'` on the security:Pricing resource (the Free tier only assesses "
+                "posture; it does not detect threats).",
+    types=["azure-native:security:Pricing"],
+    check=_defender_standard,
+)
+
+policy_assignment_enforced = resource_policy(
+    name="policy-assignment-enforced",
+    description="Azure Policy assignments declared by the stack enforce their effect.",
+    checklist=["COMP-3"],
+    severity=Severity.MEDIUM,
+    remediation="Set `enforcement_mode='Default'` on the authorization:PolicyAssignment once its audit results "
+                "are clean.",
+    types=["azure-native:authorization:PolicyAssignment"],
+    check=_assignment_enforced,
+)
+
+POLICIES: list[Policy] = [required_tags, allowed_locations, defender_plan_standard, policy_assignment_enforced]

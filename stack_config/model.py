@@ -255,6 +255,21 @@ class EventProcessing(Section):
     function_plan: Literal["FlexConsumption", "ElasticPremium"] = "FlexConsumption"
 
 
+DefenderPlan = Literal["AI", "KeyVaults", "StorageAccounts", "Containers", "AppServices", "Arm", "Dns",
+                       "CosmosDbs", "SqlServers"]
+
+
+class Governance(Section):
+    """What the stack enforces on itself beyond this repository (COMP-3, COMP-4)."""
+
+    # Assign Azure Policy's built-in "Allowed locations" (listOfAllowedLocations = allowedLocations)
+    # to every resource group, so changes made outside Pulumi obey data residency too.
+    assign_allowed_locations: bool = True
+    # Defender for Cloud plans switched to Standard on the subscription; leave empty where the
+    # platform team's subscription baseline owns them.
+    defender_plans: list[DefenderPlan] = []
+
+
 class Tags(Section):
     """Required tags (COMP-4); any further tag may be added under `extra`."""
 
@@ -284,6 +299,7 @@ class StackConfig(Section):
     budget: Budget
     backup: Backup
     event_processing: EventProcessing = EventProcessing()
+    governance: Governance = Governance()
     # Application secrets written to Key Vault; each must be set with `pulumi config set --secret`.
     secrets: dict[str, str] = {}
 

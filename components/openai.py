@@ -1,0 +1,164 @@
+"""Azure OpenAI, keyless and private, with its model deployments.
+
+Differences from the seed's Bicep, each deliberate:
+- The seed reads `listKeys().key1` into Key Vault. Here local (key) authentication is disabled:
+  every caller authenticates with its managed identity and the `Cognitive Services OpenAI User`
+  role, so there is no key to store, rotate or leak, and none appears in any output.
+- The seed's account is reachable from the internet; here public network access is off, the
+  network ACL denies by default, and the account is reached only through its private endpoint.
+- Outbound calls from the account are restricted to an empty allow-list (data-exfiltration guard).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_azure_native.cognitiveservices as cognitiveservices
+
+from stack_config.model import OpenAI
+
+from .common import Common, RoleGrant
+from .diagnostics import diagnostic_setting
+from .naming import check_parts, unique_name
+from .private_endpoint import check_private_link, private_endpoint
+from .rbac import check_grants, grant_all
+
+OPENAI_USER = "Cognitive Services OpenAI User"
+# Audit: who changed what; RequestResponse: every inference call and its caller; Trace: the
+# service's own diagnostics. Together they are the seed's audit requirement (COMP-2).
+LOG_CATEGORIES = ("Audit", "RequestResponse", "Trace")
+# A deployment can take many minutes under regional capacity pressure, and each one waits for the
+# previous (see below); the provider's default would give up on a healthy but slow operation.
+DEPLOYMENT_TIMEOUTS = pulumi.CustomTimeouts(create="30m", update="30m", delete="30m")
+# Custom subdomain: 2-64 characters, globally unique (it is the account's DNS name).
+_SUBDOMAIN_MAX = 64
+
+
+class OpenAIError(pulumi.RunError):
+    """SecureOpenAI was given inputs it cannot build securely."""
+
+
+@dataclass(frozen=True)
+class SecureOpenAIArgs:
+    common: Common
+    config: OpenAI
+    # "<namePrefix>-<environment>", e.g. "aip-prod".
+    base_name: str
+    # The Pulumi stack and the Entra tenant (`authorization.get_client_config_output().tenant_id`),
+    # hashed into the globally unique subdomain.
+    stack: str
+    tenant_id: pulumi.Input[str]
+    # Workload name -> principal id (`WorkloadIdentities.principal_ids`); each gets `Cognitive
+    # Services OpenAI User` on the account, keyed by workload so one change never moves another.
+    consumers: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+
+
+def _grants(args: SecureOpenAIArgs) -> list[RoleGrant]:
+    return [RoleGrant(principal_id=principal, role=OPENAI_USER, description=workload)
+            for workload, principal in args.consumers.items()] + list(args.common.role_grants)
+
+
+def _check(name: str, args: SecureOpenAIArgs) -> None:
+    check_private_link(name, args.common, "account")
+    check_grants(name, _grants(args))
+    check_parts(name, base_name=args.base_name, location=args.common.location)
+
+
+class SecureOpenAI(pulumi.ComponentResource):
+    """A private, keyless Azure OpenAI account with serialized model deployments."""
+
+    account: cognitiveservices.Account
+    deployments: list[cognitiveservices.Deployment]
+    account_id: pulumi.Output[str]
+    account_name: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    deployment_names: pulumi.Output[list[str]]
+    principal_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: SecureOpenAIArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        _check(name, args)
+        super().__init__("ai-platform:openai:SecureOpenAI", name, None, opts)
+        common = args.common
+        # The subdomain is required for Entra ID tokens and private endpoints alike.
+        subdomain = pulumi.Output.from_input(args.tenant_id).apply(lambda tenant: unique_name(
+            "oai", base_name=args.base_name, location=common.location, stack=args.stack, tenant_id=tenant,
+            max_length=_SUBDOMAIN_MAX))
+
+        self.account = cognitiveservices.Account(
+            name,
+            account_name=subdomain,
+            resource_group_name=common.resource_group_name,
+            location=common.location,
+            kind="OpenAI",
+            sku=cognitiveservices.SkuArgs(name="S0"),
+            identity=cognitiveservices.IdentityArgs(type=cognitiveservices.ResourceIdentityType.SYSTEM_ASSIGNED),
+            properties=cognitiveservices.AccountPropertiesArgs(
+                custom_sub_domain_name=subdomain,
+                disable_local_auth=True,
+                public_network_access=cognitiveservices.PublicNetworkAccess.DISABLED,
+                # No trusted-service exception: nothing in the stack calls the account from outside
+                # the virtual network.
+                network_acls=cognitiveservices.NetworkRuleSetArgs(
+                    default_action=cognitiveservices.NetworkRuleAction.DENY,
+                    bypass=cognitiveservices.ByPassSelection.NONE,
+                    ip_rules=[],
+                    virtual_network_rules=[],
+                ),
+                restrict_outbound_network_access=True,
+                allowed_fqdn_list=[],
+            ),
+            tags=common.tags,
+            opts=common.child(self, stateful=True),
+        )
+
+        # Azure runs one deployment operation per account at a time and answers a concurrent one
+        # with 409 RequestConflict, so each deployment waits for the one before it.
+        self.deployments = []
+        for model in args.config.deployments:
+            self.deployments.append(cognitiveservices.Deployment(
+                f"{name}-{model.name}",
+                deployment_name=model.name,
+                account_name=self.account.name,
+                resource_group_name=common.resource_group_name,
+                sku=cognitiveservices.SkuArgs(name=model.sku, capacity=model.capacity),
+                properties=cognitiveservices.DeploymentPropertiesArgs(
+                    model=cognitiveservices.DeploymentModelArgs(format="OpenAI", name=model.model,
+                                                                version=model.version),
+                    version_upgrade_option=args.config.version_upgrade_option,
+                    rai_policy_name=model.rai_policy,
+                ),
+                tags=common.tags,
+                opts=common.child(self, depends_on=self.deployments[-1:], custom_timeouts=DEPLOYMENT_TIMEOUTS),
+            ))
+
+        # The account stays in provisioning state 'Accepted' while a deployment runs, and a private
+        # endpoint connection made then fails (AccountProvisioningStateInvalid); the endpoint's
+        # target id therefore carries a dependency on the last deployment.
+        settled_id = pulumi.Output.all(self.account.id, *[d.id for d in self.deployments]).apply(lambda ids: ids[0])
+        private_endpoint(name, common=common, target_id=settled_id, group_id="account", parent=self)
+
+        grant_all(name, scope=self.account.id, grants=_grants(args), parent=self)
+
+        diagnostic_setting(name, target_id=self.account.id, workspace_id=common.workspace_id, parent=self,
+                           categories=LOG_CATEGORIES)
+
+        self.account_id = self.account.id
+        self.account_name = self.account.name
+        self.endpoint = self.account.properties.apply(lambda p: p.endpoint)
+        self.deployment_names = pulumi.Output.all(*[d.name for d in self.deployments])
+        self.principal_id = self.account.identity.apply(_principal_id)
+        self.register_outputs({
+            "accountId": self.account_id,
+            "accountName": self.account_name,
+            "endpoint": self.endpoint,
+            "deploymentNames": self.deployment_names,
+            "principalId": self.principal_id,
+        })
+
+
+def _principal_id(identity: cognitiveservices.outputs.IdentityResponse | None) -> str:
+    if identity is None or not identity.principal_id:
+        raise OpenAIError("the OpenAI account reported no system-assigned identity")
+    return identity.principal_id

@@ -1,0 +1,49 @@
+"""Shared policy behaviour: checklist metadata, suppressions with reasons and expiry."""
+
+from __future__ import annotations
+
+import pulumi_azure_native.resources as resources
+import pytest
+from pulumi_policy import Severity
+
+from policies.compliance import required_tags
+from policies.framework import resource_policy
+from tests.policies.support import evaluate, file_config, sdk_resources
+
+
+def _untagged() -> list:
+    return sdk_resources(lambda: resources.ResourceGroup("rg", location="eastus2"))
+
+
+def test_policy_requires_known_checklist_ids() -> None:
+    with pytest.raises(ValueError, match="checklist IDs"):
+        resource_policy(name="x", description="x", checklist=["NOPE-1"], severity=Severity.LOW,
+                        remediation="x", types=None, check=lambda a, c: [])
+
+
+def test_violation_carries_checklist_ids() -> None:
+    found = evaluate([required_tags], _untagged())
+    assert [(v.policy, v.level, v.checklist) for v in found] == [("required-tags", "mandatory", ["COMP-4"])]
+
+
+def test_valid_suppression_silences_and_is_recorded() -> None:
+    cfg = file_config({"required-tags": {"suppressions": [
+        {"resource": "*::rg", "reason": "legacy group, retagged in Q1", "expires": "2999-01-01"}]}})
+    assert evaluate([required_tags], _untagged(), cfg) == []
+
+
+@pytest.mark.parametrize("entry, problem", [
+    ({"resource": "rg"}, "has no reason"),
+    ({"resource": "rg", "reason": "old", "expires": "2020-01-01"}, "expired on 2020-01-01"),
+    ({"resource": "rg", "reason": "bad date", "expires": "soon"}, "invalid 'expires'"),
+])
+def test_bad_suppression_is_a_violation(entry: dict, problem: str) -> None:
+    cfg = file_config({"required-tags": {"suppressions": [entry]}})
+    messages = [v.message for v in evaluate([required_tags], _untagged(), cfg)]
+    assert any(problem in m for m in messages)
+    assert any("missing required tag" in m for m in messages)  # an invalid suppression suppresses nothing
+
+
+def test_suppression_matches_only_its_resource() -> None:
+    cfg = file_config({"required-tags": {"suppressions": [{"resource": "other", "reason": "n/a"}]}})
+    assert [v.policy for v in evaluate([required_tags], _untagged(), cfg)] == ["required-tags"]

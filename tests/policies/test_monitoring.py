@@ -1,0 +1,151 @@
+"""Monitoring policies on resources declared with the SDK: one violating and one compliant case each."""
+
+from __future__ import annotations
+
+import copy
+
+import pulumi_azure_native.applicationinsights as insights
+import pulumi_azure_native.monitor as monitor
+import pulumi_azure_native.operationalinsights as operationalinsights
+import pytest
+
+from dryrun.model import UNKNOWN, Resource
+from policies import monitoring
+from tests.policies.support import evaluate, file_config, names, sdk_resources
+
+RG = "rg-mon"
+SUB = "/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f/resourceGroups/rg-mon/providers"
+VAULT_ID = f"{SUB}/Microsoft.KeyVault/vaults/kv-1"
+OPENAI_ID = f"{SUB}/Microsoft.CognitiveServices/accounts/oai-1"
+WORKSPACE_ID = f"{SUB}/Microsoft.OperationalInsights/workspaces/log-1"
+ACTION_GROUP_ID = f"{SUB}/Microsoft.Insights/actionGroups/ag-1"
+
+
+def _component(**overrides) -> list[Resource]:
+    args = {"kind": "web", "application_type": "web", "workspace_resource_id": WORKSPACE_ID,
+            "disable_local_auth": True, **overrides}
+    return sdk_resources(lambda: insights.Component("appi", resource_group_name=RG, **args))
+
+
+def _web_test(kind: str = "standard", locations: int = 2, url: str = "https://ai.contoso.com/health",
+              enabled: bool = True) -> list[Resource]:
+    where = ["us-va-ash-azr", "us-ca-sjc-azr", "emea-nl-ams-azr"][:locations]
+    web_kind = insights.WebTestKind(kind)
+    return sdk_resources(lambda: insights.WebTest(
+        "health", resource_group_name=RG, kind=web_kind, web_test_kind=web_kind, synthetic_monitor_id="health",
+        web_test_name="health", enabled=enabled, frequency=300, timeout=30,
+        locations=[insights.WebTestGeolocationArgs(location=w) for w in where],
+        request=insights.WebTestPropertiesRequestArgs(request_url=url, http_verb="GET")))
+
+
+def _workspace(days: int | None) -> list[Resource]:
+    return sdk_resources(lambda: operationalinsights.Workspace(
+        "log", resource_group_name=RG, retention_in_days=days,
+        sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018")))
+
+
+def _alert(enabled: bool = True, action: bool = True) -> list[Resource]:
+    return sdk_resources(lambda: monitor.MetricAlert(
+        "failed-requests", resource_group_name=RG, location="global", enabled=enabled, severity=2,
+        scopes=[f"{SUB}/Microsoft.Insights/components/appi"], evaluation_frequency="PT1M", window_size="PT5M",
+        criteria=monitor.MetricAlertSingleResourceMultipleMetricCriteriaArgs(
+            odata_type="Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+            all_of=[monitor.MetricCriteriaArgs(
+                criterion_type="StaticThresholdCriterion", name="failed", metric_name="requests/failed",
+                operator="GreaterThan", threshold=10, time_aggregation="Count")]),
+        actions=[monitor.MetricAlertActionArgs(action_group_id=ACTION_GROUP_ID)] if action else None))
+
+
+def _setting(target: str, *, categories: list[str] | None = None, group: str | None = None,
+             workspace: str | None = WORKSPACE_ID) -> list[Resource]:
+    logs = ([monitor.DiagnosticsLogSettingsArgs(category=c, enabled=True) for c in categories or []]
+            + ([monitor.DiagnosticsLogSettingsArgs(category_group=group, enabled=True)] if group else []))
+    return sdk_resources(lambda: monitor.DiagnosticSetting(
+        "diag", name="to-log-analytics", resource_uri=target, workspace_id=workspace, logs=logs,
+        metrics=[monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)]))
+
+
+def test_app_insights_workspace_based() -> None:
+    policies = [monitoring.app_insights_workspace_based]
+    assert names(evaluate(policies, _component(workspace_resource_id=None))) == {"app-insights-workspace-based"}
+    assert names(evaluate(policies, _component(ingestion_mode="ApplicationInsights"))) == {
+        "app-insights-workspace-based"}
+    assert evaluate(policies, _component()) == []
+
+
+def test_app_insights_local_auth() -> None:
+    policies = [monitoring.app_insights_local_auth_disabled]
+    # Absent means Azure's default: instrumentation-key ingestion allowed.
+    assert names(evaluate(policies, _component(disable_local_auth=None))) == {"app-insights-local-auth-disabled"}
+    assert names(evaluate(policies, _component(disable_local_auth=False))) == {"app-insights-local-auth-disabled"}
+    assert evaluate(policies, _component()) == []
+
+
+@pytest.mark.parametrize("kind", ["ping", "multistep"])
+def test_retired_web_test_kinds(kind: str) -> None:
+    found = evaluate([monitoring.web_test_standard_kind], _web_test(kind=kind))
+    assert names(found) == {"web-test-standard-kind"} and "retired" in found[0].message
+    assert evaluate([monitoring.web_test_standard_kind], _web_test()) == []
+
+
+def test_web_test_coverage_and_knob() -> None:
+    policies = [monitoring.web_test_coverage]
+    assert names(evaluate(policies, _web_test(locations=1))) == {"web-test-coverage"}
+    assert names(evaluate(policies, _web_test(enabled=False))) == {"web-test-coverage"}
+    assert evaluate(policies, _web_test(locations=2)) == []
+    strict = file_config({"web-test-coverage": {"minLocations": 3}})
+    assert names(evaluate(policies, _web_test(locations=2), strict)) == {"web-test-coverage"}
+
+
+def test_web_test_health_path() -> None:
+    policies = [monitoring.web_test_health_path]
+    assert names(evaluate(policies, _web_test(url="https://ai.contoso.com/"))) == {"web-test-health-path"}
+    assert evaluate(policies, _web_test()) == []
+    custom = file_config({"web-test-health-path": {"healthPath": "/healthz"}})
+    assert evaluate(policies, _web_test(url="https://ai.contoso.com/healthz/"), custom) == []
+
+
+def test_log_retention_per_environment() -> None:
+    policies = [monitoring.log_retention_minimum]
+    prod = file_config({"log-retention-minimum": {"minRetentionDays": 90}})
+    assert names(evaluate(policies, _workspace(30), prod)) == {"log-retention-minimum"}
+    assert names(evaluate(policies, _workspace(None), prod)) == {"log-retention-minimum"}  # default: 30 days
+    assert evaluate(policies, _workspace(90), prod) == []
+    assert evaluate(policies, _workspace(30)) == []  # the default minimum is 30
+
+
+def test_metric_alert_actionable() -> None:
+    policies = [monitoring.metric_alert_actionable]
+    assert names(evaluate(policies, _alert(action=False))) == {"metric-alert-actionable"}
+    assert names(evaluate(policies, _alert(enabled=False))) == {"metric-alert-actionable"}
+    assert evaluate(policies, _alert()) == []
+
+
+def test_diagnostic_setting_to_workspace() -> None:
+    policies = [monitoring.diagnostic_setting_to_workspace]
+    assert names(evaluate(policies, _setting(VAULT_ID, group="allLogs", workspace=None))) == {
+        "diagnostic-setting-to-workspace"}
+    assert evaluate(policies, _setting(VAULT_ID, group="allLogs")) == []
+
+
+@pytest.mark.parametrize("target, logs, ok", [
+    (VAULT_ID, {"categories": ["AzurePolicyEvaluationDetails"]}, False),
+    (VAULT_ID, {"categories": ["AuditEvent"]}, True),
+    (VAULT_ID, {"group": "audit"}, True),
+    (OPENAI_ID, {"categories": ["Trace"]}, False),
+    (OPENAI_ID, {"categories": ["Audit", "RequestResponse", "Trace"]}, True),
+    (OPENAI_ID, {"group": "allLogs"}, True),
+    (WORKSPACE_ID, {"categories": ["LAQueryLogs"]}, True),  # no audit categories required for this type
+])
+def test_diagnostic_setting_audit_categories(target: str, logs: dict, ok: bool) -> None:
+    found = evaluate([monitoring.diagnostic_setting_audit_categories], _setting(target, **logs))
+    assert names(found) == (set() if ok else {"diagnostic-setting-audit-categories"})
+
+
+def test_unknown_values_are_no_violation() -> None:
+    """During preview the target id and the instrumentation flags may be unknown: no finding."""
+    setting = copy.deepcopy(_setting(VAULT_ID, categories=["AzurePolicyEvaluationDetails"]))
+    setting[0].inputs["resourceUri"] = UNKNOWN
+    component = copy.deepcopy(_component(workspace_resource_id=None, disable_local_auth=None))
+    component[0].inputs.update(workspaceResourceId=UNKNOWN, disableLocalAuth=UNKNOWN)
+    assert evaluate(monitoring.POLICIES, setting + component) == []

@@ -1,0 +1,146 @@
+"""Reliability policies: recoverable baselines pass, each flipped setting fails, and zone
+redundancy / protection follow policies/config/<env>.json (required in prod, advisory or off in dev)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi_azure_native.app as app
+import pulumi_azure_native.network as network
+import pulumi_azure_native.trafficmanager as trafficmanager
+import pytest
+
+from policies import reliability as rel
+from tests.policies import secure_inputs as s
+from tests.policies.support import evaluate, file_config, names, sdk_resources
+
+CONFIG = Path(__file__).resolve().parents[2] / "policies" / "config"
+ZONES_REQUIRED = file_config({"zone-redundancy": {"requireZoneRedundancy": True}})
+PROTECT_REQUIRED = file_config({"stateful-resources-protected": {"requireProtect": True}})
+
+
+def env_config(env: str, policy: Any) -> dict[str, Any]:
+    """The policy's entry of policies/config/<env>.json (the others name policies outside this test's pack)."""
+    entries = json.loads((CONFIG / f"{env}.json").read_text())
+    return file_config({k: v for k, v in entries.items() if k == policy.name})
+
+
+def fired(policy: Any, program: s.Program, config: dict[str, Any] | None = None) -> tuple[set[str], str]:
+    found = evaluate([policy], sdk_resources(program), config)
+    return names(found), "\n".join(v.message for v in found)
+
+
+def probes(*kinds: str, path: str = "/health") -> list[app.ContainerAppProbeArgs]:
+    return [app.ContainerAppProbeArgs(type=k, http_get=app.ContainerAppProbeHttpGetArgs(path=path, port=8000))
+            for k in kinds]
+
+
+def monitor(**overrides: Any) -> trafficmanager.MonitorConfigArgs:
+    args = {"protocol": "HTTPS", "port": 443, "path": "/health", **overrides}
+    return trafficmanager.MonitorConfigArgs(**args)
+
+
+# (policy, program, config) — each passes.
+PASSING = [
+    (rel.key_vault_recoverable, s.key_vault(), None),
+    (rel.zone_redundancy, s.app_gateway(), ZONES_REQUIRED),
+    (rel.zone_redundancy, s.public_ip(), ZONES_REQUIRED),
+    (rel.zone_redundancy, s.managed_environment(), ZONES_REQUIRED),
+    (rel.zone_redundancy, s.redis_cluster(), ZONES_REQUIRED),
+    (rel.zone_redundancy, s.redis_cluster(high_availability=None), ZONES_REQUIRED),  # Azure's default: Enabled
+    (rel.zone_redundancy, s.event_hub(), ZONES_REQUIRED),
+    (rel.zone_redundancy, s.backup_vault(), ZONES_REQUIRED),
+    (rel.zone_redundancy, s.backup_vault("ZoneRedundant"), ZONES_REQUIRED),
+    (rel.zone_redundancy, s.managed_environment(zone_redundant=False), None),  # not required by default
+    (rel.container_app_health_probes, s.container_app(), None),
+    (rel.container_app_health_probes, s.container_app(containers=[s.container(probes=[
+        *probes("Liveness"), app.ContainerAppProbeArgs(type="Readiness", tcp_socket=app.ContainerAppProbeTcpSocketArgs(
+            port=8000))])]), None),
+    (rel.app_gateway_health_probe_path, s.app_gateway(), None),
+    (rel.traffic_manager_failover, s.traffic_manager(), None),
+    (rel.traffic_manager_failover, s.traffic_manager(monitor_config=monitor()), None),  # Azure's 30s x (3+1)
+    (rel.backup_vault_soft_delete, s.backup_vault(), None),
+    (rel.backup_vault_soft_delete, s.backup_vault(soft_delete="AlwaysOn"), None),
+    (rel.backup_vault_soft_delete, s.backup_vault(soft_delete=None), None),  # Azure's default for new vaults: On
+    (rel.stateful_resources_protected, s.key_vault(protect=True), PROTECT_REQUIRED),
+    (rel.stateful_resources_protected, s.openai_account(protect=True), PROTECT_REQUIRED),
+    (rel.stateful_resources_protected, s.redis_cluster(protect=True), PROTECT_REQUIRED),
+    (rel.stateful_resources_protected, s.storage_account(protect=True), PROTECT_REQUIRED),
+    (rel.stateful_resources_protected, s.backup_vault(protect=True), PROTECT_REQUIRED),
+    (rel.stateful_resources_protected, s.workspace(protect=True), PROTECT_REQUIRED),
+    (rel.stateful_resources_protected, s.key_vault(), None),  # not required by default
+]
+
+# (policy, program, config, fragment) — each fails with exactly that policy.
+FAILING = [
+    (rel.key_vault_recoverable, s.key_vault(enable_purge_protection=None), None, "enablePurgeProtection"),
+    (rel.key_vault_recoverable, s.key_vault(enable_soft_delete=False), None, "enableSoftDelete is false"),
+    (rel.key_vault_recoverable, s.key_vault(soft_delete_retention_in_days=7),
+     file_config({"key-vault-recoverable": {"minSoftDeleteRetentionDays": 90}}), "90+ days"),
+    (rel.zone_redundancy, s.app_gateway(zones=None), ZONES_REQUIRED, "v2 gateway"),
+    (rel.zone_redundancy, s.public_ip(zones=["1"]), ZONES_REQUIRED, "zone-redundant"),
+    (rel.zone_redundancy, s.managed_environment(zone_redundant=None), ZONES_REQUIRED, "zoneRedundant is not true"),
+    (rel.zone_redundancy, s.redis_cluster(high_availability="Disabled"), ZONES_REQUIRED, "highAvailability"),
+    (rel.zone_redundancy, s.event_hub(zone_redundant=False), ZONES_REQUIRED, "zoneRedundant is not true"),
+    (rel.zone_redundancy, s.backup_vault("LocallyRedundant"), ZONES_REQUIRED, "'LocallyRedundant'"),
+    (rel.container_app_health_probes, s.container_app(containers=[s.container(probes=probes("Liveness"))]), None,
+     "no Readiness probe"),
+    (rel.container_app_health_probes, s.container_app(containers=[s.container(probes=None)]), None,
+     "no Liveness probe"),
+    (rel.container_app_health_probes, s.container_app(containers=[s.container(
+        probes=probes("Liveness", "Readiness", path="/"))]), None, "requests '/'"),
+    (rel.app_gateway_health_probe_path, s.app_gateway(probes=[network.ApplicationGatewayProbeArgs(
+        name="root", protocol="Https", path="/", interval=30, timeout=10, unhealthy_threshold=3)]), None,
+     "probe 'root' requests '/'"),
+    (rel.traffic_manager_failover, s.traffic_manager(traffic_routing_method="Performance"), None, "'Priority'"),
+    (rel.traffic_manager_failover, s.traffic_manager(monitor_config=monitor(
+        interval_in_seconds=30, tolerated_number_of_failures=9)), None, "after 300s"),
+    (rel.traffic_manager_failover, s.traffic_manager(monitor_config=monitor(
+        interval_in_seconds=10, timeout_in_seconds=10)), None, "must be shorter"),
+    (rel.backup_vault_soft_delete, s.backup_vault(soft_delete="Off"), None, "'Off'"),
+    (rel.stateful_resources_protected, s.key_vault(), PROTECT_REQUIRED, "not protected"),
+    (rel.stateful_resources_protected, s.openai_account(), PROTECT_REQUIRED, "not protected"),
+    (rel.stateful_resources_protected, s.redis_cluster(), PROTECT_REQUIRED, "not protected"),
+    (rel.stateful_resources_protected, s.storage_account(), PROTECT_REQUIRED, "not protected"),
+    (rel.stateful_resources_protected, s.backup_vault(), PROTECT_REQUIRED, "not protected"),
+    (rel.stateful_resources_protected, s.workspace(), PROTECT_REQUIRED, "not protected"),
+]
+
+
+@pytest.mark.parametrize("policy, program, config", PASSING, ids=[c[0].name for c in PASSING])
+def test_reliable_setting_passes(policy: Any, program: s.Program, config: dict[str, Any] | None) -> None:
+    found, messages = fired(policy, program, config)
+    assert found == set(), messages
+
+
+@pytest.mark.parametrize("policy, program, config, fragment", FAILING, ids=[c[0].name for c in FAILING])
+def test_unreliable_setting_fails(policy: Any, program: s.Program, config: dict[str, Any] | None,
+                                  fragment: str) -> None:
+    found, messages = fired(policy, program, config)
+    assert found == {policy.name}
+    assert fragment in messages
+
+
+def test_every_reliability_policy_has_pass_and_fail_cases() -> None:
+    every = {p.name for p in rel.POLICIES}
+    assert every == {c[0].name for c in PASSING} == {c[0].name for c in FAILING}
+
+
+def test_zone_redundancy_is_mandatory_in_prod_advisory_in_dev() -> None:
+    single_zone = s.managed_environment(zone_redundant=False)
+    prod = evaluate([rel.zone_redundancy], sdk_resources(single_zone), env_config("prod", rel.zone_redundancy))
+    dev = evaluate([rel.zone_redundancy], sdk_resources(single_zone), env_config("dev", rel.zone_redundancy))
+    assert [(v.policy, v.level) for v in prod] == [("zone-redundancy", "mandatory")]
+    assert [(v.policy, v.level) for v in dev] == [("zone-redundancy", "advisory")]
+
+
+def test_prod_requires_protection_and_long_vault_retention() -> None:
+    protect = rel.stateful_resources_protected
+    assert fired(protect, s.storage_account(), env_config("prod", protect))[0] == {protect.name}
+    assert fired(protect, s.storage_account(), env_config("dev", protect))[0] == set()
+    recoverable = rel.key_vault_recoverable
+    short = s.key_vault(soft_delete_retention_in_days=30)
+    assert fired(recoverable, short, env_config("prod", recoverable))[0] == {recoverable.name}
+    assert fired(recoverable, short, env_config("dev", recoverable))[0] == set()

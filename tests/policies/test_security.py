@@ -1,0 +1,325 @@
+"""Security policies: for each, the secure baseline passes and each flipped setting fails, with
+inputs the real SDK produces (tests/policies/secure_inputs.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pulumi_azure_native.app as app
+import pulumi_azure_native.authorization as authorization
+import pulumi_azure_native.keyvault as keyvault
+import pulumi_azure_native.network as network
+import pulumi_azure_native.web as web
+import pytest
+from pulumi_policy import Severity
+
+from dryrun.model import SECRET_SIG, SIG_KEY
+from policies import security as sec
+from policies.framework import resource_policy
+from tests.policies import secure_inputs as s
+from tests.policies.support import evaluate, file_config, names, sdk_resources
+
+OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
+OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+ACCOUNT_SCOPE = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.CognitiveServices/accounts/oai-aip-prod-eus2"
+
+
+def role_assignment(role: str = OPENAI_USER, scope: str | Callable[[], pulumi.Output[Any]] = ACCOUNT_SCOPE,
+                    principal_type: str = "ServicePrincipal") -> s.Program:
+    return lambda: authorization.RoleAssignment(
+        "grant", principal_id="0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b", principal_type=principal_type,
+        role_definition_id=f"{s.SUB}/providers/Microsoft.Authorization/roleDefinitions/{role}",
+        scope=scope if isinstance(scope, str) else scope())
+
+
+def listener(name: str, protocol: str) -> network.ApplicationGatewayHttpListenerArgs:
+    return network.ApplicationGatewayHttpListenerArgs(name=name, protocol=protocol)
+
+
+def env(name: str, value: str) -> app.EnvironmentVarArgs:
+    return app.EnvironmentVarArgs(name=name, value=value)
+
+
+def setting(name: str, value: str) -> web.NameValuePairArgs:
+    return web.NameValuePairArgs(name=name, value=value)
+
+
+def fired(policy: Any, program: s.Program, config: dict[str, Any] | None = None) -> tuple[set[str], str]:
+    found = evaluate([policy], sdk_resources(program), config)
+    return names(found), "\n".join(v.message for v in found)
+
+
+# (policy, secure program) — each must pass.
+PASSING = [
+    (sec.cognitive_services_private_access, s.openai_account()),
+    (sec.cognitive_services_local_auth_disabled, s.openai_account()),
+    (sec.cognitive_services_custom_subdomain, s.openai_account()),
+    (sec.managed_identity_present, s.openai_account()),
+    (sec.managed_identity_present, s.container_app()),
+    (sec.managed_identity_present, s.web_app()),
+    (sec.redis_enterprise_private_access, s.redis_cluster()),
+    (sec.redis_enterprise_tls, s.redis_cluster()),
+    (sec.redis_enterprise_tls, s.redis_cluster(minimum_tls_version=None)),  # Managed Redis defaults to 1.2
+    (sec.redis_enterprise_tls, s.redis_database()),
+    (sec.redis_enterprise_access_keys_disabled, s.redis_database()),
+    (sec.redis_classic_private_access, s.classic_redis()),
+    (sec.redis_classic_tls, s.classic_redis()),
+    (sec.key_vault_rbac_authorization, s.key_vault()),
+    (sec.key_vault_private_access, s.key_vault()),
+    (sec.nsg_no_internet_inbound, s.nsg(
+        s.rule(), s.rule("http", destination_port_range="80", priority=110),
+        s.rule("lb", source_address_prefix="AzureLoadBalancer", destination_port_range="*", priority=120),
+        s.rule("vnet", source_address_prefix="VirtualNetwork", destination_port_range="*", priority=130),
+        s.rule("deny-all", access="Deny", source_address_prefix="*", destination_port_range="*", priority=4096),
+        s.rule("out", direction="Outbound", source_address_prefix="*", destination_port_range="*", priority=100))),
+    (sec.nsg_no_internet_inbound, s.security_rule()),
+    (sec.nsg_no_internet_inbound, s.security_rule(source_address_prefix="*")),  # 65200-65535 is allowed
+    (sec.subnet_private_endpoint_policies, s.subnet()),
+    (sec.subnet_private_endpoint_policies, s.subnet("GatewaySubnet", private_endpoint_network_policies=None)),
+    (sec.subnet_private_endpoint_policies, s.subnet(private_endpoint_network_policies="NetworkSecurityGroupEnabled")),
+    (sec.subnet_private_endpoint_policies, s.vnet(s.inline_subnet(
+        "snet-apps", private_endpoint_network_policies="Disabled",
+        delegations=[network.DelegationArgs(name="apps", service_name="Microsoft.App/environments")]))),
+    (sec.public_ip_standard_sku, s.public_ip()),
+    (sec.role_assignment_not_privileged, role_assignment()),
+    (sec.role_assignment_not_privileged, role_assignment(OWNER, principal_type="Group")),
+    (sec.role_assignment_resource_scope, role_assignment()),
+    (sec.role_assignment_resource_scope, role_assignment(scope=s.unknown)),  # the id of a new resource
+    (sec.role_assignment_resource_scope, role_assignment(scope=s.SUB, principal_type="User")),
+    (sec.app_gateway_waf_v2, s.app_gateway()),
+    (sec.app_gateway_no_inline_waf, s.app_gateway()),
+    (sec.app_gateway_tls_policy, s.app_gateway()),
+    (sec.app_gateway_tls_policy, s.app_gateway(ssl_policy=network.ApplicationGatewaySslPolicyArgs(
+        policy_type="CustomV2", min_protocol_version="TLSv1_3"))),
+    (sec.app_gateway_https_redirect, s.app_gateway()),
+    (sec.waf_policy_prevention, s.waf_policy()),
+    (sec.waf_policy_managed_rule_set, s.waf_policy()),
+    (sec.waf_policy_managed_rule_set, s.waf_policy(managed_rules=network.ManagedRulesDefinitionArgs(
+        managed_rule_sets=[network.ManagedRuleSetArgs(rule_set_type="OWASP", rule_set_version="3.2")]))),
+    (sec.container_app_no_public_ingress, s.serving()),  # 'external' in an internal environment: the VNet only
+    (sec.container_app_no_public_ingress, s.serving(by_dependency=False)),
+    (sec.container_app_no_public_ingress, s.serving(internal=False, external=False)),
+    (sec.container_app_no_public_ingress, s.container_app(external=True)),  # its environment is another stack's
+    (sec.container_app_https_only, s.container_app()),
+    (sec.managed_environment_internal, s.managed_environment()),
+    (sec.secrets_in_key_vault, s.container_app()),
+    (sec.secrets_in_key_vault, s.container_app(containers=[s.container(env=[
+        env("KEY_VAULT_URI", "https://kv-aip-prod-eus2.vault.azure.net/"), env("MAX_TOKENS", "4096"),
+        env("APPLICATIONINSIGHTS_CONNECTION_STRING", "InstrumentationKey=0000;IngestionEndpoint=https://x")])])),
+    (sec.secrets_in_key_vault, s.web_app()),
+    (sec.storage_shared_key_disabled, s.storage_account()),
+    (sec.storage_private_access, s.storage_account()),
+    (sec.storage_private_access, s.storage_account(public_network_access="Enabled")),  # firewall default Deny
+    (sec.storage_secure_transport, s.storage_account()),
+    (sec.messaging_local_auth_disabled, s.event_hub()),
+    (sec.messaging_local_auth_disabled, s.service_bus()),
+    (sec.messaging_private_access, s.event_hub()),
+    (sec.messaging_private_access, s.service_bus()),
+    (sec.messaging_tls, s.event_hub()),
+    (sec.messaging_tls, s.service_bus()),
+    (sec.web_app_secure_transport, s.web_app()),
+    (sec.web_app_secure_transport, s.web_app(site={"min_tls_version": None})),  # App Service defaults to 1.2
+    (sec.web_app_private_access, s.web_app()),
+]
+
+# (policy, insecure program, a fragment of the message) — each must fail with exactly that policy.
+FAILING = [
+    (sec.cognitive_services_private_access, s.openai_account(public_network_access="Enabled"), "is 'Enabled'"),
+    (sec.cognitive_services_private_access, s.openai_account(public_network_access=None),
+     "publicNetworkAccess is absent (Azure's default: Enabled)"),
+    (sec.cognitive_services_private_access, s.openai_account(network_acls=None),
+     "defaultAction is absent (Azure's default: Allow)"),
+    (sec.cognitive_services_local_auth_disabled, s.openai_account(disable_local_auth=False), "API keys"),
+    (sec.cognitive_services_local_auth_disabled, s.openai_account(disable_local_auth=None), "API keys"),
+    (sec.cognitive_services_custom_subdomain, s.openai_account(custom_sub_domain_name=None), "customSubDomainName"),
+    (sec.managed_identity_present, s.openai_account(identity=False), "no managed identity"),
+    (sec.managed_identity_present, s.container_app(identity=False), "no managed identity"),
+    (sec.managed_identity_present, s.web_app(identity=False), "no managed identity"),
+    (sec.redis_enterprise_private_access, s.redis_cluster(public_network_access="Enabled"), "is 'Enabled'"),
+    (sec.redis_enterprise_tls, s.redis_cluster(minimum_tls_version="1.0"), "'1.0'"),
+    (sec.redis_enterprise_tls, s.redis_database(client_protocol="Plaintext"), "Plaintext"),
+    (sec.redis_enterprise_access_keys_disabled, s.redis_database(access_keys_authentication="Enabled"), "Entra"),
+    (sec.redis_enterprise_access_keys_disabled, s.redis_database(access_keys_authentication=None), "absent"),
+    (sec.redis_classic_retired, s.classic_redis(), "no longer accepts new caches"),
+    (sec.redis_classic_private_access, s.classic_redis(public_network_access=None),
+     "absent (Azure's default: Enabled)"),
+    (sec.redis_classic_tls, s.classic_redis(enable_non_ssl_port=True), "6379"),
+    (sec.redis_classic_tls, s.classic_redis(minimum_tls_version="1.1"), "'1.1'"),
+    (sec.redis_classic_tls, s.classic_redis(minimum_tls_version=None), "minimumTlsVersion is absent"),
+    (sec.key_vault_rbac_authorization, s.key_vault(enable_rbac_authorization=None), "enableRbacAuthorization"),
+    (sec.key_vault_rbac_authorization, s.key_vault(access_policies=[keyvault.AccessPolicyEntryArgs(
+        tenant_id=s.TENANT, object_id="0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b",
+        permissions=keyvault.PermissionsArgs(secrets=["get", "list"]))]), "accessPolicies"),
+    (sec.key_vault_private_access, s.key_vault(public_network_access=None), "is 'enabled'"),
+    (sec.key_vault_private_access, s.key_vault(network_acls=None), "absent (Azure's default: Allow)"),
+    (sec.nsg_no_internet_inbound, s.nsg(s.rule("ssh", destination_port_range="22")), "rule 'ssh'"),
+    (sec.nsg_no_internet_inbound, s.nsg(s.rule("any", source_address_prefix="*", destination_port_range="*")),
+     "port(s) *"),
+    (sec.nsg_no_internet_inbound, s.nsg(s.rule(
+        "rdp", source_address_prefix=None, source_address_prefixes=["10.0.0.0/8", "0.0.0.0/0"],
+        destination_port_range=None, destination_port_ranges=["443", "3389"])), "port(s) 3389"),
+    (sec.nsg_no_internet_inbound, s.security_rule(source_address_prefix="Internet", destination_port_range="1-1024"),
+     "1-1024"),
+    (sec.subnet_private_endpoint_policies, s.subnet(private_endpoint_network_policies="Disabled"), "'Disabled'"),
+    (sec.subnet_private_endpoint_policies, s.subnet(private_endpoint_network_policies=None),  # the SDK fills Disabled
+     "'Disabled'"),
+    (sec.subnet_private_endpoint_policies, s.vnet(s.inline_subnet(
+        "snet-pe", private_endpoint_network_policies="RouteTableEnabled")), "'RouteTableEnabled'"),
+    (sec.public_ip_standard_sku, s.public_ip(sku=network.PublicIPAddressSkuArgs(name="Basic")), "'Basic'"),
+    (sec.public_ip_standard_sku, s.public_ip(sku=None), "sku.name is absent"),
+    (sec.role_assignment_not_privileged, role_assignment(OWNER), "'Owner'"),
+    (sec.role_assignment_not_privileged, role_assignment("18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"),
+     "'User Access Administrator'"),
+    (sec.role_assignment_resource_scope, role_assignment(scope=s.SUB), "broad scope"),
+    (sec.role_assignment_resource_scope, role_assignment(scope=f"{s.SUB}/resourceGroups/{s.RG}"), "broad scope"),
+    (sec.app_gateway_waf_v2, s.app_gateway(sku=network.ApplicationGatewaySkuArgs(
+        name="Standard_v2", tier="Standard_v2")), "use WAF_v2"),
+    (sec.app_gateway_waf_v2, s.app_gateway(firewall_policy=None), "no WAF policy"),
+    (sec.app_gateway_no_inline_waf, s.app_gateway(
+        web_application_firewall_configuration=network.ApplicationGatewayWebApplicationFirewallConfigurationArgs(
+            enabled=True, firewall_mode="Prevention", rule_set_type="OWASP", rule_set_version="3.2")), "2027"),
+    (sec.app_gateway_tls_policy, s.app_gateway(ssl_policy=None), "no sslPolicy"),
+    (sec.app_gateway_tls_policy, s.app_gateway(ssl_policy=network.ApplicationGatewaySslPolicyArgs(
+        policy_type="Predefined", policy_name="AppGwSslPolicy20170401S")), "AppGwSslPolicy20170401S"),
+    (sec.app_gateway_tls_policy, s.app_gateway(ssl_policy=network.ApplicationGatewaySslPolicyArgs(
+        policy_type="Custom", min_protocol_version="TLSv1_1")), "TLSv1_1"),
+    (sec.app_gateway_https_redirect, s.app_gateway(
+        http_listeners=[listener("https", "Https"), listener("http", "Http")],
+        request_routing_rules=[network.ApplicationGatewayRequestRoutingRuleArgs(
+            name="http", priority=100, http_listener=network.SubResourceArgs(id=f"{s.GATEWAY}/httpListeners/http"),
+            backend_address_pool=network.SubResourceArgs(id=f"{s.GATEWAY}/backendAddressPools/apps"))]),
+     "HTTP listener 'http'"),
+    (sec.waf_policy_prevention, s.waf_policy(policy_settings=network.PolicySettingsArgs(
+        state="Enabled", mode="Detection", request_body_check=True)), "'Detection'"),
+    (sec.waf_policy_prevention, s.waf_policy(policy_settings=network.PolicySettingsArgs(
+        state="Disabled", mode="Prevention", request_body_check=False)), "requestBodyCheck"),
+    (sec.waf_policy_prevention, s.waf_policy(policy_settings=None), "mode is absent"),
+    (sec.waf_policy_managed_rule_set, s.waf_policy(managed_rules=network.ManagedRulesDefinitionArgs(
+        managed_rule_sets=[network.ManagedRuleSetArgs(rule_set_type="OWASP", rule_set_version="3.1")])),
+     "OWASP 3.1"),
+    (sec.container_app_no_public_ingress, s.serving(internal=False), "without the WAF"),
+    (sec.container_app_no_public_ingress, s.serving(internal=False, by_dependency=False), "'env', which is not"),
+    (sec.container_app_https_only, s.container_app(allow_insecure=True), "allowInsecure"),
+    (sec.managed_environment_internal, s.managed_environment(vnet_configuration=None), "public ingress"),
+    (sec.managed_environment_internal, s.managed_environment(vnet_configuration=app.VnetConfigurationArgs(
+        infrastructure_subnet_id="/subnets/x", internal=False)), "public ingress"),
+    (sec.secrets_in_key_vault, s.container_app(containers=[s.container(env=[env("OPENAI_API_KEY", "sk-123")])]),
+     "'OPENAI_API_KEY'"),
+    (sec.secrets_in_key_vault, s.container_app(containers=[s.container(env=[
+        env("STORAGE", "DefaultEndpointsProtocol=https;AccountName=st;AccountKey=abc==")])]), "'STORAGE'"),
+    (sec.secrets_in_key_vault, s.web_app(app_settings=[setting("DB_PASSWORD", "hunter2")]), "'DB_PASSWORD'"),
+    (sec.secrets_in_key_vault, s.web_app(app_settings=[setting(
+        "AzureWebJobsStorage", "DefaultEndpointsProtocol=https;AccountName=st;AccountKey=abc==")]),
+     "'AzureWebJobsStorage'"),
+    (sec.secrets_in_key_vault, s.web_app(connection_strings=[web.ConnStringInfoArgs(
+        name="db", connection_string="Server=x;Password=y", type=web.ConnectionStringType.SQL_AZURE)]),
+     "connection string 'db'"),
+    (sec.storage_shared_key_disabled, s.storage_account(allow_shared_key_access=None),
+     "absent (Azure's default: true)"),
+    (sec.storage_private_access, s.storage_account(allow_blob_public_access=True), "anonymous"),
+    (sec.storage_private_access, s.storage_account(public_network_access="Enabled", network_rule_set=None),
+     "reachable from any network"),
+    (sec.storage_secure_transport, s.storage_account(minimum_tls_version=None), "absent (Azure's default: TLS1_0)"),
+    (sec.storage_secure_transport, s.storage_account(minimum_tls_version="TLS1_1"), "'TLS1_1'"),
+    (sec.storage_secure_transport, s.storage_account(enable_https_traffic_only=False), "plain HTTP"),
+    (sec.messaging_local_auth_disabled, s.event_hub(disable_local_auth=False), "SAS keys"),
+    (sec.messaging_local_auth_disabled, s.service_bus(disable_local_auth=None), "SAS keys"),
+    (sec.messaging_private_access, s.event_hub(public_network_access=None), "'Enabled'"),  # the SDK's default
+    (sec.messaging_private_access, s.service_bus(public_network_access="SecuredByPerimeter"), "'SecuredByPerimeter'"),
+    (sec.messaging_tls, s.event_hub(minimum_tls_version="1.1"), "'1.1'"),
+    (sec.messaging_tls, s.service_bus(minimum_tls_version=None), "absent"),
+    (sec.web_app_secure_transport, s.web_app(https_only=None), "httpsOnly"),
+    (sec.web_app_secure_transport, s.web_app(site={"min_tls_version": "1.0"}), "'1.0'"),
+    (sec.web_app_secure_transport, s.web_app(site={"ftps_state": "AllAllowed"}), "'AllAllowed'"),
+    (sec.web_app_secure_transport, s.web_app(site={"ftps_state": None}), "ftpsState is absent"),
+    (sec.web_app_private_access, s.web_app(public_network_access=None), "absent (Azure's default: Enabled)"),
+]
+
+
+def _id(case: tuple) -> str:
+    return case[0].name
+
+
+@pytest.mark.parametrize("policy, program", PASSING, ids=[_id(c) for c in PASSING])
+def test_secure_setting_passes(policy: Any, program: s.Program) -> None:
+    found, messages = fired(policy, program)
+    assert found == set(), messages
+
+
+@pytest.mark.parametrize("policy, program, fragment", FAILING, ids=[_id(c) for c in FAILING])
+def test_insecure_setting_fails(policy: Any, program: s.Program, fragment: str) -> None:
+    found, messages = fired(policy, program)
+    assert found == {policy.name}
+    assert fragment in messages
+
+
+def test_every_security_policy_has_pass_and_fail_cases() -> None:
+    passing, failing = {c[0].name for c in PASSING}, {c[0].name for c in FAILING}
+    every = {p.name for p in sec.POLICIES}
+    assert every - failing == set()
+    assert every - passing == {"redis-classic-retired"}  # every classic cache is flagged
+
+
+def test_severity_follows_exposure() -> None:
+    critical = {p.name for p in sec.POLICIES if p.severity == Severity.CRITICAL}
+    assert {"cognitive-services-local-auth-disabled", "storage-shared-key-disabled", "nsg-no-internet-inbound",
+            "container-app-no-public-ingress", "key-vault-private-access"} <= critical
+    assert sec.app_gateway_tls_policy.severity == Severity.HIGH
+    assert sec.role_assignment_not_privileged.severity == Severity.HIGH
+
+
+def test_internet_ports_are_configurable() -> None:
+    http = s.nsg(s.rule("http", destination_port_range="80"))
+    assert fired(sec.nsg_no_internet_inbound, http)[0] == set()
+    strict = file_config({"nsg-no-internet-inbound": {"allowedInternetPorts": ["443", "65200-65535"]}})
+    assert fired(sec.nsg_no_internet_inbound, http, strict)[0] == {"nsg-no-internet-inbound"}
+
+
+def test_broad_scope_allow_list() -> None:
+    reader = "acdd72a7-3385-4ef4-8e8c-76f8b6ee0f54"
+    program = role_assignment(reader, scope=s.SUB)
+    assert fired(sec.role_assignment_resource_scope, program)[0] == {"role-assignment-resource-scope"}
+    allowed = file_config({"role-assignment-resource-scope": {"broadScopeRoleIds": [reader]}})
+    assert fired(sec.role_assignment_resource_scope, program, allowed)[0] == set()
+
+
+def test_secret_names_are_configurable() -> None:
+    program = s.web_app(app_settings=[setting("FEATURE_TOKEN", "on")])
+    assert fired(sec.secrets_in_key_vault, program)[0] == {"secrets-in-key-vault"}
+    relaxed = file_config({"secrets-in-key-vault": {"nonSecretNames": ["FEATURE_TOKEN"]}})
+    assert fired(sec.secrets_in_key_vault, program, relaxed)[0] == set()
+
+
+def test_public_container_app_is_reported_on_the_app() -> None:
+    found = evaluate([sec.container_app_no_public_ingress], sdk_resources(s.serving(internal=False)))
+    assert [(v.policy, v.urn.rsplit("::", 1)[-1]) for v in found] == [("container-app-no-public-ingress", "api")]
+
+
+def test_plain_secret_value_in_container_app_config() -> None:
+    program = lambda: app.ContainerApp(  # noqa: E731
+        "api", resource_group_name=s.RG, managed_environment_id="/env",
+        configuration=app.ConfigurationArgs(secrets=[app.SecretArgs(name="openai-key", value="sk-123")]))
+    found, messages = fired(sec.secrets_in_key_vault, program)
+    assert found == {"secrets-in-key-vault"} and "secret 'openai-key' holds its value" in messages
+
+
+def test_analyzer_unwraps_pulumi_secrets_before_policies_see_them() -> None:
+    """Why no policy checks that Key Vault secret values are Pulumi secrets: the engine sends the
+    secret wrapped, but pulumi-policy unwraps it before validation, so both look the same."""
+    seen: list[Any] = []
+    probe = resource_policy(
+        name="probe", description="records secret values", checklist=["SEC-2"], severity=Severity.LOW,
+        remediation="n/a", types=["azure-native:keyvault:Secret"],
+        check=lambda args, config: seen.append(args.props["properties"]["value"]) or [])
+
+    def program() -> None:
+        for name, value in (("from-config", pulumi.Output.secret("s3cr3t")), ("literal", "s3cr3t")):
+            keyvault.Secret(name, resource_group_name=s.RG, vault_name="kv-aip-prod-eus2", secret_name=name,
+                            properties=keyvault.SecretPropertiesArgs(value=value))
+
+    resources = sdk_resources(program)
+    assert [r.inputs["properties"]["value"] for r in resources] == [{SIG_KEY: SECRET_SIG, "value": "s3cr3t"}, "s3cr3t"]
+    assert evaluate([probe], resources) == []
+    assert seen == ["s3cr3t", "s3cr3t"]

@@ -1,0 +1,1 @@
+"""Post-deployment verification of a stack's live endpoints (`python -m verify --help`)."""
