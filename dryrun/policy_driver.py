@@ -33,9 +33,9 @@ _LEVEL_TO_PROTO = {v: k for k, v in _LEVEL_FROM_PROTO.items()}
 _SEVERITY = {0: "", 1: "low", 2: "medium", 3: "high", 4: "critical"}
 # A policy records a suppressed finding as `not_applicable` with a reason starting with this word
 # (policies/framework.py); other not_applicable reasons (e.g. "Policy does not implement validate") are not
-# findings. A stack policy joins several suppressed findings with "; " into one reason.
+# findings. A stack policy puts one suppressed finding per line, each naming its resource as `[<urn>]`.
 SUPPRESSED = "suppressed"
-_NEXT_SUPPRESSED = re.compile(rf"; (?={SUPPRESSED} )")
+_STACK_URN = re.compile(r" ?\[(urn:pulumi:[^\]]+)\]")
 
 
 @dataclass
@@ -180,10 +180,12 @@ class Pack:
             if not entry.reason.startswith(SUPPRESSED):
                 continue
             info = self.policies.get(entry.policy_name)
-            out.extend(
-                Suppressed(policy=entry.policy_name, urn=urn, reason=reason,
-                           level=self.levels.get(entry.policy_name, ""), checklist=info.checklist if info else [])
-                for reason in _NEXT_SUPPRESSED.split(entry.reason))
+            for reason in entry.reason.split("\n"):
+                named = _STACK_URN.search(reason)
+                out.append(Suppressed(
+                    policy=entry.policy_name, urn=named.group(1) if named and not urn else urn,
+                    reason=_STACK_URN.sub("", reason).replace("  ", " "),
+                    level=self.levels.get(entry.policy_name, ""), checklist=info.checklist if info else []))
         return out
 
 

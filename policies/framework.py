@@ -172,12 +172,13 @@ def stack_policy(
         for message, urn in check(args, cfg):
             entry = suppressions.match(urn, names.get(urn or ""))
             if entry is not None:
-                suppressed.append(f"{_note(entry)} ({message})")
+                suppressed.append(f"{_note(entry)} [{urn or 'stack'}] ({message})")
             else:
                 report(message, urn)
         if suppressed:
             # Recorded after every real violation was reported, so none is lost.
-            args.not_applicable("; ".join(suppressed))
+            # One line per finding, each naming its resource, so reports can attribute it.
+            args.not_applicable("\n".join(suppressed))
 
     return StackValidationPolicy(
         name=name, description=description, validate=validate, enforcement_level=level,

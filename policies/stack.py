@@ -294,6 +294,45 @@ def _has_waf_policy(gateway: PolicyResource) -> bool:
 
 # --- COST-1, COMP-3, COMP-4 --------------------------------------------------------------------
 
+# Static hosting, and what a CDN / Front Door origin that serves it looks like.
+STATIC_HOSTS = ("azure-native:storage:StorageAccountStaticWebsite", "azure-native:web:StaticSite")
+CDN_ORIGINS = ("azure-native:cdn:AFDOrigin", "azure-native:cdn:Endpoint", "azure-native:cdn:Origin")
+POSTGRES_SERVERS = ("azure-native:dbforpostgresql:Server",)
+POSTGRES_CONFIGURATION = "azure-native:dbforpostgresql:Configuration"
+
+
+def _static_behind_cdn(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
+    hosts = by_type(args.resources, *STATIC_HOSTS)
+    if not hosts:
+        return
+    served: set[str] = set()
+    for origin in by_type(args.resources, *CDN_ORIGINS):
+        served.update(dep.urn for dep in origin.dependencies)
+        served.update(dep.urn for deps in origin.property_dependencies.values() for dep in deps)
+    for host in hosts:
+        # A storage static website is served from its account: an origin built from either counts.
+        account = {dep.urn for dep in host.dependencies}
+        if host.urn not in served and not account & served:
+            yield (f"static content '{host.name}' is served without a CDN / Front Door origin in front of it", host.urn)
+
+
+def _postgres_pooling(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
+    servers = by_type(args.resources, *POSTGRES_SERVERS)
+    if not servers:
+        return
+    pooled: set[str] = set()
+    for cfg in by_type(args.resources, POSTGRES_CONFIGURATION):
+        name, value = text(cfg.props, "configurationName"), text(cfg.props, "value")
+        if name is UNKNOWN or value is UNKNOWN:
+            pooled.update(depends_on(cfg, "serverName"))  # cannot tell in preview: no false report
+        elif name == "pgbouncer.enabled" and str(value).lower() == "true":
+            pooled.update(depends_on(cfg, "serverName"))
+    for server in servers:
+        if server.urn not in pooled:
+            yield (f"PostgreSQL server '{server.name}' has no built-in connection pooling "
+                   "(configuration pgbouncer.enabled = true)", server.urn)
+
+
 def _budget_exists(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
     if not by_type(args.resources, *BUDGETS):
         yield ("the stack declares no budget (consumption:Budget); spend would go unnoticed", None)
@@ -573,6 +612,27 @@ waf_fronts_public_ips = stack_policy(
     check=_waf_fronts_public_ips,
 )
 
+static_content_behind_cdn = stack_policy(
+    name="static-content-behind-cdn",
+    description="Static content (storage static websites, Static Web Apps) is served through a CDN / Front Door.",
+    checklist=["PERF-4"],
+    severity=Severity.MEDIUM,
+    remediation="Put an Azure Front Door (cdn:Profile + AFDEndpoint + AFDOriginGroup + AFDOrigin whose host_name "
+                "is the site's host) in front of the static site; this stack itself serves no static content "
+                "(the web frontend is out of its scope, see docs/operations.md#process-items).",
+    check=_static_behind_cdn,
+)
+
+postgres_connection_pooling = stack_policy(
+    name="postgres-connection-pooling",
+    description="Every PostgreSQL flexible server has built-in connection pooling (PgBouncer) enabled.",
+    checklist=["PERF-5"],
+    severity=Severity.MEDIUM,
+    remediation="Declare dbforpostgresql:Configuration(configuration_name='pgbouncer.enabled', value='true', "
+                "source='user-override', server_name=<server>.name) and connect through port 6432.",
+    check=_postgres_pooling,
+)
+
 budget_exists = stack_policy(
     name="budget-exists",
     description="The stack declares a cost budget.",
@@ -692,5 +752,6 @@ defender_plans_enabled = stack_policy(
 POLICIES: list[Policy] = [
     private_endpoint_coverage, diagnostic_settings_coverage, waf_fronts_public_ips, budget_exists, multi_region,
     nsg_on_every_subnet, redis_in_each_region, alerts_wired, custom_metric_alert, dashboard_exists,
-    availability_test_exists, azure_policy_assigned, defender_plans_enabled,
+    availability_test_exists, azure_policy_assigned, defender_plans_enabled, static_content_behind_cdn,
+    postgres_connection_pooling,
 ]

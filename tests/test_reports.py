@@ -116,9 +116,9 @@ def test_suppressed_findings_in_json_after_violations(run: dict[str, Any]) -> No
     assert list(doc) == ["stack", "resources", "violations", "suppressed"]
     stack_note = "suppressed '*::legacy-*': being migrated (group {} is a legacy group)"
     assert doc["suppressed"] == [
-        {"policy": "legacy-group-names", "level": "advisory", "urn": "",
+        {"policy": "legacy-group-names", "level": "advisory", "urn": _urn("legacy-a"),
          "reason": stack_note.format("legacy-a"), "checklist": ["COMP-3"]},
-        {"policy": "legacy-group-names", "level": "advisory", "urn": "",
+        {"policy": "legacy-group-names", "level": "advisory", "urn": _urn("legacy-b"),
          "reason": stack_note.format("legacy-b"), "checklist": ["COMP-3"]},
         *({"policy": "required-tags", "level": "mandatory", "urn": _urn(name),
            "reason": f"suppressed '*::legacy-*' until 2999-12-31: {RETAG}", "checklist": ["COMP-4"]}
@@ -131,7 +131,7 @@ def test_suppressed_findings_on_the_console_with_their_reason(run: dict[str, Any
     section = console.split("== suppressed findings\n", 1)[1].split("\n\n", 1)[0]
     assert f"[suppressed] required-tags (COMP-4) legacy-a\n        suppressed '*::legacy-*' until 2999-12-31: {RETAG}" \
         in section
-    assert "[suppressed] legacy-group-names (COMP-3) stack" in section
+    assert "[suppressed] legacy-group-names (COMP-3) legacy-a" in section
     assert "required-tags" not in console.split("== suppressed findings", 1)[0].split("== policy pack", 1)[1]
     assert "stack test: 5 resources, 1 mandatory and 0 other violation(s), 4 suppressed" in console
 
@@ -180,7 +180,8 @@ def test_sarif_results_locate_resources_and_carry_suppressions(run: dict[str, An
     assert tag_result["message"]["text"] == f"{required_tags.description}\n{reason}"
     stack_result = next(r for r in suppressed if r["ruleId"] == "legacy-group-names")
     assert stack_result["level"] == "warning"
-    assert stack_result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == STACK_URN
+    # A stack policy's suppressed finding is attributed to the resource it named.
+    assert stack_result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == _urn("legacy-a")
     fingerprints = [r["partialFingerprints"]["primaryLocationLineHash"] for r in results]
     assert len(set(fingerprints)) == len(results)
     assert sarif_run["automationDetails"]["id"] == "pulumi-policy/test/"

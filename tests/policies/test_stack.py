@@ -571,3 +571,48 @@ def test_availability_test_exists() -> None:
         "availability-test-exists"}
     assert names(evaluate([stack.availability_test_exists], _observed(web_test="ping"))) == {
         "availability-test-exists"}
+
+
+def _static_site(with_cdn: bool) -> list:
+    import pulumi_azure_native.cdn as cdn
+    import pulumi_azure_native.storage as storage
+
+    def build() -> None:
+        account = storage.StorageAccount(
+            "web", resource_group_name="rg", location="eastus2", kind=storage.Kind.STORAGE_V2,
+            sku=storage.SkuArgs(name=storage.SkuName.STANDARD_ZRS))
+        storage.StorageAccountStaticWebsite("site", account_name=account.name, resource_group_name="rg",
+                                            index_document="index.html")
+        if with_cdn:
+            cdn.AFDOrigin("origin", resource_group_name="rg", profile_name="fd", origin_group_name="web",
+                          host_name=account.name.apply(lambda n: f"{n}.z13.web.core.windows.net"))
+
+    return sdk_resources(build)
+
+
+def test_static_content_behind_cdn() -> None:
+    from policies.stack import static_content_behind_cdn
+
+    assert names(evaluate([static_content_behind_cdn], _static_site(with_cdn=False))) == {"static-content-behind-cdn"}
+    assert evaluate([static_content_behind_cdn], _static_site(with_cdn=True)) == []
+
+
+def _postgres(pooling: str | None) -> list:
+    import pulumi_azure_native.dbforpostgresql as postgres
+
+    def build() -> None:
+        server = postgres.Server("pg", resource_group_name="rg", location="eastus2", version="16",
+                                 sku=postgres.SkuArgs(name="Standard_D2ds_v5", tier="GeneralPurpose"))
+        if pooling is not None:
+            postgres.Configuration("pgbouncer", resource_group_name="rg", server_name=server.name,
+                                   configuration_name="pgbouncer.enabled", value=pooling, source="user-override")
+
+    return sdk_resources(build)
+
+
+def test_postgres_connection_pooling() -> None:
+    from policies.stack import postgres_connection_pooling
+
+    assert names(evaluate([postgres_connection_pooling], _postgres(None))) == {"postgres-connection-pooling"}
+    assert names(evaluate([postgres_connection_pooling], _postgres("false"))) == {"postgres-connection-pooling"}
+    assert evaluate([postgres_connection_pooling], _postgres("true")) == []
