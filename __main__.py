@@ -21,7 +21,7 @@ from components.container_apps import ServiceIdentity
 from components.event_processing import EventProcessing, EventProcessingArgs
 from components.governance import Governance, GovernanceArgs
 from components.monitoring import Monitoring, MonitoringArgs
-from components.naming import unique_name
+from components.naming import unique_name_output
 from components.network import SecureNetwork, SecureNetworkArgs
 from components.private_dns import PrivateDnsZones, PrivateDnsZonesArgs
 from components.protection import ResourceGroupLock, ResourceGroupLockArgs
@@ -77,8 +77,8 @@ traffic_manager = None
 if cfg.traffic_manager.enabled:
     traffic_manager = GlobalTrafficManager("traffic-manager", GlobalTrafficManagerArgs(
         common=commons[primary],
-        relative_name=tenant_id.apply(lambda t: unique_name(
-            "tm", base_name=base, location="global", stack=stack, tenant_id=t, max_length=63)),
+        relative_name=unique_name_output("tm", base_name=base, location="global", stack=stack,
+                                         tenant_id=tenant_id, max_length=63),
         endpoints=[RegionEndpoint(loc, s.gateway.public_ip_id) for loc, s in stamps.items()],
         # Probes must match the gateway's listener host name, or every region looks down.
         host_header=cfg.traffic_manager.host_header or cfg.app_gateway.host_name))

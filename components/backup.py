@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pulumi
 import pulumi_azure_native.dataprotection as dataprotection
@@ -25,7 +25,8 @@ from stack_config.model import Backup as BackupConfig
 from . import rbac
 from .common import Common
 from .diagnostics import diagnostic_setting
-from .private_endpoint import check_private_link, private_endpoint
+from .private_endpoint import check_private_link
+from .storage import private_container, secure_storage_account
 
 # Containers created in the account and protected by the vaulted tier (which backs up named
 # containers only).
@@ -115,27 +116,13 @@ class Backup(pulumi.ComponentResource):
 
         account_name = pulumi.Output.from_input(args.tenant_id).apply(
             lambda tenant: storage_account_name(args.base_name, common.location, args.stack, tenant))
-        account = storage.StorageAccount(
-            f"{name}-st",
-            account_name=account_name,
-            resource_group_name=common.resource_group_name,
-            location=common.location,
-            kind=storage.Kind.STORAGE_V2,
-            sku=storage.SkuArgs(name=storage_sku(cfg.redundancy, common.location)),
-            access_tier=storage.AccessTier.HOT,
-            minimum_tls_version=storage.MinimumTlsVersion.TLS1_2,
-            enable_https_traffic_only=True,
-            allow_blob_public_access=False,
-            # Entra ID only (SEC-1): no account keys, no SAS signed with them.
-            allow_shared_key_access=False,
-            default_to_o_auth_authentication=True,
-            allow_cross_tenant_replication=False,
-            public_network_access=storage.PublicNetworkAccess.DISABLED,
-            # Deny by default; AzureServices lets trusted services such as Azure Backup in.
-            network_rule_set=storage.NetworkRuleSetArgs(default_action=storage.DefaultAction.DENY,
-                                                        bypass=storage.Bypass.AZURE_SERVICES),
-            tags=common.tags,
-            opts=common.child(self, stateful=True),
+        account = secure_storage_account(
+            f"{name}-st", common=common, parent=self, account_name=account_name,
+            sku=storage_sku(cfg.redundancy, common.location), access_tier=storage.AccessTier.HOT,
+            # AzureServices lets trusted services such as Azure Backup in.
+            bypass=storage.Bypass.AZURE_SERVICES,
+            # Its one endpoint carries the account's name, as first deployed (a new name would replace it).
+            endpoints={"blob": f"{name}-st"},
         )
         soft_delete_days = cfg.retention_days + SOFT_DELETE_MARGIN_DAYS
         # Operational backup runs on blob point-in-time restore, which needs versioning, change feed
@@ -154,22 +141,10 @@ class Backup(pulumi.ComponentResource):
             opts=common.child(self),
         )
         containers = [
-            storage.BlobContainer(
-                f"{name}-st-{container}",
-                account_name=account.name,
-                resource_group_name=common.resource_group_name,
-                container_name=container,
-                public_access=storage.PublicAccess.NONE,
-                opts=common.child(self, depends_on=[blob_service]),
-            )
+            private_container(f"{name}-st-{container}", common=common, parent=self, account=account,
+                              container_name=container, depends_on=[blob_service])
             for container in CONTAINERS
         ]
-        private_endpoint(f"{name}-st", common=common, target_id=account.id, group_id="blob", parent=self)
-        # The account level has metrics only; the request logs are on the blob service.
-        diagnostic_setting(f"{name}-st", target_id=account.id, workspace_id=common.workspace_id, parent=self,
-                           categories=[])
-        diagnostic_setting(f"{name}-st-blob", target_id=account.id.apply(lambda i: f"{i}/blobServices/default"),
-                           workspace_id=common.workspace_id, parent=self)
         rbac.grant_all(f"{name}-st", scope=account.id, grants=common.role_grants, parent=self)
 
         if cfg.immutable:
@@ -247,14 +222,6 @@ class Backup(pulumi.ComponentResource):
             ),
             opts=common.child(self),
         )
-        source = dataprotection.DatasourceArgs(
-            object_type="Datasource",
-            datasource_type=BLOB_DATASOURCE,
-            resource_id=account.id,
-            resource_uri=account.id,
-            resource_type="Microsoft.Storage/storageAccounts",
-            resource_location=common.location,
-        )
         instance = dataprotection.BackupInstance(
             f"{name}-instance",
             backup_instance_name=account_name,
@@ -263,15 +230,10 @@ class Backup(pulumi.ComponentResource):
             properties=dataprotection.BackupInstanceArgs(
                 object_type="BackupInstance",
                 friendly_name=account_name,
-                data_source_info=source,
-                data_source_set_info=dataprotection.DatasourceSetArgs(
-                    object_type="DatasourceSet",
-                    datasource_type=BLOB_DATASOURCE,
-                    resource_id=account.id,
-                    resource_uri=account.id,
-                    resource_type="Microsoft.Storage/storageAccounts",
-                    resource_location=common.location,
-                ),
+                data_source_info=_account_source(dataprotection.DatasourceArgs, "Datasource", account.id,
+                                                 common.location),
+                data_source_set_info=_account_source(dataprotection.DatasourceSetArgs, "DatasourceSet", account.id,
+                                                     common.location),
                 policy_info=dataprotection.PolicyInfoArgs(
                     policy_id=policy.id,
                     policy_parameters=dataprotection.PolicyParametersArgs(backup_datasource_parameters_list=[
@@ -300,6 +262,16 @@ class Backup(pulumi.ComponentResource):
             "blob_endpoint": self.blob_endpoint,
             "backup_instance_id": self.backup_instance_id,
         })
+
+
+_Source = TypeVar("_Source", dataprotection.DatasourceArgs, dataprotection.DatasourceSetArgs)
+
+
+def _account_source(kind: type[_Source], object_type: str, account_id: pulumi.Input[str], location: str) -> _Source:
+    # A backup instance names the account twice, as its data source and as that source's set.
+    return kind(object_type=object_type, datasource_type=BLOB_DATASOURCE, resource_id=account_id,
+                resource_uri=account_id, resource_type="Microsoft.Storage/storageAccounts",
+                resource_location=location)
 
 
 def _retention_rule(store: dataprotection.DataStoreTypes, duration: str) -> dataprotection.AzureRetentionRuleArgs:

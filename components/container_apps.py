@@ -20,6 +20,7 @@ from stack_config import model
 
 from .common import Common
 from .diagnostics import diagnostic_setting
+from .private_dns import linked_private_zone
 from .rbac import grant
 
 HEALTH_PATH = "/health"
@@ -181,13 +182,9 @@ class ContainerApps(pulumi.ComponentResource):
 
         # An internal environment publishes no DNS: this zone makes '<app>.<defaultDomain>' resolve
         # to the environment's private IP for the gateway (and anything else in the linked VNets).
-        zone = privatedns.PrivateZone(
-            f"{name}-dns",
-            private_zone_name=environment.default_domain,
-            resource_group_name=common.resource_group_name,
-            location="global",
-            tags=common.tags,
-            opts=common.child(self),
+        zone = linked_private_zone(
+            f"{name}-dns", zone_name=environment.default_domain, common=common, parent=self,
+            links={f"link-{index}": (f"{name}-link-{index}", vnet_id) for index, vnet_id in enumerate(args.vnet_ids)},
         )
         privatedns.PrivateRecordSet(
             f"{name}-dns-wildcard",
@@ -199,18 +196,6 @@ class ContainerApps(pulumi.ComponentResource):
             a_records=[privatedns.ARecordArgs(ipv4_address=environment.static_ip)],
             opts=common.child(self),
         )
-        for index, vnet_id in enumerate(args.vnet_ids):
-            privatedns.VirtualNetworkLink(
-                f"{name}-dns-link-{index}",
-                virtual_network_link_name=f"{name}-link-{index}",
-                private_zone_name=zone.name,
-                resource_group_name=common.resource_group_name,
-                location="global",
-                virtual_network=privatedns.SubResourceArgs(id=vnet_id),
-                registration_enabled=False,
-                tags=common.tags,
-                opts=common.child(self),
-            )
 
         self.environment_id = environment.id
         self.default_domain = environment.default_domain

@@ -35,9 +35,10 @@ from stack_config import model
 from .common import Common, RoleGrant
 from .container_apps import ServiceIdentity
 from .diagnostics import diagnostic_setting
-from .naming import check_parts, unique_name
+from .naming import check_parts, unique_name_output
 from .private_endpoint import check_private_link, private_endpoint
 from .rbac import check_grants, grant, grant_all
+from .storage import private_container, secure_storage_account
 
 EVENT_HUB = "ai-events"
 CONSUMER_GROUP = "functions"
@@ -142,9 +143,8 @@ class EventProcessing(pulumi.ComponentResource):
         zone_redundant = config.event_hub_zone_redundant
 
         def unique(kind: str, max_length: int) -> pulumi.Output[str]:
-            return pulumi.Output.from_input(args.tenant_id).apply(lambda tenant: unique_name(
-                kind, base_name=args.base_name, location=common.location, stack=args.stack, tenant_id=tenant,
-                max_length=max_length))
+            return unique_name_output(kind, base_name=args.base_name, location=common.location, stack=args.stack,
+                                      tenant_id=args.tenant_id, max_length=max_length)
 
         # --- Event Hubs: the event stream ---------------------------------------------------------
         standard = config.event_hub_sku == "Standard"
@@ -218,35 +218,18 @@ class EventProcessing(pulumi.ComponentResource):
         )
 
         # --- The Functions host's storage: identity only, private only --------------------------
-        account = storage.StorageAccount(
-            f"{name}-st",
+        # Stateful (protected where the stack is): it holds the Event Hubs checkpoints, and losing
+        # them replays the stream.
+        account = secure_storage_account(
+            f"{name}-st", common=common, parent=self,
             account_name=unique("stfn", _STORAGE_MAX).apply(lambda n: n.replace("-", "")),
-            resource_group_name=common.resource_group_name,
-            location=common.location,
-            kind=storage.Kind.STORAGE_V2,
-            sku=storage.SkuArgs(name=storage.SkuName.STANDARD_ZRS if zone_redundant else storage.SkuName.STANDARD_LRS),
-            minimum_tls_version=storage.MinimumTlsVersion.TLS1_2,
-            enable_https_traffic_only=True,
-            allow_blob_public_access=False,
-            allow_shared_key_access=False,
-            default_to_o_auth_authentication=True,
-            allow_cross_tenant_replication=False,
-            public_network_access=storage.PublicNetworkAccess.DISABLED,
+            sku=storage.SkuName.STANDARD_ZRS if zone_redundant else storage.SkuName.STANDARD_LRS,
             # Only the function reaches it, through the VNet: no trusted-service exception.
-            network_rule_set=storage.NetworkRuleSetArgs(default_action=storage.DefaultAction.DENY,
-                                                        bypass=storage.Bypass.NONE),
-            tags=common.tags,
-            # Holds the Event Hubs checkpoints: losing them replays the stream.
-            opts=common.child(self, stateful=True),
+            bypass=storage.Bypass.NONE,
+            endpoints={service: f"{name}-st-{service}" for service in ("blob", "queue")},
         )
-        container = storage.BlobContainer(
-            f"{name}-st-deployments",
-            account_name=account.name,
-            resource_group_name=common.resource_group_name,
-            container_name=DEPLOYMENT_CONTAINER,
-            public_access=storage.PublicAccess.NONE,
-            opts=common.child(self),
-        )
+        container = private_container(f"{name}-st-deployments", common=common, parent=self, account=account,
+                                      container_name=DEPLOYMENT_CONTAINER)
         container_url = pulumi.Output.concat("https://", account.name, ".blob.core.windows.net/", container.name)
 
         # --- Roles: data plane only, each on its own resource (SEC-5) --------------------------
@@ -374,19 +357,14 @@ class EventProcessing(pulumi.ComponentResource):
 
         # --- Private endpoints and diagnostics ---------------------------------------------------
         for suffix, target_id, group in (("evh", hub_namespace.id, "namespace"), ("sb", bus_namespace.id, "namespace"),
-                                         ("st-blob", account.id, "blob"), ("st-queue", account.id, "queue"),
                                          ("func", app.id, "sites")):
             private_endpoint(f"{name}-{suffix}", common=common, target_id=target_id, group_id=group, parent=self)
         workspace = common.workspace_id
         diagnostic_setting(f"{name}-evh", target_id=hub_namespace.id, workspace_id=workspace, parent=self)
         diagnostic_setting(f"{name}-sb", target_id=bus_namespace.id, workspace_id=workspace, parent=self)
         diagnostic_setting(f"{name}-func", target_id=app.id, workspace_id=workspace, parent=self)
-        # Plans and the account level have metrics only; request logs are on the blob and queue services.
+        # The plan has metrics only.
         diagnostic_setting(f"{name}-plan", target_id=plan.id, workspace_id=workspace, parent=self, categories=[])
-        diagnostic_setting(f"{name}-st", target_id=account.id, workspace_id=workspace, parent=self, categories=[])
-        for service in ("blob", "queue"):
-            diagnostic_setting(f"{name}-st-{service}", workspace_id=workspace, parent=self,
-                               target_id=account.id.apply(lambda i, s=service: f"{i}/{s}Services/default"))
 
         self.event_hub_namespace_id = hub_namespace.id
         self.event_hub_namespace_fqdn = hub_namespace.name.apply(lambda n: f"{n}.servicebus.windows.net")

@@ -13,7 +13,7 @@ import pulumi_azure_native.keyvault as keyvault
 
 from .common import Common
 from .diagnostics import diagnostic_setting
-from .naming import check_parts, unique_name
+from .naming import check_parts, unique_name_output
 from .private_endpoint import check_private_link, private_endpoint
 from .rbac import check_grants, grant_all
 
@@ -83,9 +83,8 @@ class KeyVault(pulumi.ComponentResource):
             f"{name}-vault",
             # Globally unique and 3-24 characters; stable for the stack, since a deleted name stays
             # reserved for the soft-delete period and a renamed vault would strand the old one.
-            vault_name=pulumi.Output.from_input(args.tenant_id).apply(lambda tenant: unique_name(
-                "kv", base_name=args.base_name, location=common.location, stack=args.stack, tenant_id=tenant,
-                max_length=MAX_NAME_LENGTH)),
+            vault_name=unique_name_output("kv", base_name=args.base_name, location=common.location,
+                                          stack=args.stack, tenant_id=args.tenant_id, max_length=MAX_NAME_LENGTH),
             resource_group_name=common.resource_group_name,
             location=common.location,
             properties=keyvault.VaultPropertiesArgs(

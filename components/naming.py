@@ -39,3 +39,11 @@ def unique_name(kind: str, *, base_name: str, location: str, stack: str, tenant_
     digest = hashlib.sha256(f"{tenant_id}|{stack}|{base_name}|{location}|{kind}".encode()).hexdigest()
     readable = f"{kind}-{base_name}-{location}"[: max_length - _HASH_LENGTH - 1].rstrip("-")
     return f"{readable}-{digest[:_HASH_LENGTH]}"
+
+
+def unique_name_output(kind: str, *, base_name: str, location: str, stack: str, tenant_id: pulumi.Input[str],
+                       max_length: int) -> pulumi.Output[str]:
+    """`unique_name` once the tenant id (an invoke result) is known."""
+    check_parts(kind, kind=kind, base_name=base_name, location=location)
+    return pulumi.Output.from_input(tenant_id).apply(lambda tenant: unique_name(
+        kind, base_name=base_name, location=location, stack=stack, tenant_id=tenant, max_length=max_length))

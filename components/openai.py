@@ -21,7 +21,7 @@ from stack_config.model import OpenAI
 
 from .common import Common, RoleGrant
 from .diagnostics import diagnostic_setting
-from .naming import check_parts, unique_name
+from .naming import check_parts, unique_name_output
 from .private_endpoint import check_private_link, private_endpoint
 from .rbac import check_grants, grant_all
 
@@ -82,9 +82,8 @@ class SecureOpenAI(pulumi.ComponentResource):
         super().__init__("ai-platform:openai:SecureOpenAI", name, None, opts)
         common = args.common
         # The subdomain is required for Entra ID tokens and private endpoints alike.
-        subdomain = pulumi.Output.from_input(args.tenant_id).apply(lambda tenant: unique_name(
-            "oai", base_name=args.base_name, location=common.location, stack=args.stack, tenant_id=tenant,
-            max_length=_SUBDOMAIN_MAX))
+        subdomain = unique_name_output("oai", base_name=args.base_name, location=common.location,
+                                       stack=args.stack, tenant_id=args.tenant_id, max_length=_SUBDOMAIN_MAX)
 
         self.account = cognitiveservices.Account(
             name,

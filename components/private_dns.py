@@ -51,6 +51,43 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def linked_private_zone(
+    name: str,
+    *,
+    zone_name: pulumi.Input[str],
+    common: Common,
+    parent: pulumi.Resource,
+    links: Mapping[str, tuple[str, pulumi.Input[str]]],
+    stateful: bool = False,
+) -> privatedns.PrivateZone:
+    """A private DNS zone linked to VNets, its resources children of `parent` (so callers keep their URNs).
+
+    `links` maps each link's logical-name suffix (`<name>-<suffix>`) to its Azure link name and VNet id.
+    """
+    zone = privatedns.PrivateZone(
+        name,
+        private_zone_name=zone_name,
+        resource_group_name=common.resource_group_name,
+        location="global",
+        tags=common.tags,
+        opts=common.child(parent, stateful=stateful),
+    )
+    for suffix, (link_name, vnet_id) in links.items():
+        privatedns.VirtualNetworkLink(
+            f"{name}-{suffix}",
+            virtual_network_link_name=link_name,
+            private_zone_name=zone.name,
+            resource_group_name=common.resource_group_name,
+            location="global",
+            virtual_network=privatedns.SubResourceArgs(id=vnet_id),
+            # Records come from zone groups or the caller; VMs must not register themselves here.
+            registration_enabled=False,
+            tags=common.tags,
+            opts=common.child(parent),
+        )
+    return zone
+
+
 class PrivateDnsZones(pulumi.ComponentResource):
     """Private DNS zones for the requested private-link groups, linked to every regional VNet."""
 
@@ -60,29 +97,11 @@ class PrivateDnsZones(pulumi.ComponentResource):
         zones = _check(args)
         super().__init__("ai-platform:private_dns:PrivateDnsZones", name, None, opts)
         common = args.common
-        self.zone_ids = {}
-        for zone in zones:
-            # Stateful: the zone holds every endpoint's A record; losing it breaks resolution stack-wide.
-            resource = privatedns.PrivateZone(
-                f"{name}-{zone}",
-                private_zone_name=zone,
-                resource_group_name=common.resource_group_name,
-                location="global",
-                tags=common.tags,
-                opts=common.child(self, stateful=True),
-            )
-            for location, vnet_id in args.vnet_ids.items():
-                privatedns.VirtualNetworkLink(
-                    f"{name}-{zone}-{_slug(location)}",
-                    virtual_network_link_name=f"link-{_slug(location)}",
-                    private_zone_name=resource.name,
-                    resource_group_name=common.resource_group_name,
-                    location="global",
-                    virtual_network=privatedns.SubResourceArgs(id=vnet_id),
-                    # Endpoint records come from zone groups; VMs must not register themselves here.
-                    registration_enabled=False,
-                    tags=common.tags,
-                    opts=common.child(self),
-                )
-            self.zone_ids[zone] = resource.id
+        links = {_slug(location): (f"link-{_slug(location)}", vnet_id) for location, vnet_id in args.vnet_ids.items()}
+        # Stateful: each zone holds every endpoint's A record; losing one breaks resolution stack-wide.
+        self.zone_ids = {
+            zone: linked_private_zone(f"{name}-{zone}", zone_name=zone, common=common, parent=self, links=links,
+                                      stateful=True).id
+            for zone in zones
+        }
         self.register_outputs({"zoneIds": self.zone_ids})

@@ -41,7 +41,7 @@ from stack_config.model import Redis
 
 from .common import Common
 from .diagnostics import diagnostic_setting
-from .naming import check_parts, unique_name
+from .naming import check_parts, unique_name_output
 from .private_endpoint import check_private_link, private_endpoint
 from .rbac import check_grants, grant_all
 
@@ -100,9 +100,8 @@ class RedisCache(pulumi.ComponentResource):
         assignments = _check(name, args)
         super().__init__("ai-platform:redis:RedisCache", name, None, opts)
         common, config = args.common, args.config
-        cluster_name = pulumi.Output.from_input(args.tenant_id).apply(lambda tenant: unique_name(
-            "redis", base_name=args.base_name, location=common.location, stack=args.stack, tenant_id=tenant,
-            max_length=_CLUSTER_MAX))
+        cluster_name = unique_name_output("redis", base_name=args.base_name, location=common.location,
+                                          stack=args.stack, tenant_id=args.tenant_id, max_length=_CLUSTER_MAX)
 
         self.cluster = redisenterprise.RedisEnterprise(
             name,

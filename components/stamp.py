@@ -22,7 +22,7 @@ from .dashboard import Dashboard, DashboardArgs
 from .identity import WorkloadIdentities, WorkloadIdentitiesArgs
 from .keyvault import KeyVault, KeyVaultArgs
 from .monitoring import Monitoring
-from .naming import unique_name
+from .naming import unique_name_output
 from .network import SecureNetwork
 from .openai import SecureOpenAI, SecureOpenAIArgs
 from .redis import RedisCache, RedisCacheArgs
@@ -99,8 +99,8 @@ class RegionalStamp(pulumi.ComponentResource):
             subnet_id=args.network.subnet_ids["appGateway"], identity_id=ids.ids["gateway"],
             identity_principal_id=ids.principal_ids["gateway"], key_vault_id=self.vault.id,
             key_vault_uri=self.vault.uri, backend_fqdn=self.apps.entrypoint_fqdn,
-            dns_label=pulumi.Output.from_input(args.tenant_id).apply(lambda t: unique_name(
-                "agw", base_name=base, location=loc, stack=args.stack, tenant_id=t, max_length=63))), child)
+            dns_label=unique_name_output("agw", base_name=base, location=loc, stack=args.stack,
+                                         tenant_id=args.tenant_id, max_length=63)), child)
 
         Alerts(f"alerts-{loc}", AlertsArgs(
             common=serving, base_name=base, action_group_id=args.action_group_id,

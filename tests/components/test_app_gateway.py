@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 import pytest
-from pulumi.runtime.sync_await import _sync_await
 
 from components.app_gateway import GATEWAY_LOGS, WafGateway, WafGatewayArgs, WafGatewayError
 from components.common import Common, RoleGrant
 from components.naming import NamingError
 from stack_config.model import AppGateway
+from tests.components.common_inputs import SUB, WORKSPACE, resolve
 from tests.harness import Declared, declare, stack_config
 
 GATEWAY = "azure-native:network:ApplicationGateway"
@@ -19,9 +18,7 @@ POLICY = "azure-native:network:WebApplicationFirewallPolicy"
 PIP = "azure-native:network:PublicIPAddress"
 GRANT = "azure-native:authorization:RoleAssignment"
 DIAG = "azure-native:monitor:DiagnosticSetting"
-SUB = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers"
 SUBNET = f"{SUB}/Microsoft.Network/virtualNetworks/vnet-test/subnets/app-gateway"
-WORKSPACE = f"{SUB}/Microsoft.OperationalInsights/workspaces/log-test"
 IDENTITY = f"{SUB}/Microsoft.ManagedIdentity/userAssignedIdentities/id-gateway"
 VAULT_ID = f"{SUB}/Microsoft.KeyVault/vaults/kv-test"
 BACKEND = "api-gateway.happy-sky-1234.eastus2.azurecontainerapps.io"
@@ -50,10 +47,6 @@ def _build(stack: str, **overrides: Any) -> tuple[Declared, WafGateway]:
     built: list[WafGateway] = []
     declared = declare(lambda: built.append(WafGateway("agw-test", _args(stack, **overrides))))
     return declared, built[0]
-
-
-def _resolve(value: Any) -> Any:
-    return _sync_await(pulumi.Output.from_input(value).future())
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +83,7 @@ def test_policy_is_associated_not_inline(prod: tuple[Declared, WafGateway]) -> N
     declared, gateway = prod
     inputs = declared.inputs(GATEWAY)
     assert "webApplicationFirewallConfiguration" not in inputs
-    assert inputs["firewallPolicy"] == {"id": _resolve(gateway.waf_policy_id)}
+    assert inputs["firewallPolicy"] == {"id": resolve(gateway.waf_policy_id)}
     assert inputs["sku"] == {"name": "WAF_v2", "tier": "WAF_v2"} and "capacity" not in inputs["sku"]
 
 
@@ -115,9 +108,9 @@ def test_public_ip_is_standard_static_with_a_dns_label(prod: tuple[Declared, Waf
     assert inputs["publicIPAllocationMethod"] == "Static"
     assert inputs["dnsSettings"] == {"domainNameLabel": "aip-prod-agw-abc123"}
     assert pip.protect is True  # prod: the address is an external identity
-    assert _resolve(gateway.fqdn) == "aip-prod-agw-abc123.eastus2.cloudapp.azure.com"
+    assert resolve(gateway.fqdn) == "aip-prod-agw-abc123.eastus2.cloudapp.azure.com"
     assert declared.inputs(GATEWAY)["frontendIPConfigurations"] == [
-        {"name": "public", "publicIPAddress": {"id": _resolve(gateway.public_ip_id)}}]
+        {"name": "public", "publicIPAddress": {"id": resolve(gateway.public_ip_id)}}]
 
 
 def test_https_listener_uses_the_key_vault_certificate(prod: tuple[Declared, WafGateway]) -> None:
@@ -197,11 +190,11 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
 def test_gateway_logs_and_metrics_reach_the_workspace(prod: tuple[Declared, WafGateway]) -> None:
     declared, gateway = prod
     diag = declared.inputs(DIAG, "agw-test-diag")
-    assert diag["resourceUri"] == _resolve(gateway.gateway_id) and diag["workspaceId"] == WORKSPACE
+    assert diag["resourceUri"] == resolve(gateway.gateway_id) and diag["workspaceId"] == WORKSPACE
     assert [log["category"] for log in diag["logs"]] == list(GATEWAY_LOGS) == [
         "ApplicationGatewayAccessLog", "ApplicationGatewayPerformanceLog", "ApplicationGatewayFirewallLog"]
     assert diag["metrics"] == [{"category": "AllMetrics", "enabled": True}]
-    assert declared.inputs(DIAG, "agw-test-pip-diag")["resourceUri"] == _resolve(gateway.public_ip_id)
+    assert declared.inputs(DIAG, "agw-test-pip-diag")["resourceUri"] == resolve(gateway.public_ip_id)
 
 
 def test_every_resource_is_tagged(prod: tuple[Declared, WafGateway]) -> None:

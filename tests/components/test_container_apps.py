@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 import pytest
-from pulumi.runtime.sync_await import _sync_await
 
 from components.common import Common, RoleGrant
 from components.container_apps import ContainerApps, ContainerAppsArgs, ContainerAppsError, ServiceIdentity
 from stack_config.model import ContainerApps as ContainerAppsConfig
+from tests.components.common_inputs import SUB, WORKSPACE, resolve
 from tests.harness import Declared, declare, stack_config, walk
 
 ENV = "azure-native:app:ManagedEnvironment"
@@ -20,10 +19,8 @@ RECORD = "azure-native:privatedns:PrivateRecordSet"
 LINK = "azure-native:privatedns:VirtualNetworkLink"
 GRANT = "azure-native:authorization:RoleAssignment"
 DIAG = "azure-native:monitor:DiagnosticSetting"
-SUB = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers"
 VNET = f"{SUB}/Microsoft.Network/virtualNetworks/vnet-test"
 SUBNET = f"{VNET}/subnets/container-apps"
-WORKSPACE = f"{SUB}/Microsoft.OperationalInsights/workspaces/log-test"
 VAULT_ID = f"{SUB}/Microsoft.KeyVault/vaults/kv-test"
 OPENAI = "https://oai-test.openai.azure.com/"
 REDIS = "redis-test.eastus2.redis.azure.net"
@@ -60,10 +57,6 @@ def _build(stack: str, **overrides: Any) -> tuple[Declared, ContainerApps]:
     built: list[ContainerApps] = []
     declared = declare(lambda: built.append(ContainerApps("cae-test", _args(stack, **overrides))))
     return declared, built[0]
-
-
-def _resolve(value: Any) -> Any:
-    return _sync_await(pulumi.Output.from_input(value).future())
 
 
 def _apps(declared: Declared) -> dict[str, dict[str, Any]]:
@@ -112,7 +105,7 @@ def test_one_app_per_configured_service(prod: tuple[Declared, ContainerApps],
                                         dev: tuple[Declared, ContainerApps]) -> None:
     assert sorted(_apps(prod[0])) == ["api-gateway", "chat", "text", "vision"]
     assert sorted(_apps(dev[0])) == ["api-gateway", "chat"]
-    env_id = _resolve(prod[1].environment_id)
+    env_id = resolve(prod[1].environment_id)
     for service, app in _apps(prod[0]).items():
         assert app["containerAppName"] == service and app["environmentId"] == env_id
         assert app["workloadProfileName"] == "Consumption"
@@ -200,7 +193,7 @@ def test_no_secrets_means_no_references_and_no_grants() -> None:
 
 def test_private_dns_resolves_the_default_domain_to_the_environment(prod: tuple[Declared, ContainerApps]) -> None:
     declared, apps = prod
-    domain, static_ip = _resolve(apps.default_domain), _resolve(apps.static_ip)
+    domain, static_ip = resolve(apps.default_domain), resolve(apps.static_ip)
     assert declared.inputs(ZONE)["privateZoneName"] == domain
     record = declared.inputs(RECORD)
     assert record["relativeRecordSetName"] == "*" and record["recordType"] == "A"
@@ -208,15 +201,15 @@ def test_private_dns_resolves_the_default_domain_to_the_environment(prod: tuple[
     link = declared.inputs(LINK)
     assert link["virtualNetwork"] == {"id": VNET} and link["registrationEnabled"] is False
     # The gateway's backend name falls under the zone's wildcard.
-    assert _resolve(apps.entrypoint_fqdn) == f"api-gateway.{domain}"
+    assert resolve(apps.entrypoint_fqdn) == f"api-gateway.{domain}"
 
 
 def test_outputs_name_every_service(prod: tuple[Declared, ContainerApps]) -> None:
     apps = prod[1]
-    fqdns = {service: _resolve(fqdn) for service, fqdn in apps.fqdns.items()}
+    fqdns = {service: resolve(fqdn) for service, fqdn in apps.fqdns.items()}
     assert sorted(fqdns) == ["api-gateway", "chat", "text", "vision"]
     assert fqdns["chat"].startswith("chat.internal.")
-    assert all(_resolve(i).endswith(f"/containerApps/{s}") for s, i in apps.app_ids.items())
+    assert all(resolve(i).endswith(f"/containerApps/{s}") for s, i in apps.app_ids.items())
 
 
 def _invalid(stack: str = "prod", **overrides: Any) -> str:

@@ -2,49 +2,27 @@
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable
-from datetime import date
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
-import pulumi
 import pytest
-from pulumi.runtime.sync_await import _sync_await
 
-from components.common import Common, PrivateLink, RoleGrant
+from components.common import Common, RoleGrant
 from components.openai import DEPLOYMENT_TIMEOUTS, SecureOpenAI, SecureOpenAIArgs
 from components.private_endpoint import ZONES_BY_GROUP, PrivateLinkError
 from components.rbac import ROLES, RoleError
-from dryrun import stackfile
 from dryrun.mocks import TENANT_ID
-from stack_config import ConfigError, parse
+from tests.components.common_inputs import LINK, WORKSPACE, config_problems, make_common, resolve
 from tests.harness import Declared, declare, stack_config, walk
 
-ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "azure-native:cognitiveservices:Account"
 DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
 ENDPOINT = "azure-native:network:PrivateEndpoint"
 ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
 ROLE = "azure-native:authorization:RoleAssignment"
 DIAG = "azure-native:monitor:DiagnosticSetting"
-SUB = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers"
-LINK = PrivateLink(
-    subnet_id=f"{SUB}/Microsoft.Network/virtualNetworks/vnet/subnets/pe",
-    zone_ids={zone: f"{SUB}/Microsoft.Network/privateDnsZones/{zone}"
-              for zones in ZONES_BY_GROUP.values() for zone in zones},
-)
-WORKSPACE = f"{SUB}/Microsoft.OperationalInsights/workspaces/log-test"
 CONSUMERS = {"chat": "11111111-1111-1111-1111-111111111111", "api-gateway": "22222222-2222-2222-2222-222222222222"}
-
-
-def _common(**overrides: Any) -> Common:
-    values: dict[str, Any] = {"resource_group_name": "rg-test", "location": "eastus2",
-                              "tags": {"environment": "test", "owner": "team", "cost-center": "cc"},
-                              "workspace_id": WORKSPACE, "private_link": LINK, **overrides}
-    return Common(**values)
 
 
 def _build(stack: str = "prod", common: Common | None = None,
@@ -54,15 +32,11 @@ def _build(stack: str = "prod", common: Common | None = None,
 
     def build() -> None:
         built.append(SecureOpenAI("openai", SecureOpenAIArgs(
-            common=common or _common(protect=cfg.protect), config=cfg.openai,
+            common=common or make_common(protect=cfg.protect), config=cfg.openai,
             base_name=f"{cfg.name_prefix}-{cfg.environment}", stack=stack, tenant_id=tenant_id or TENANT_ID,
             consumers=CONSUMERS)))
 
     return declare(build), built[0]
-
-
-def _resolve(value: Any) -> Any:
-    return _sync_await(pulumi.Output.from_input(value).future())
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +55,7 @@ def test_account_is_keyless_private_and_identified(prod: tuple[Declared, SecureO
                                     "virtualNetworkRules": []}
     assert props["restrictOutboundNetworkAccess"] is True and props["allowedFqdnList"] == []
     assert account["identity"] == {"type": "SystemAssigned"}
-    assert account["tags"] == _common().tags
+    assert account["tags"] == make_common().tags
     assert account["location"] == "eastus2" and account["resourceGroupName"] == "rg-test"
 
 
@@ -112,7 +86,7 @@ def test_deployments_are_created_one_at_a_time(prod: tuple[Declared, SecureOpenA
         assert deployment.custom_timeouts == {"create": DEPLOYMENT_TIMEOUTS.create,
                                               "update": DEPLOYMENT_TIMEOUTS.update,
                                               "delete": DEPLOYMENT_TIMEOUTS.delete}
-    assert _resolve(component.deployment_names) == ["chat", "embeddings"]
+    assert resolve(component.deployment_names) == ["chat", "embeddings"]
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -158,7 +132,7 @@ def test_private_endpoint_waits_for_the_last_deployment(prod: tuple[Declared, Se
 
 def test_consumers_get_openai_user_on_the_account_only(prod: tuple[Declared, SecureOpenAI]) -> None:
     declared, _ = prod
-    account_id = _resolve(prod[1].account_id)
+    account_id = resolve(prod[1].account_id)
     assert {r.name for r in declared.of_type(ROLE)} == {f"openai-cognitive-services-openai-user-{c}" for c in CONSUMERS}
     for consumer, principal in CONSUMERS.items():
         inputs = declared.inputs(ROLE, f"openai-cognitive-services-openai-user-{consumer}")
@@ -170,22 +144,23 @@ def test_consumers_get_openai_user_on_the_account_only(prod: tuple[Declared, Sec
 def test_common_role_grants_are_applied_and_checked() -> None:
     extra = RoleGrant(principal_id="33333333-3333-3333-3333-333333333333", role="Monitoring Metrics Publisher",
                       description="functions")
-    declared, _ = _build("prod", _common(role_grants=[extra]))
+    declared, _ = _build("prod", make_common(role_grants=[extra]))
     inputs = declared.inputs(ROLE, "openai-monitoring-metrics-publisher-functions")
     assert inputs["roleDefinitionId"].endswith(ROLES[extra.role]) and inputs["principalId"] == extra.principal_id
     with pytest.raises(RoleError, match="privileged"):
-        _build("prod", _common(role_grants=[RoleGrant(principal_id=extra.principal_id, role="Owner",
-                                                      description="chat")]))
+        _build("prod", make_common(role_grants=[RoleGrant(principal_id=extra.principal_id, role="Owner",
+                                                          description="chat")]))
     # A consumer listed again as a role grant would be the same Azure assignment declared twice.
     with pytest.raises(RoleError, match="repeats role"):
-        _build("prod", _common(role_grants=[RoleGrant(principal_id=CONSUMERS["chat"],
-                                                      role="Cognitive Services OpenAI User", description="chat")]))
+        _build("prod", make_common(role_grants=[RoleGrant(principal_id=CONSUMERS["chat"],
+                                                          role="Cognitive Services OpenAI User",
+                                                          description="chat")]))
 
 
 def test_audit_logs_and_metrics_go_to_the_workspace(prod: tuple[Declared, SecureOpenAI]) -> None:
     declared, component = prod
     diag = declared.inputs(DIAG)
-    assert diag["resourceUri"] == _resolve(component.account_id)
+    assert diag["resourceUri"] == resolve(component.account_id)
     assert diag["workspaceId"] == WORKSPACE
     assert {log["category"] for log in diag["logs"]} == {"Audit", "RequestResponse", "Trace"}
     assert all(log["enabled"] for log in diag["logs"])
@@ -195,9 +170,9 @@ def test_audit_logs_and_metrics_go_to_the_workspace(prod: tuple[Declared, Secure
 def test_outputs_name_the_endpoint_and_never_a_key(prod: tuple[Declared, SecureOpenAI]) -> None:
     declared, component = prod
     subdomain = declared.inputs(ACCOUNT)["accountName"]
-    outputs = _resolve({"endpoint": component.endpoint, "accountId": component.account_id,
-                        "accountName": component.account_name, "deploymentNames": component.deployment_names,
-                        "principalId": component.principal_id})
+    outputs = resolve({"endpoint": component.endpoint, "accountId": component.account_id,
+                       "accountName": component.account_name, "deploymentNames": component.deployment_names,
+                       "principalId": component.principal_id})
     assert outputs["endpoint"] == f"https://{subdomain}.openai.azure.com/"
     assert outputs["accountName"] == subdomain and outputs["accountId"].endswith(f"/accounts/{subdomain}")
     assert re.fullmatch(r"[0-9a-f-]{36}", outputs["principalId"])
@@ -212,17 +187,7 @@ def test_outputs_name_the_endpoint_and_never_a_key(prod: tuple[Declared, SecureO
 
 def test_missing_private_link_is_refused() -> None:
     with pytest.raises(PrivateLinkError, match="private endpoint"):
-        _build("prod", _common(private_link=None))
-
-
-def _parse_changed(stack: str, change: Callable[[dict[str, Any]], None]) -> dict[str, str]:
-    _, raw, secrets = stackfile.load(ROOT, stack)
-    openai = json.loads(raw["ai-platform:openai"])
-    change(openai)
-    raw["ai-platform:openai"] = json.dumps(openai)
-    with pytest.raises(ConfigError) as info:
-        parse(raw, set(secrets), stack, today=date(2026, 11, 25))
-    return dict(info.value.problems)
+        _build("prod", make_common(private_link=None))
 
 
 def test_config_rejects_zero_capacity_and_unknown_sku() -> None:
@@ -232,6 +197,6 @@ def test_config_rejects_zero_capacity_and_unknown_sku() -> None:
     def unknown(openai: dict[str, Any]) -> None:
         openai["deployments"][1]["sku"] = "Premium"
 
-    assert "greater than 0" in _parse_changed("dev", zero)["openai.deployments[0].capacity"]
-    message = _parse_changed("prod", unknown)["openai.deployments[1].sku"]
+    assert "greater than 0" in config_problems("dev", "openai", zero)["openai.deployments[0].capacity"]
+    message = config_problems("prod", "openai", unknown)["openai.deployments[1].sku"]
     assert "'Premium' is not allowed" in message and "GlobalStandard" in message

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import date
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
-import pulumi
 import pytest
-from pulumi.runtime.sync_await import _sync_await
 
-from components.common import Common, PrivateLink, RoleGrant
-from components.private_endpoint import ZONES_BY_GROUP, PrivateLinkError
+from components.common import Common, RoleGrant
+from components.private_endpoint import PrivateLinkError
 from components.rbac import RoleError
 from components.redis import PORT, RedisCache, RedisCacheArgs, RedisError
-from dryrun import stackfile
 from dryrun.mocks import TENANT_ID
 from dryrun.model import reveal
-from stack_config import ConfigError, parse
 from stack_config.model import Redis
+from tests.components.common_inputs import LINK, WORKSPACE, config_problems, make_common, resolve
 from tests.harness import Declared, declare, stack_config, walk
 
-ROOT = Path(__file__).resolve().parents[2]
 CLUSTER = "azure-native:redisenterprise:RedisEnterprise"
 DATABASE = "azure-native:redisenterprise:Database"
 ASSIGNMENT = "azure-native:redisenterprise:AccessPolicyAssignment"
@@ -32,22 +25,8 @@ ENDPOINT = "azure-native:network:PrivateEndpoint"
 ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
 DIAG = "azure-native:monitor:DiagnosticSetting"
 ROLE = "azure-native:authorization:RoleAssignment"
-SUB = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers"
-LINK = PrivateLink(
-    subnet_id=f"{SUB}/Microsoft.Network/virtualNetworks/vnet/subnets/pe",
-    zone_ids={zone: f"{SUB}/Microsoft.Network/privateDnsZones/{zone}"
-              for zones in ZONES_BY_GROUP.values() for zone in zones},
-)
-WORKSPACE = f"{SUB}/Microsoft.OperationalInsights/workspaces/log-test"
 CONSUMERS = {"chat": "11111111-1111-1111-1111-111111111111", "api-gateway": "22222222-2222-2222-2222-222222222222",
              "vision": "33333333-3333-3333-3333-333333333333"}
-
-
-def _common(**overrides: Any) -> Common:
-    values: dict[str, Any] = {"resource_group_name": "rg-test", "location": "eastus2",
-                              "tags": {"environment": "test", "owner": "team", "cost-center": "cc"},
-                              "workspace_id": WORKSPACE, "private_link": LINK, **overrides}
-    return Common(**values)
 
 
 def _build(stack: str = "prod", *, config: Redis | None = None, common: Common | None = None,
@@ -58,16 +37,12 @@ def _build(stack: str = "prod", *, config: Redis | None = None, common: Common |
 
     def build() -> None:
         built.append(RedisCache("cache", RedisCacheArgs(
-            common=common or _common(location=region.location, protect=cfg.protect), config=config or cfg.redis,
+            common=common or make_common(location=region.location, protect=cfg.protect), config=config or cfg.redis,
             base_name=f"{cfg.name_prefix}-{cfg.environment}", stack=stack, tenant_id=TENANT_ID,
             zonal=region.zonal if zonal is None else zonal,
             consumers=CONSUMERS if consumers is None else consumers)))
 
     return declare(build), built[0]
-
-
-def _resolve(value: Any) -> Any:
-    return _sync_await(pulumi.Output.from_input(value).future())
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +59,7 @@ def test_cluster_is_private_and_tls_only(prod: tuple[Declared, RedisCache]) -> N
     cluster = prod[0].inputs(CLUSTER)
     assert cluster["publicNetworkAccess"] == "Disabled"
     assert cluster["minimumTlsVersion"] == "1.2"
-    assert cluster["tags"] == _common().tags
+    assert cluster["tags"] == make_common().tags
     assert cluster["location"] == "eastus2" and cluster["resourceGroupName"] == "rg-test"
     # Managed Redis places zones itself; a `zones` list is only for the older Enterprise SKUs.
     assert "zones" not in cluster
@@ -122,7 +97,7 @@ def test_dev_and_prod_get_their_configured_sku_and_resilience(
 
 def test_rdb_persistence_and_non_zonal_region() -> None:
     declared, cache = _build("prod", config=Redis(sku="Balanced_B5", persistence="rdb"),
-                             common=_common(location="westus"), zonal=False)
+                             common=make_common(location="westus"), zonal=False)
     assert declared.inputs(DATABASE)["persistence"] == {"rdbEnabled": True, "rdbFrequency": "1h", "aofEnabled": False}
     assert declared.inputs(CLUSTER)["highAvailability"] == "Enabled"
     assert not cache.zone_redundant  # highly available, but westus has no availability zones
@@ -153,31 +128,31 @@ def test_consumer_names_must_make_distinct_assignment_names() -> None:
 def test_common_role_grants_land_on_the_cluster_and_are_checked_first() -> None:
     extra = RoleGrant(principal_id="44444444-4444-4444-4444-444444444444", role="Monitoring Metrics Publisher",
                       description="ops")
-    declared, cache = _build("dev", common=_common(role_grants=[extra]))
+    declared, cache = _build("dev", common=make_common(role_grants=[extra]))
     inputs = declared.inputs(ROLE, "cache-monitoring-metrics-publisher-ops")
-    assert inputs["scope"] == _resolve(cache.cluster_id) and inputs["principalId"] == extra.principal_id
+    assert inputs["scope"] == resolve(cache.cluster_id) and inputs["principalId"] == extra.principal_id
     with pytest.raises(RoleError, match="privileged"):
-        _build("dev", common=_common(role_grants=[RoleGrant(principal_id="x", role="Contributor",
-                                                            description="ops")]))
+        _build("dev", common=make_common(role_grants=[RoleGrant(principal_id="x", role="Contributor",
+                                                                description="ops")]))
 
 
 def test_private_endpoint_targets_the_cluster(prod: tuple[Declared, RedisCache]) -> None:
     declared, cache = prod
     connection = declared.inputs(ENDPOINT)["privateLinkServiceConnections"][0]
     assert connection["groupIds"] == ["redisEnterprise"]
-    assert connection["privateLinkServiceId"] == _resolve(cache.cluster_id)
+    assert connection["privateLinkServiceId"] == resolve(cache.cluster_id)
     zones = [c["privateDnsZoneId"] for c in declared.inputs(ZONE_GROUP)["privateDnsZoneConfigs"]]
     assert zones == [LINK.zone_ids["privatelink.redis.azure.net"]]
 
 
 def test_missing_private_link_is_refused() -> None:
     with pytest.raises(PrivateLinkError, match="private endpoint"):
-        _build("dev", common=_common(private_link=None))
+        _build("dev", common=make_common(private_link=None))
 
 
 def test_cluster_metrics_and_database_logs_go_to_the_workspace(prod: tuple[Declared, RedisCache]) -> None:
     declared, cache = prod
-    cluster_id, database_id = _resolve(cache.cluster_id), _resolve(cache.database_id)
+    cluster_id, database_id = resolve(cache.cluster_id), resolve(cache.database_id)
     settings = {d["resourceUri"]: d for d in (declared.inputs(DIAG, r.name) for r in declared.of_type(DIAG))}
     assert set(settings) == {cluster_id, database_id}
     assert settings[cluster_id]["logs"] == []
@@ -190,8 +165,8 @@ def test_cluster_metrics_and_database_logs_go_to_the_workspace(prod: tuple[Decla
 def test_outputs_give_host_and_port_and_never_a_key(prod: tuple[Declared, RedisCache]) -> None:
     declared, cache = prod
     name = declared.inputs(CLUSTER)["clusterName"]
-    outputs = _resolve({"hostName": cache.host_name, "port": cache.port, "clusterId": cache.cluster_id,
-                        "databaseId": cache.database_id})
+    outputs = resolve({"hostName": cache.host_name, "port": cache.port, "clusterId": cache.cluster_id,
+                       "databaseId": cache.database_id})
     assert outputs["hostName"] == f"{name}.eastus2.redis.azure.net"
     assert outputs["port"] == 10000
     assert outputs["clusterId"].endswith(f"/redisEnterprise/{name}")
@@ -205,11 +180,8 @@ def test_outputs_give_host_and_port_and_never_a_key(prod: tuple[Declared, RedisC
 
 
 def test_config_rejects_an_unknown_sku_with_suggestions() -> None:
-    _, raw, secrets = stackfile.load(ROOT, "prod")
-    redis = json.loads(raw["ai-platform:redis"])
-    redis["sku"] = "Premium_P1"  # the seed's classic SKU
-    raw["ai-platform:redis"] = json.dumps(redis)
-    with pytest.raises(ConfigError) as info:
-        parse(raw, set(secrets), "prod", today=date(2026, 11, 25))
-    message = dict(info.value.problems)["redis.sku"]
+    def classic(redis: dict[str, Any]) -> None:
+        redis["sku"] = "Premium_P1"  # the seed's classic SKU
+
+    message = config_problems("prod", "redis", classic)["redis.sku"]
     assert "'Premium_P1' is not an Azure Managed Redis SKU" in message and "supported SKUs, e.g." in message
