@@ -23,6 +23,7 @@ import pulumi_policy.policy as policy_module
 import yaml
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
+from pulumi_policy.deserialize import deserialize_properties as _deserialize
 
 from .model import Resource
 from .stackfile import UsageError
@@ -145,6 +146,10 @@ class Pack:
 
     def analyze(self, resources: list[Resource]) -> list[Violation]:
         """The violations, as the CLI would print them; the suppressed findings go to `self.suppressed`."""
+        with _DecodeOnce():
+            return self._analyze(resources)
+
+    def _analyze(self, resources: list[Resource]) -> list[Violation]:
         found: list[Violation] = []
         self.suppressed = []
         for r in resources:
@@ -187,6 +192,42 @@ class Pack:
                     reason=_STACK_URN.sub("", reason).replace("  ", " "),
                     level=self.levels.get(entry.policy_name, ""), checklist=info.checklist if info else []))
         return out
+
+
+class _DecodeOnce:
+    """The SDK's servicer decodes a resource's properties again for every policy (protobuf -> dict ->
+    deserialized dict), which is most of its run time. Within one analyze() call, hand it the same
+    decoded dict for the same message. Both steps are pure, and every policy still gets its own proxy
+    (unknown_checking_proxy copies the structure), so what policies see and report is unchanged.
+    """
+
+    def __init__(self) -> None:
+        # id -> (the keyed object, kept alive so its id cannot be reused; its decoding)
+        self._dicts: dict[int, tuple[Any, Any]] = {}
+        self._decoded: dict[int, tuple[Any, Any]] = {}
+
+    def MessageToDict(self, message: Any, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs:
+            return json_format.MessageToDict(message, *args, **kwargs)
+        hit = self._dicts.get(id(message))
+        if hit is None or hit[0] is not message:
+            hit = self._dicts[id(message)] = (message, json_format.MessageToDict(message))
+        return hit[1]
+
+    def deserialize(self, props: Any, proxy_secrets: bool = False) -> Any:
+        if proxy_secrets:  # the remediation path wraps secrets in fresh proxies: leave it alone
+            return _deserialize(props, True)
+        hit = self._decoded.get(id(props))
+        if hit is None or hit[0] is not props:
+            hit = self._decoded[id(props)] = (props, _deserialize(props))
+        return hit[1]
+
+    def __enter__(self) -> _DecodeOnce:
+        policy_module.json_format, policy_module.deserialize_properties = self, self.deserialize  # type: ignore[assignment]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        policy_module.json_format, policy_module.deserialize_properties = json_format, _deserialize  # type: ignore[assignment]
 
 
 def _record_pack(pack_dir: Path) -> dict[str, Any]:

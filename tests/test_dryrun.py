@@ -23,9 +23,21 @@ def _run(tmp_path: Path, *args: str) -> tuple[int, dict]:
     return code, json.loads(out.read_text()) if out.exists() else {}
 
 
+@pytest.fixture(scope="module")
+def stack_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, Path]]:
+    """Each stack dry-run once through the CLI entry point, with its environment's policy config."""
+    out: dict[str, tuple[int, Path]] = {}
+    for stack in ("dev", "prod"):
+        path = tmp_path_factory.mktemp(stack) / "out.json"
+        config = str(ROOT / "policies" / "config" / f"{stack}.json")
+        out[stack] = (main([stack, "--policy-config", config, "--json", str(path), "--quiet"]), path)
+    return out
+
+
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_stack_passes_its_policies(tmp_path: Path, stack: str) -> None:
-    code, doc = _run(tmp_path, stack, "--policy-config", str(ROOT / "policies" / "config" / f"{stack}.json"))
+def test_stack_passes_its_policies(stack_runs: dict[str, tuple[int, Path]], stack: str) -> None:
+    code, path = stack_runs[stack]
+    doc = json.loads(path.read_text())
     mandatory = [v for v in doc["violations"] if v["level"] == "mandatory"]
     assert code == 0, mandatory
     assert list(doc) == ["stack", "resources", "violations"] and doc["stack"] == stack
@@ -37,14 +49,16 @@ def test_stack_passes_its_policies(tmp_path: Path, stack: str) -> None:
     assert all(g["inputs"]["tags"]["environment"] == stack for g in groups)
 
 
-def test_json_is_byte_identical_across_runs(tmp_path: Path) -> None:
-    a, b = tmp_path / "a.json", tmp_path / "b.json"
-    assert main(["prod", "--json", str(a), "--quiet"]) == main(["prod", "--json", str(b), "--quiet"])
-    assert a.read_bytes() == b.read_bytes()
+def test_json_is_byte_identical_across_runs(stack_runs: dict[str, tuple[int, Path]], tmp_path: Path) -> None:
+    code, first = stack_runs["prod"]
+    again = tmp_path / "again.json"
+    config = str(ROOT / "policies" / "config" / "prod.json")
+    assert main(["prod", "--policy-config", config, "--json", str(again), "--quiet"]) == code
+    assert again.read_bytes() == first.read_bytes()
 
 
-def test_urns_match_the_engine(tmp_path: Path) -> None:
-    _, doc = _run(tmp_path, "dev")
+def test_urns_match_the_engine(stack_runs: dict[str, tuple[int, Path]]) -> None:
+    doc = json.loads(stack_runs["dev"][1].read_text())
     urns = {r["urn"] for r in doc["resources"]}
     assert "urn:pulumi:dev::ai-platform::pulumi:pulumi:Stack::ai-platform-dev" in urns
     assert "urn:pulumi:dev::ai-platform::azure-native:resources:ResourceGroup::rg-eastus2" in urns
