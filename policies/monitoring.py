@@ -105,6 +105,13 @@ def _retention(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
         yield f"retentionInDays is {days:g}; this environment requires at least {config['minRetentionDays']}"
 
 
+def _workspace_local_auth(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    disabled = get(args.props, "features", "disableLocalAuth")
+    if disabled is not UNKNOWN and disabled is not True:  # absent: shared keys work
+        yield ("the workspace accepts its shared keys for ingestion and queries (features.disableLocalAuth is not "
+               "true); require Entra ID")
+
+
 def _alert_actionable(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
     if get(args.props, "enabled") is False:
         yield "the alert rule is disabled"
@@ -204,6 +211,17 @@ log_retention_minimum = resource_policy(
     config={"minRetentionDays": {"type": "integer", "minimum": 0, "default": 30}},
 )
 
+log_analytics_local_auth_disabled = resource_policy(
+    name="log-analytics-local-auth-disabled",
+    description="Log Analytics workspaces accept Entra ID only, not their shared keys.",
+    checklist=["SEC-1"],
+    severity=Severity.HIGH,
+    remediation="Set `features=WorkspaceFeaturesArgs(disable_local_auth=True)`; agents and the Logs Ingestion API "
+                "then authenticate with managed identities (Azure Monitor Agent, data collection rules).",
+    types=[WORKSPACE],
+    check=_workspace_local_auth,
+)
+
 metric_alert_actionable = resource_policy(
     name="metric-alert-actionable",
     description="Metric alert rules are enabled and notify an action group.",
@@ -238,6 +256,6 @@ diagnostic_setting_audit_categories = resource_policy(
 
 POLICIES: list[Policy] = [
     app_insights_workspace_based, app_insights_local_auth_disabled, web_test_standard_kind, web_test_coverage,
-    web_test_health_path, log_retention_minimum, metric_alert_actionable, diagnostic_setting_to_workspace,
-    diagnostic_setting_audit_categories,
+    web_test_health_path, log_retention_minimum, log_analytics_local_auth_disabled, metric_alert_actionable,
+    diagnostic_setting_to_workspace, diagnostic_setting_audit_categories,
 ]

@@ -1,10 +1,10 @@
 """Reliability (REL-*): recoverability, zone redundancy, health probes, health-driven failover, and
 protection of stateful resources.
 
-Zone redundancy and protection are environment decisions: `requireZoneRedundancy` and
-`requireProtect` default to false (a stack audited without a config file is not held to prod's
-bar) and policies/config/prod.json turns them on. Whether prod spans two regions is a stack
-policy (stack.py).
+Zone redundancy, protection and backup immutability are environment decisions:
+`requireZoneRedundancy`, `requireProtect` and `requireImmutability` default to false (a stack
+audited without a config file is not held to prod's bar) and policies/config/prod.json turns them
+on. Whether prod spans two regions, and resource group locks, are stack policies (stack.py).
 """
 
 from __future__ import annotations
@@ -24,14 +24,23 @@ PUBLIC_IP = "azure-native:network:PublicIPAddress"
 MANAGED_ENVIRONMENT = "azure-native:app:ManagedEnvironment"
 CONTAINER_APP = "azure-native:app:ContainerApp"
 REDIS_ENTERPRISE = "azure-native:redisenterprise:RedisEnterprise"
+CLASSIC_REDIS = "azure-native:redis:Redis"
 EVENT_HUB = "azure-native:eventhub:Namespace"
+SERVICE_BUS = "azure-native:servicebus:Namespace"
 BACKUP_VAULT = "azure-native:dataprotection:BackupVault"
 TRAFFIC_MANAGER = "azure-native:trafficmanager:Profile"
 COGNITIVE_ACCOUNT = "azure-native:cognitiveservices:Account"
 STORAGE = "azure-native:storage:StorageAccount"
+BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
 WORKSPACE = "azure-native:operationalinsights:Workspace"
 
-STATEFUL = (KEY_VAULT, COGNITIVE_ACCOUNT, REDIS_ENTERPRISE, STORAGE, BACKUP_VAULT, WORKSPACE)
+STATEFUL = (KEY_VAULT, COGNITIVE_ACCOUNT, REDIS_ENTERPRISE, CLASSIC_REDIS, STORAGE, BACKUP_VAULT, WORKSPACE)
+
+# Storage redundancy SKUs (the part after 'Standard_' / 'Premium_') that keep copies in 3 zones.
+ZONE_REDUNDANT_STORAGE = frozenset({"zrs", "gzrs", "ragzrs"})
+# Immutability states that keep recovery points from early deletion ('Unlocked' can still be turned off,
+# but locking is irreversible, so the stack owner decides when).
+IMMUTABLE_STATES = frozenset({"unlocked", "locked"})
 
 # Azure's monitorConfig defaults for absent fields.
 _TM_DEFAULTS = {"intervalInSeconds": 30.0, "toleratedNumberOfFailures": 3.0, "timeoutInSeconds": 10.0}
@@ -69,6 +78,16 @@ def _zone_gap(resource_type: str, props: Any) -> str | None:
     elif resource_type in (MANAGED_ENVIRONMENT, EVENT_HUB):
         if get(props, "zoneRedundant") in (None, False):
             return "zoneRedundant is not true"
+    elif resource_type == SERVICE_BUS:
+        # Only Premium namespaces can be zone redundant.
+        premium = "premium" in (text(props, "sku", "name"), text(props, "sku", "tier"))
+        if premium and get(props, "zoneRedundant") in (None, False):
+            return "zoneRedundant is not true on a Premium namespace"
+    elif resource_type == STORAGE:
+        sku = text(props, "sku", "name")
+        if isinstance(sku, str) and sku.rsplit("_", 1)[-1] not in ZONE_REDUNDANT_STORAGE:
+            return (f"sku.name is '{get(props, 'sku', 'name')}': the account's data lives in one zone; use "
+                    "'Standard_ZRS' (or 'Standard_GZRS' / 'Standard_RAGZRS' to add a paired region)")
     elif resource_type == REDIS_ENTERPRISE:
         if text(props, "highAvailability") == "disabled":  # absent: Enabled
             return "highAvailability is 'Disabled': a zone or node failure loses the cache"
@@ -147,6 +166,40 @@ def _backup_soft_delete(args: ResourceValidationArgs, config: Config) -> Iterabl
                "set it to 'On' (or 'AlwaysOn')")
 
 
+def _backup_immutability(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    if not config["requireImmutability"]:
+        return
+    state = text(args.props, "properties", "securitySettings", "immutabilitySettings", "state")
+    if state is not UNKNOWN and state not in IMMUTABLE_STATES:  # absent: Disabled
+        shown = get(args.props, "properties", "securitySettings", "immutabilitySettings", "state")
+        shown = "absent (Azure's default: Disabled)" if shown is None else f"'{shown}'"
+        yield (f"properties.securitySettings.immutabilitySettings.state is {shown}: recovery points can be deleted "
+               "before they expire; set it to 'Locked' (or 'Unlocked' until the lock is approved)")
+
+
+def _soft_delete_gap(policy: Any, what: str, floor: float) -> str | None:
+    """Why a blob service's soft delete policy does not keep `what` recoverable, or None."""
+    if policy is UNKNOWN:
+        return None
+    enabled = get(policy, "enabled")
+    if enabled is not UNKNOWN and enabled is not True:  # absent: off
+        return f"{what} soft delete is off; deleted {what}s are gone at once"
+    days = number(policy, "days")
+    if isinstance(days, float) and days < floor:
+        return f"{what} soft delete keeps deleted {what}s {days:g} days; this environment requires {floor:g}+"
+    if get(policy, "allowPermanentDelete") is True:
+        return f"{what} soft delete allows permanent delete, so soft-deleted {what}s can be purged at once"
+    return None
+
+
+def _blob_soft_delete(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    floor = float(config["minRetentionDays"])
+    for key, what in (("deleteRetentionPolicy", "blob"), ("containerDeleteRetentionPolicy", "container")):
+        gap = _soft_delete_gap(get(args.props, key), what, floor)
+        if gap:
+            yield f"{key}: {gap}"
+
+
 def _protected(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
     if config["requireProtect"] and not args.opts.protect:
         yield "the resource holds state but is not protected: `pulumi destroy` or a replace would delete it"
@@ -171,11 +224,13 @@ zone_redundancy = resource_policy(
                 "requires it).",
     checklist=["REL-5"],
     severity=Severity.MEDIUM,
-    remediation="App Gateway v2 and Standard public IPs: `zones=['1','2','3']`; Container Apps environment and "
-                "Event Hubs namespace: `zone_redundant=True`; Azure Managed Redis: keep `high_availability='Enabled'`;"
-                " backup vault: storage setting type 'ZoneRedundant' or 'GeoRedundant'. In a region without zones, "
-                "suppress the finding with that reason.",
-    types=[APP_GATEWAY, PUBLIC_IP, MANAGED_ENVIRONMENT, REDIS_ENTERPRISE, EVENT_HUB, BACKUP_VAULT],
+    remediation="App Gateway v2 and Standard public IPs: `zones=['1','2','3']`; Container Apps environment, "
+                "Event Hubs namespace and Premium Service Bus namespace: `zone_redundant=True`; storage account: "
+                "`sku=SkuArgs(name='Standard_ZRS')` (or GZRS / RAGZRS); Azure Managed Redis: keep "
+                "`high_availability='Enabled'`; backup vault: storage setting type 'ZoneRedundant' or "
+                "'GeoRedundant'. In a region without zones, suppress the finding with that reason.",
+    types=[APP_GATEWAY, PUBLIC_IP, MANAGED_ENVIRONMENT, REDIS_ENTERPRISE, EVENT_HUB, SERVICE_BUS, STORAGE,
+           BACKUP_VAULT],
     check=_zone_redundancy,
     config={"requireZoneRedundancy": {"type": "boolean", "default": False}},
 )
@@ -228,6 +283,34 @@ backup_vault_soft_delete = resource_policy(
     check=_backup_soft_delete,
 )
 
+backup_vault_immutability = resource_policy(
+    name="backup-vault-immutability",
+    description="Backup vaults keep recovery points immutable until they expire (where the environment requires "
+                "it), so a compromised operator cannot delete them early.",
+    checklist=["REL-2"],
+    severity=Severity.MEDIUM,
+    remediation="Set `properties.security_settings=SecuritySettingsArgs(immutability_settings="
+                "ImmutabilitySettingsArgs(state='Locked'))` (locking is irreversible: 'Unlocked' until approved); "
+                "`requireImmutability` is true in prod.",
+    types=[BACKUP_VAULT],
+    check=_backup_immutability,
+    config={"requireImmutability": {"type": "boolean", "default": False}},
+)
+
+blob_soft_delete = resource_policy(
+    name="blob-soft-delete",
+    description="Blob services keep deleted blobs and containers recoverable for the environment's minimum "
+                "retention.",
+    checklist=["REL-2"],
+    severity=Severity.MEDIUM,
+    remediation="On the storage:BlobServiceProperties set `delete_retention_policy` and "
+                "`container_delete_retention_policy` to `DeleteRetentionPolicyArgs(enabled=True, days=<n>)` with n "
+                ">= `minRetentionDays` (prod: 30), without `allow_permanent_delete`.",
+    types=[BLOB_SERVICE],
+    check=_blob_soft_delete,
+    config={"minRetentionDays": {"type": "integer", "minimum": 1, "maximum": 365, "default": 7}},
+)
+
 stateful_resources_protected = resource_policy(
     name="stateful-resources-protected",
     description="Stateful resources (vaults, AI accounts, caches, storage, backup vaults, workspaces) are "
@@ -243,5 +326,6 @@ stateful_resources_protected = resource_policy(
 
 POLICIES: list[Policy] = [
     key_vault_recoverable, zone_redundancy, container_app_health_probes, app_gateway_health_probe_path,
-    traffic_manager_failover, backup_vault_soft_delete, stateful_resources_protected,
+    traffic_manager_failover, backup_vault_soft_delete, backup_vault_immutability, blob_soft_delete,
+    stateful_resources_protected,
 ]

@@ -1,9 +1,9 @@
 """Security (SEC-*) and transport baseline (COMP-4) checked on each resource's own inputs.
 
 Relations between resources (a private endpoint targets each private service, every public IP is
-fronted by a WAF gateway, every subnet has an NSG) are stack policies in stack.py; the one relation
-here is a container app's ingress, which means nothing without its environment. Conventions every
-check here follows:
+fronted by a WAF gateway, every subnet has an NSG) are stack policies in stack.py; the relations
+here are a container app's ingress, which means nothing without its environment and its VNet.
+Conventions every check here follows:
   * Azure compares these enum values case-insensitively (and the SDK itself sends Key Vault's
     default as 'enabled'), so values are read lower-cased with `inputs.text`.
   * An absent property means Azure's default; each check says whether that default complies.
@@ -21,6 +21,7 @@ indistinguishable to a policy. tests/policies/test_security.py pins that behavio
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -137,6 +138,13 @@ def _cognitive_keyless(args: ResourceValidationArgs, config: Config) -> Iterable
     disabled = get(args.props, "properties", "disableLocalAuth")
     if disabled is not UNKNOWN and disabled is not True:
         yield "API keys are accepted (properties.disableLocalAuth is not true); authenticate with Entra ID only"
+
+
+def _cognitive_outbound(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    restricted = get(args.props, "properties", "restrictOutboundNetworkAccess")
+    if restricted is not UNKNOWN and restricted is not True:  # absent: false
+        yield (f"properties.restrictOutboundNetworkAccess is {_shown(restricted, 'false')}: the account can send "
+               "data to any host; set it to true and list the hosts it needs in properties.allowedFqdnList")
 
 
 def _cognitive_subdomain(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
@@ -448,6 +456,96 @@ def _public_container_apps(args: StackValidationArgs, config: Config) -> Iterabl
                    "which is not internal: the app is reachable from the Internet without the WAF", container_app.urn)
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _network(value: Any) -> Network | None:
+    """An address range ('10.0.4.0/24', a single address), None when not a literal range."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        return None
+
+
+def _vnet_ranges(environment: PolicyResource, vnets: list[PolicyResource],
+                 subnets: list[PolicyResource]) -> list[Network]:
+    """The address space of the VNet an environment is injected into, when this deployment declares
+    it: through the subnet id's dependency (a VNet, or a standalone subnet of one), else its id string."""
+    by_urn = {v.urn: v for v in vnets}
+    subnet_by_urn = {s.urn: s for s in subnets}
+    found: list[PolicyResource] = []
+    for urn in depends_on(environment, "vnetConfiguration"):
+        if urn in by_urn:
+            found.append(by_urn[urn])
+        elif urn in subnet_by_urn:
+            found += [by_urn[u] for u in depends_on(subnet_by_urn[urn], "virtualNetworkName") if u in by_urn]
+    key = id_key(get(environment.props, "vnetConfiguration", "infrastructureSubnetId"))
+    if not found and key:
+        parts = key.split("/")  # group/microsoft.network/virtualnetworks/<vnet>/subnets/<subnet>
+        if parts[1:3] == ["microsoft.network", "virtualnetworks"] and len(parts) > 3:
+            found = [v for v in vnets if (text(v.props, "resourceGroupName"), text(v.props, "virtualNetworkName"))
+                     == (parts[0], parts[3])]
+    ranges: list[Network] = []
+    for vnet in found:
+        prefixes = items(vnet.props, "addressSpace", "addressPrefixes")
+        for prefix in [] if prefixes is UNKNOWN else prefixes:
+            network = _network(prefix)
+            if network is not None:
+                ranges.append(network)
+    return ranges
+
+
+def _within(inner: Network, outer: Network) -> bool:
+    if isinstance(inner, ipaddress.IPv4Network) and isinstance(outer, ipaddress.IPv4Network):
+        return inner.subnet_of(outer)
+    if isinstance(inner, ipaddress.IPv6Network) and isinstance(outer, ipaddress.IPv6Network):
+        return inner.subnet_of(outer)
+    return False
+
+
+def _too_wide(allowed: Network, vnet: list[Network]) -> str | None:
+    """Why an Allow range admits more than the gateway: it is every address, or spans a whole VNet range."""
+    if allowed.prefixlen == 0:
+        return "every address"
+    spanned = [str(r) for r in vnet if _within(r, allowed)]
+    return f"the whole VNet range {spanned[0]}" if spanned else None
+
+
+def _unrestricted_ingress(args: StackValidationArgs, config: Config) -> Iterable[tuple[str, str | None]]:
+    environments = by_type(args.resources, MANAGED_ENVIRONMENT)
+    vnets, subnets = by_type(args.resources, VNET), by_type(args.resources, SUBNET)
+    for container_app in by_type(args.resources, CONTAINER_APP):
+        ingress = get(container_app.props, "configuration", "ingress")
+        if get(ingress, "external") is not True:
+            continue
+        restrictions = items(ingress, "ipSecurityRestrictions")
+        if restrictions is UNKNOWN or UNKNOWN in restrictions:
+            continue
+        name = container_app.name
+        if not restrictions:
+            yield (f"container app '{name}' has external ingress without ipSecurityRestrictions: every host that "
+                   "reaches its environment (the whole VNet, in an internal one) bypasses the WAF gateway",
+                   container_app.urn)
+            continue
+        actions = {text(r, "action") for r in restrictions}
+        if UNKNOWN in actions:
+            continue
+        if actions != {"allow"}:
+            yield (f"container app '{name}' ipSecurityRestrictions deny listed ranges and admit every other "
+                   "address; use Allow entries only (anything not allowed is then denied)", container_app.urn)
+            continue
+        environment = _environment_of(container_app, environments)
+        vnet = [] if environment is None else _vnet_ranges(environment, vnets, subnets)
+        for restriction in restrictions:
+            allowed = _network(get(restriction, "ipAddressRange"))
+            wide = None if allowed is None else _too_wide(allowed, vnet)
+            if wide:
+                yield (f"container app '{name}' ipSecurityRestrictions allow '{get(restriction, 'ipAddressRange')}'"
+                       f", which spans {wide}: other hosts bypass the WAF gateway", container_app.urn)
+
+
 def _container_app_https(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
     if get(args.props, "configuration", "ingress", "allowInsecure") is True:
         yield "configuration.ingress.allowInsecure is true: plain HTTP is served; set it to false"
@@ -539,11 +637,16 @@ def _storage_private(args: ResourceValidationArgs, config: Config) -> Iterable[s
         yield "allowBlobPublicAccess is true: containers can be made anonymous; set it to false"
     access = text(args.props, "publicNetworkAccess")
     action = text(args.props, "networkRuleSet", "defaultAction")
-    if UNKNOWN in (access, action):
+    if access is UNKNOWN or access == "disabled":
         return
-    if access != "disabled" and action != "deny":
-        shown = (_shown(get(args.props, "publicNetworkAccess"), "Enabled"),
-                 _shown(get(args.props, "networkRuleSet", "defaultAction"), "Allow"))
+    shown = (_shown(get(args.props, "publicNetworkAccess"), "Enabled"),
+             _shown(get(args.props, "networkRuleSet", "defaultAction"), "Allow"))
+    if not config["acceptFirewallDenyByDefault"]:
+        # A firewall that denies by default still exposes the endpoint to its trusted-service
+        # bypass and to every IP rule added later; private endpoints are the only door here.
+        yield (f"publicNetworkAccess is {shown[0]}; set it to 'Disabled' and reach the account through its "
+               "private endpoints")
+    elif action is not UNKNOWN and action != "deny":
         yield (f"publicNetworkAccess is {shown[0]} and networkRuleSet.defaultAction {shown[1]}: the "
                "account is reachable from any network; set publicNetworkAccess 'Disabled' (or defaultAction 'Deny')")
 
@@ -572,13 +675,20 @@ def _web_app_transport(args: ResourceValidationArgs, config: Config) -> Iterable
     https = get(args.props, "httpsOnly")
     if https is not UNKNOWN and https is not True:
         yield "httpsOnly is not true: the site answers plain HTTP; set it to true"
-    version = get(args.props, "siteConfig", "minTlsVersion")  # absent: 1.2
-    if _tls_below(version):
-        yield f"siteConfig.minTlsVersion is '{version}'; set it to '1.2'"
+    for key in ("minTlsVersion", "scmMinTlsVersion"):  # absent: 1.2 (the site, and its Kudu/SCM endpoint)
+        version = get(args.props, "siteConfig", key)
+        if _tls_below(version):
+            yield f"siteConfig.{key} is '{version}'; set it to '1.2'"
     ftps = text(args.props, "siteConfig", "ftpsState")
     if ftps is not UNKNOWN and ftps not in ("disabled", "ftpsonly"):
         shown = _shown(get(args.props, "siteConfig", "ftpsState"), "AllAllowed on older API versions")
         yield f"siteConfig.ftpsState is {shown}; set it to 'Disabled'"
+
+
+def _web_app_remote_debugging(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    if get(args.props, "siteConfig", "remoteDebuggingEnabled") is True:  # absent: false
+        yield ("siteConfig.remoteDebuggingEnabled is true: the site accepts Visual Studio remote debugger "
+               "connections; set it to false")
 
 
 def _web_app_private(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
@@ -613,6 +723,17 @@ cognitive_services_local_auth_disabled = resource_policy(
                 "the account; nothing then needs `listKeys()`.",
     types=[COGNITIVE_ACCOUNT],
     check=_cognitive_keyless,
+)
+
+cognitive_services_outbound_restricted = resource_policy(
+    name="cognitive-services-outbound-restricted",
+    description="Cognitive Services / Azure OpenAI accounts call out only to listed hosts (data exfiltration guard).",
+    checklist=["SEC-3"],
+    severity=Severity.HIGH,
+    remediation="Set `properties.restrict_outbound_network_access=True` and `properties.allowed_fqdn_list` to the "
+                "hosts the account must reach (empty if none).",
+    types=[COGNITIVE_ACCOUNT],
+    check=_cognitive_outbound,
 )
 
 cognitive_services_custom_subdomain = resource_policy(
@@ -871,6 +992,19 @@ container_app_no_public_ingress = stack_policy(
     check=_public_container_apps,
 )
 
+container_app_ingress_restricted = stack_policy(
+    name="container-app-ingress-restricted",
+    description="Container apps with external ingress admit only listed source ranges (the WAF gateway's subnet), "
+                "so no other host in the VNet bypasses the WAF.",
+    checklist=["SEC-6", "SEC-4"],
+    severity=Severity.HIGH,
+    remediation="Set `configuration.ingress.ip_security_restrictions=[IpSecurityRestrictionRuleArgs(name="
+                "'app-gateway', action='Allow', ip_address_range=<gateway subnet prefix>)]`: Allow entries only, "
+                "none spanning the VNet's address space; or set `external=False` if only apps in the environment "
+                "call it.",
+    check=_unrestricted_ingress,
+)
+
 container_app_https_only = resource_policy(
     name="container-app-https-only",
     description="Container app ingress does not serve plain HTTP.",
@@ -928,10 +1062,15 @@ storage_private_access = resource_policy(
     description="Storage accounts are closed to public networks and anonymous blob access.",
     checklist=["SEC-3"],
     severity=Severity.CRITICAL,
-    remediation="Set `public_network_access='Disabled'` (or `network_rule_set=NetworkRuleSetArgs("
-                "default_action='Deny')`), `allow_blob_public_access=False`, and add private endpoints (group 'blob').",
+    remediation="Set `public_network_access='Disabled'` and `allow_blob_public_access=False`, and add private "
+                "endpoints (group 'blob', 'queue', ...). A stack that must use the account firewall instead sets "
+                "`acceptFirewallDenyByDefault` in the pack config, and then `network_rule_set=NetworkRuleSetArgs("
+                "default_action='Deny')`.",
     types=[STORAGE],
     check=_storage_private,
+    config={"acceptFirewallDenyByDefault": {
+        "type": "boolean", "default": False,
+        "description": "accept publicNetworkAccess 'Enabled' when networkRuleSet.defaultAction is 'Deny'"}},
 )
 
 storage_secure_transport = resource_policy(
@@ -978,13 +1117,25 @@ messaging_tls = resource_policy(
 
 web_app_secure_transport = resource_policy(
     name="web-app-secure-transport",
-    description="Web and function apps serve HTTPS only with TLS 1.2+, and no plain FTP.",
+    description="Web and function apps serve HTTPS only with TLS 1.2+ (the site and its SCM/Kudu endpoint), and "
+                "no plain FTP.",
     checklist=["COMP-4"],
     severity=Severity.HIGH,
     remediation="Set `https_only=True` and `site_config=SiteConfigArgs(min_tls_version='1.2', "
-                "ftps_state='Disabled')`.",
+                "scm_min_tls_version='1.2', ftps_state='Disabled')`.",
     types=[WEB_APP],
     check=_web_app_transport,
+)
+
+web_app_remote_debugging_disabled = resource_policy(
+    name="web-app-remote-debugging-disabled",
+    description="Web and function apps do not accept remote debugger connections.",
+    checklist=["COMP-4", "SEC-4"],
+    severity=Severity.HIGH,
+    remediation="Set `site_config=SiteConfigArgs(remote_debugging_enabled=False)` (Azure's default); debug a "
+                "deployment slot outside production instead.",
+    types=[WEB_APP],
+    check=_web_app_remote_debugging,
 )
 
 web_app_private_access = resource_policy(
@@ -999,8 +1150,8 @@ web_app_private_access = resource_policy(
 )
 
 POLICIES: list[Policy] = [
-    cognitive_services_private_access, cognitive_services_local_auth_disabled, cognitive_services_custom_subdomain,
-    managed_identity_present,
+    cognitive_services_private_access, cognitive_services_local_auth_disabled, cognitive_services_outbound_restricted,
+    cognitive_services_custom_subdomain, managed_identity_present,
     redis_enterprise_private_access, redis_enterprise_tls, redis_enterprise_access_keys_disabled,
     redis_classic_retired, redis_classic_private_access, redis_classic_tls,
     key_vault_rbac_authorization, key_vault_private_access,
@@ -1008,9 +1159,10 @@ POLICIES: list[Policy] = [
     role_assignment_not_privileged, role_assignment_resource_scope,
     app_gateway_waf_v2, app_gateway_no_inline_waf, app_gateway_tls_policy, app_gateway_https_redirect,
     waf_policy_prevention, waf_policy_managed_rule_set,
-    container_app_no_public_ingress, container_app_https_only, managed_environment_internal,
+    container_app_no_public_ingress, container_app_ingress_restricted, container_app_https_only,
+    managed_environment_internal,
     secrets_in_key_vault,
     storage_shared_key_disabled, storage_private_access, storage_secure_transport,
     messaging_local_auth_disabled, messaging_private_access, messaging_tls,
-    web_app_secure_transport, web_app_private_access,
+    web_app_secure_transport, web_app_remote_debugging_disabled, web_app_private_access,
 ]

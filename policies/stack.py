@@ -57,6 +57,15 @@ WEB_TEST = "azure-native:applicationinsights:WebTest"
 BUDGETS = ("azure-native:consumption:Budget", "azure-native:costmanagement:Budget")
 POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
 DEFENDER_PRICING = "azure-native:security:Pricing"
+GROUP_LOCK = "azure-native:authorization:ManagementLockAtResourceGroupLevel"
+SCOPE_LOCK = "azure-native:authorization:ManagementLockByScope"
+# Basic-auth publishing credential policies of a site (the `name` input is the site's name), and of its slots.
+BASIC_AUTH_POLICIES: dict[str, str] = {"azure-native:web:WebAppFtpAllowed": "FTP",
+                                       "azure-native:web:WebAppScmAllowed": "SCM"}
+SLOT_BASIC_AUTH_POLICIES: dict[str, str] = {"azure-native:web:WebAppFtpAllowedSlot": "FTP",
+                                            "azure-native:web:WebAppScmAllowedSlot": "SCM"}
+# Lock levels that stop a delete (ReadOnly also stops every change).
+DELETE_LOCKS = frozenset({"cannotdelete", "readonly"})
 
 # Data planes that take a private endpoint, and where each keeps `publicNetworkAccess`.
 PRIVATE_LINK_TARGETS: dict[str, tuple[str, ...]] = {
@@ -176,21 +185,26 @@ def _private_endpoint_coverage(args: StackValidationArgs, config: Config) -> Ite
             blind = blind or unresolved
             for urn in urns:
                 endpoints_of[urn].append(pe)
-    zoned, zones_blind = _zone_grouped_endpoints(stack)
+    targets_of: dict[str, list[PolicyResource]] = defaultdict(list)
     for target in stack.of(*PRIVATE_LINK_TARGETS):
+        for pe in endpoints_of.get(target.urn, []):
+            targets_of[pe.urn].append(target)
         if text(target.props, *PRIVATE_LINK_TARGETS[target.resource_type]) != "disabled":
-            continue  # public (flagged by resource policies) or unknown
-        endpoints = endpoints_of.get(target.urn)
-        if not endpoints:
-            if not blind:
-                yield (f"'{target.name}' ({target.resource_type}) has public network access disabled but no "
-                       "private endpoint connects to it, so nothing can reach it", target.urn)
-            continue
-        if config["dnsManagedByPolicy"] or zones_blind or any(pe.urn in zoned for pe in endpoints):
-            continue
-        pe = endpoints[0]
-        yield (f"private endpoint '{pe.name}' for '{target.name}' has no private DNS zone group, so clients "
-               "resolve the public address", pe.urn)
+            continue  # public (flagged by resource policies) or unknown: it may not need an endpoint yet
+        if not endpoints_of.get(target.urn) and not blind:
+            yield (f"'{target.name}' ({target.resource_type}) has public network access disabled but no "
+                   "private endpoint connects to it, so nothing can reach it", target.urn)
+    zoned, zones_blind = _zone_grouped_endpoints(stack)
+    if config["dnsManagedByPolicy"] or zones_blind:
+        return
+    # Every endpoint, whatever its target's public access: once that access is closed, an endpoint
+    # without DNS records leaves clients resolving the public address.
+    for pe in stack.of(PRIVATE_ENDPOINT):
+        if pe.urn not in zoned:
+            targets = targets_of.get(pe.urn)
+            shown = f" for '{targets[0].name}'" if targets else ""
+            yield (f"private endpoint '{pe.name}'{shown} has no private DNS zone group, so clients resolve the "
+                   "public address", pe.urn)
 
 
 def _zone_grouped_endpoints(stack: Stack) -> tuple[set[str], bool]:
@@ -209,6 +223,40 @@ def _zone_grouped_endpoints(stack: Stack) -> tuple[set[str], bool]:
         blind = blind or (not urns and name is UNKNOWN)
         zoned |= urns
     return zoned, blind
+
+
+# --- SEC-1 -------------------------------------------------------------------------------------
+
+def _basic_auth_disabled(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
+    stack = Stack(args.resources)
+    sites = stack.of(WEB_APP)
+    site_urns = {s.urn for s in sites}
+    by_name = {(text(s.props, "resourceGroupName"), text(s.props, "name")): s.urn for s in sites}
+    declared: dict[str, set[str]] = defaultdict(set)  # site urn -> endpoints with a basic-auth policy
+    blind = False
+    for token, endpoint in {**BASIC_AUTH_POLICIES, **SLOT_BASIC_AUTH_POLICIES}.items():
+        for policy in stack.of(token):
+            allow = get(policy.props, "allow")
+            if allow is not UNKNOWN and allow is not False:
+                yield (f"'{policy.name}' ({token}) lets {endpoint} sign in with basic-auth publishing credentials "
+                       f"(allow is {'absent' if allow is None else allow}); set allow to false", policy.urn)
+            if token in SLOT_BASIC_AUTH_POLICIES:
+                continue
+            urns = depends_on(policy, "name") & site_urns
+            key = (text(policy.props, "resourceGroupName"), text(policy.props, "name"))
+            if not urns and UNKNOWN in key:
+                blind = True
+            elif not urns and key in by_name:
+                urns = {by_name[key]}
+            for urn in urns:
+                declared[urn].add(endpoint)
+    if blind:
+        return
+    for site in sites:
+        missing = sorted(set(BASIC_AUTH_POLICIES.values()) - declared[site.urn])
+        if missing:
+            yield (f"web app '{site.name}' does not turn off basic-auth publishing credentials for "
+                   f"{' and '.join(missing)}, which Azure allows by default", site.urn)
 
 
 # --- MON-6 / COMP-2 ----------------------------------------------------------------------------
@@ -413,6 +461,49 @@ def _endpoint_regions(stack: Stack) -> tuple[set[Any], bool]:
     return covered - {None}, unsure
 
 
+# --- REL-2 -------------------------------------------------------------------------------------
+
+def _group_name_of_scope(scope: Any) -> str | None:
+    """The resource group an ARM scope names, if the scope is exactly a resource group."""
+    if not isinstance(scope, str):
+        return None
+    parts = scope.strip("/").lower().split("/")
+    return parts[3] if len(parts) == 4 and parts[0] == "subscriptions" and parts[2] == "resourcegroups" else None
+
+
+def _resource_group_locks(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
+    if not config["requireResourceGroupLocks"]:
+        return
+    stack = Stack(args.resources)
+    groups = stack.of(RESOURCE_GROUP)
+    group_urns = {g.urn for g in groups}
+    by_name = {text(g.props, "resourceGroupName"): g.urn for g in groups}
+    locked: set[str] = set()
+    blind = False
+    for lock in stack.of(GROUP_LOCK, SCOPE_LOCK):
+        level = text(lock.props, "level")
+        if level is not UNKNOWN and level not in DELETE_LOCKS:
+            continue
+        if lock.resource_type == GROUP_LOCK:
+            prop, name = "resourceGroupName", text(lock.props, "resourceGroupName")
+        else:
+            # A scope computed from a group's id may name a resource inside it: only an unknown
+            # scope falls back to the dependency.
+            prop, name = "scope", _group_name_of_scope(get(lock.props, "scope"))
+        value = get(lock.props, prop)
+        urns = depends_on(lock, prop) & group_urns if value is UNKNOWN or lock.resource_type == GROUP_LOCK else set()
+        if not urns and isinstance(name, str) and name in by_name:
+            urns = {by_name[name]}
+        blind = blind or (not urns and value is UNKNOWN)
+        locked |= urns
+    if blind:
+        return
+    for group in groups:
+        if group.urn not in locked:
+            yield (f"resource group '{group.name}' has no CanNotDelete lock: deleting the group (or a replace of "
+                   "a stateful resource in it) goes through at once", group.urn)
+
+
 # --- SEC-4 -------------------------------------------------------------------------------------
 
 def _nsg_on_every_subnet(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
@@ -577,8 +668,8 @@ def _availability_test_exists(args: StackValidationArgs, config: Config) -> Iter
 
 private_endpoint_coverage = stack_policy(
     name="private-endpoint-coverage",
-    description="Every data plane with public access disabled has a private endpoint targeting it, with a "
-                "private DNS zone group.",
+    description="Every data plane with public access disabled has a private endpoint targeting it, and every "
+                "private endpoint has a private DNS zone group.",
     checklist=["SEC-3"],
     severity=Severity.HIGH,
     remediation="Create a network:PrivateEndpoint whose `private_link_service_connections[].private_link_service_id` "
@@ -586,6 +677,32 @@ private_endpoint_coverage = stack_policy(
                 "network:PrivateDnsZoneGroup on it; set `dnsManagedByPolicy` if Azure Policy writes the records.",
     check=_private_endpoint_coverage,
     config={"dnsManagedByPolicy": {"type": "boolean", "default": False}},
+)
+
+web_app_basic_auth_disabled = stack_policy(
+    name="web-app-basic-auth-disabled",
+    description="Web and function apps turn off basic-auth publishing credentials for FTP and SCM/Kudu (and no "
+                "slot turns them on): deployments authenticate with Entra ID.",
+    checklist=["SEC-1"],
+    severity=Severity.HIGH,
+    remediation="Declare `web.WebAppFtpAllowed` and `web.WebAppScmAllowed` (`...Slot` for slots) with "
+                "`name=<site>.name` and `allow=False` for every site, and deploy with an identity-based method "
+                "(e.g. a user-assigned identity with 'Website Contributor', or the storage deployment of Flex "
+                "Consumption).",
+    check=_basic_auth_disabled,
+)
+
+resource_group_locks = stack_policy(
+    name="resource-group-locks",
+    description="Every resource group the stack declares carries a CanNotDelete lock (where the environment "
+                "requires it), so state survives a mistaken delete of the group or the stack.",
+    checklist=["REL-2"],
+    severity=Severity.MEDIUM,
+    remediation="Declare `authorization.ManagementLockAtResourceGroupLevel(resource_group_name=<group>.name, "
+                "level='CanNotDelete', notes=<break-glass procedure>)` for each group; `requireResourceGroupLocks` "
+                "is true in prod.",
+    check=_resource_group_locks,
+    config={"requireResourceGroupLocks": {"type": "boolean", "default": False}},
 )
 
 diagnostic_settings_coverage = stack_policy(
@@ -750,8 +867,8 @@ defender_plans_enabled = stack_policy(
 )
 
 POLICIES: list[Policy] = [
-    private_endpoint_coverage, diagnostic_settings_coverage, waf_fronts_public_ips, budget_exists, multi_region,
-    nsg_on_every_subnet, redis_in_each_region, alerts_wired, custom_metric_alert, dashboard_exists,
-    availability_test_exists, azure_policy_assigned, defender_plans_enabled, static_content_behind_cdn,
-    postgres_connection_pooling,
+    private_endpoint_coverage, web_app_basic_auth_disabled, resource_group_locks, diagnostic_settings_coverage,
+    waf_fronts_public_ips, budget_exists, multi_region, nsg_on_every_subnet, redis_in_each_region, alerts_wired,
+    custom_metric_alert, dashboard_exists, availability_test_exists, azure_policy_assigned, defender_plans_enabled,
+    static_content_behind_cdn, postgres_connection_pooling,
 ]

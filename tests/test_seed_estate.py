@@ -58,21 +58,22 @@ CAUGHT_BY_DEFAULT = {
     "alerts-wired", "app-gateway-autoscale", "app-gateway-https-redirect", "app-gateway-load-balancing",
     "app-gateway-no-inline-waf", "app-gateway-tls-policy", "app-gateway-waf-v2", "app-insights-local-auth-disabled",
     "availability-test-exists", "budget-notifications", "budget-valid", "cognitive-services-custom-subdomain",
-    "cognitive-services-local-auth-disabled", "cognitive-services-private-access", "container-app-health-probes",
+    "cognitive-services-local-auth-disabled", "cognitive-services-outbound-restricted",
+    "cognitive-services-private-access", "container-app-health-probes", "container-app-ingress-restricted",
     "container-app-no-public-ingress", "custom-metric-alert", "dashboard-exists", "diagnostic-settings-coverage",
     "key-vault-private-access", "managed-environment-internal", "managed-identity-present",
     "messaging-local-auth-disabled", "messaging-private-access", "messaging-tls", "metric-alert-actionable",
-    "nsg-on-every-subnet", "redis-classic-private-access", "redis-classic-retired", "required-tags",
-    "subnet-private-endpoint-network-policies", "waf-fronts-public-ips", "web-app-private-access",
-    "web-app-secure-transport", "web-test-standard-kind",
+    "nsg-on-every-subnet", "private-endpoint-coverage", "redis-classic-private-access", "redis-classic-retired",
+    "required-tags", "subnet-private-endpoint-network-policies", "waf-fronts-public-ips",
+    "web-app-basic-auth-disabled", "web-app-private-access", "web-app-secure-transport", "web-test-standard-kind",
 }
 CAUGHT = {
     "default": CAUGHT_BY_DEFAULT,
     # dev.json: classic Premium is outside dev's SKUs; outside dev's regions.
     "dev": CAUGHT_BY_DEFAULT | {"redis-sku-allowed", "allowed-locations"},
-    # prod.json: one region, no zones, nothing protected, outside prod's regions.
+    # prod.json: one region, no zones, nothing protected, mutable backups, outside prod's regions.
     "prod": CAUGHT_BY_DEFAULT | {"multi-region", "zone-redundancy", "stateful-resources-protected",
-                                 "allowed-locations"},
+                                 "backup-vault-immutability", "allowed-locations"},
 }
 
 # Checklist items with a mandatory finding on the seed under prod.json.
@@ -111,6 +112,10 @@ IMPORTANT = [
     Finding("nsg-on-every-subnet", "virtualNetwork", "app-services-subnet"),
     Finding("cognitive-services-private-access", "openAIAccount", "publicNetworkAccess"),
     Finding("cognitive-services-local-auth-disabled", "openAIAccount"),
+    Finding("cognitive-services-outbound-restricted", "openAIAccount", "restrictOutboundNetworkAccess"),
+    Finding("private-endpoint-coverage", "openAIPrivateEndpoint", "no private DNS zone group"),
+    Finding("container-app-ingress-restricted", "containerApp", "without ipSecurityRestrictions"),
+    Finding("web-app-basic-auth-disabled", "functionApp", "FTP and SCM"),
     Finding("key-vault-private-access", "keyVault", "publicNetworkAccess"),
     Finding("messaging-local-auth-disabled", "eventHub"),
     Finding("messaging-local-auth-disabled", "serviceBus"),
@@ -124,6 +129,7 @@ IMPORTANT = [
     Finding("multi-region", STACK, "1 region(s)", config="prod"),
     Finding("zone-redundancy", "backupVault", "LocallyRedundant", config="prod"),
     Finding("stateful-resources-protected", "keyVault", config="prod"),
+    Finding("backup-vault-immutability", "backupVault", "immutabilitySettings", config="prod"),
 ]
 
 # What the seed got right: these policies read settings the seed declares, and stay silent.
@@ -250,11 +256,14 @@ def test_seed_fails_most_of_the_checklist_in_prod(evaluations: dict[str, Evaluat
     assert {c for v in prod.mandatory for c in v.checklist} == FAILING_IN_PROD
 
 
-def test_closing_the_seed_account_reveals_the_missing_dns_zone_group(
+def test_the_seed_endpoint_lacks_its_dns_zone_group_whether_the_account_is_open_or_closed(
         seed: Declared, evaluations: dict[str, Evaluation]) -> None:
     """The seed's private endpoint has no private DNS zone group. While the account is public the
-    resource policies report that; once it is closed, private-endpoint-coverage reports the group."""
-    assert "private-endpoint-coverage" not in {v.policy for v in evaluations["default"].violations}
+    resource policies report the public access and private-endpoint-coverage already reports the
+    group; closing the account changes nothing here (the endpoint exists, it only lacks DNS)."""
+    found = [v for v in evaluations["default"].violations if v.policy == "private-endpoint-coverage"]
+    assert [(_where(v), "no private DNS zone group" in v.message) for v in found] == [
+        ("openAIPrivateEndpoint", True)]
     account = seed.one("azure-native:cognitiveservices:Account")
     closed = replace(account, inputs={**copy.deepcopy(account.inputs),
                                       "properties": {"publicNetworkAccess": "Disabled"}})

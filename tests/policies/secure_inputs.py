@@ -284,14 +284,25 @@ def serving(internal: bool = True, external: bool = True, by_dependency: bool = 
     return program
 
 
-def storage_account(protect: bool = False, **overrides: Any) -> Program:
+def storage_account(protect: bool = False, sku: str = "Standard_ZRS", **overrides: Any) -> Program:
     args = _merged(dict(
         allow_shared_key_access=False, allow_blob_public_access=False, minimum_tls_version="TLS1_2",
         public_network_access="Disabled", enable_https_traffic_only=True,
         network_rule_set=storage.NetworkRuleSetArgs(default_action=storage.DefaultAction.DENY)), overrides)
     return lambda: storage.StorageAccount(
         "data", resource_group_name=RG, account_name="staipprodeus2", location="eastus2", kind="StorageV2",
-        sku=storage.SkuArgs(name="Standard_ZRS"), opts=_protect(protect), **args)
+        sku=storage.SkuArgs(name=sku), opts=_protect(protect), **args)
+
+
+def blob_service(**overrides: Any) -> Program:
+    """The backup account's blob service: blob and container soft delete, versioning, point-in-time restore."""
+    args = _merged(dict(
+        delete_retention_policy=storage.DeleteRetentionPolicyArgs(enabled=True, days=35),
+        container_delete_retention_policy=storage.DeleteRetentionPolicyArgs(enabled=True, days=35),
+        is_versioning_enabled=True, change_feed=storage.ChangeFeedArgs(enabled=True, retention_in_days=35),
+        restore_policy=storage.RestorePolicyPropertiesArgs(enabled=True, days=30)), overrides)
+    return lambda: storage.BlobServiceProperties(
+        "blob", resource_group_name=RG, account_name="staipprodeus2", blob_services_name="default", **args)
 
 
 def event_hub(**overrides: Any) -> Program:
@@ -304,8 +315,8 @@ def event_hub(**overrides: Any) -> Program:
 
 
 def service_bus(**overrides: Any) -> Program:
-    args = _merged(dict(disable_local_auth=True, public_network_access="Disabled", minimum_tls_version="1.2"),
-                   overrides)
+    args = _merged(dict(disable_local_auth=True, public_network_access="Disabled", minimum_tls_version="1.2",
+                        zone_redundant=True), overrides)
     return lambda: servicebus.Namespace(
         "bus", resource_group_name=RG, namespace_name="sbns-aip", location="eastus2",
         sku=servicebus.SBSkuArgs(name=servicebus.SkuName.PREMIUM, tier=servicebus.SkuTier.PREMIUM, capacity=1), **args)
@@ -340,9 +351,13 @@ def traffic_manager(**overrides: Any) -> Program:
         "tm", resource_group_name=RG, profile_name="tm-aip-prod", location="global", **args)
 
 
-def backup_vault(redundancy: str = "GeoRedundant", soft_delete: str | None = "On", protect: bool = False) -> Program:
-    security = dataprotection.SecuritySettingsArgs(soft_delete_settings=dataprotection.SoftDeleteSettingsArgs(
-        state=soft_delete, retention_duration_in_days=14)) if soft_delete else None
+def backup_vault(redundancy: str = "GeoRedundant", soft_delete: str | None = "On", protect: bool = False,
+                 immutability: str | None = "Locked") -> Program:
+    security = dataprotection.SecuritySettingsArgs(
+        soft_delete_settings=dataprotection.SoftDeleteSettingsArgs(state=soft_delete, retention_duration_in_days=14)
+        if soft_delete else None,
+        immutability_settings=dataprotection.ImmutabilitySettingsArgs(state=immutability) if immutability else None,
+    ) if soft_delete or immutability else None
     return lambda: dataprotection.BackupVault(
         "backup", resource_group_name=RG, vault_name="bvault-aip", location="eastus2",
         identity=dataprotection.DppIdentityDetailsArgs(type="SystemAssigned"),
@@ -352,7 +367,9 @@ def backup_vault(redundancy: str = "GeoRedundant", soft_delete: str | None = "On
         opts=_protect(protect))
 
 
-def workspace(protect: bool = False) -> Program:
+def workspace(protect: bool = False, disable_local_auth: bool | None = True) -> Program:
     return lambda: operationalinsights.Workspace(
         "logs", resource_group_name=RG, workspace_name="log-aip-prod-eus2", location="eastus2", retention_in_days=90,
-        sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"), opts=_protect(protect))
+        sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
+        features=operationalinsights.WorkspaceFeaturesArgs(disable_local_auth=disable_local_auth),
+        opts=_protect(protect))

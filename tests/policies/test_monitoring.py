@@ -38,10 +38,11 @@ def _web_test(kind: str = "standard", locations: int = 2, url: str = "https://ai
         request=insights.WebTestPropertiesRequestArgs(request_url=url, http_verb="GET")))
 
 
-def _workspace(days: int | None) -> list[Resource]:
+def _workspace(days: int | None = 90, disable_local_auth: bool | None = True) -> list[Resource]:
     return sdk_resources(lambda: operationalinsights.Workspace(
         "log", resource_group_name=RG, retention_in_days=days,
-        sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018")))
+        sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
+        features=operationalinsights.WorkspaceFeaturesArgs(disable_local_auth=disable_local_auth)))
 
 
 def _alert(enabled: bool = True, action: bool = True) -> list[Resource]:
@@ -112,6 +113,18 @@ def test_log_retention_per_environment() -> None:
     assert names(evaluate(policies, _workspace(None), prod)) == {"log-retention-minimum"}  # default: 30 days
     assert evaluate(policies, _workspace(90), prod) == []
     assert evaluate(policies, _workspace(30)) == []  # the default minimum is 30
+
+
+def test_log_analytics_local_auth() -> None:
+    policies = [monitoring.log_analytics_local_auth_disabled]
+    found = evaluate(policies, _workspace(disable_local_auth=False))
+    assert names(found) == {"log-analytics-local-auth-disabled"} and "shared keys" in found[0].message
+    # Absent means Azure's default: the workspace keys work.
+    assert names(evaluate(policies, _workspace(disable_local_auth=None))) == {"log-analytics-local-auth-disabled"}
+    assert evaluate(policies, _workspace()) == []
+    unknown = copy.deepcopy(_workspace(disable_local_auth=None))
+    unknown[0].inputs["features"] = UNKNOWN
+    assert evaluate(policies, unknown) == []
 
 
 def test_metric_alert_actionable() -> None:

@@ -7,8 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pulumi_azure_native.app as app
 import pulumi_azure_native.network as network
+import pulumi_azure_native.servicebus as servicebus
+import pulumi_azure_native.storage as storage
 import pulumi_azure_native.trafficmanager as trafficmanager
 import pytest
 
@@ -19,6 +22,9 @@ from tests.policies.support import evaluate, file_config, names, sdk_resources
 CONFIG = Path(__file__).resolve().parents[2] / "policies" / "config"
 ZONES_REQUIRED = file_config({"zone-redundancy": {"requireZoneRedundancy": True}})
 PROTECT_REQUIRED = file_config({"stateful-resources-protected": {"requireProtect": True}})
+IMMUTABILITY_REQUIRED = file_config({"backup-vault-immutability": {"requireImmutability": True}})
+LONG_SOFT_DELETE = file_config({"blob-soft-delete": {"minRetentionDays": 30}})
+PROTECTED = pulumi.ResourceOptions(protect=True)
 
 
 def env_config(env: str, policy: Any) -> dict[str, Any]:
@@ -37,6 +43,17 @@ def probes(*kinds: str, path: str = "/health") -> list[app.ContainerAppProbeArgs
             for k in kinds]
 
 
+def standard_service_bus() -> s.Program:
+    """A Standard namespace: its SKU cannot be zone redundant."""
+    return lambda: servicebus.Namespace(
+        "bus", resource_group_name=s.RG, namespace_name="sbns-aip", location="eastus2",
+        sku=servicebus.SBSkuArgs(name=servicebus.SkuName.STANDARD, tier=servicebus.SkuTier.STANDARD))
+
+
+def retention(enabled: bool = True, days: int = 35, **extra: Any) -> storage.DeleteRetentionPolicyArgs:
+    return storage.DeleteRetentionPolicyArgs(enabled=enabled, days=days, **extra)
+
+
 def monitor(**overrides: Any) -> trafficmanager.MonitorConfigArgs:
     args = {"protocol": "HTTPS", "port": 443, "path": "/health", **overrides}
     return trafficmanager.MonitorConfigArgs(**args)
@@ -53,7 +70,13 @@ PASSING = [
     (rel.zone_redundancy, s.event_hub(), ZONES_REQUIRED),
     (rel.zone_redundancy, s.backup_vault(), ZONES_REQUIRED),
     (rel.zone_redundancy, s.backup_vault("ZoneRedundant"), ZONES_REQUIRED),
+    (rel.zone_redundancy, s.storage_account(), ZONES_REQUIRED),  # Standard_ZRS
+    (rel.zone_redundancy, s.storage_account(sku="Standard_GZRS"), ZONES_REQUIRED),
+    (rel.zone_redundancy, s.storage_account(sku="Standard_RAGZRS"), ZONES_REQUIRED),
+    (rel.zone_redundancy, s.service_bus(), ZONES_REQUIRED),
+    (rel.zone_redundancy, standard_service_bus(), ZONES_REQUIRED),  # only Premium can be zone redundant
     (rel.zone_redundancy, s.managed_environment(zone_redundant=False), None),  # not required by default
+    (rel.zone_redundancy, s.storage_account(sku="Standard_LRS"), None),
     (rel.container_app_health_probes, s.container_app(), None),
     (rel.container_app_health_probes, s.container_app(containers=[s.container(probes=[
         *probes("Liveness"), app.ContainerAppProbeArgs(type="Readiness", tcp_socket=app.ContainerAppProbeTcpSocketArgs(
@@ -64,9 +87,17 @@ PASSING = [
     (rel.backup_vault_soft_delete, s.backup_vault(), None),
     (rel.backup_vault_soft_delete, s.backup_vault(soft_delete="AlwaysOn"), None),
     (rel.backup_vault_soft_delete, s.backup_vault(soft_delete=None), None),  # Azure's default for new vaults: On
+    (rel.backup_vault_immutability, s.backup_vault(), IMMUTABILITY_REQUIRED),  # Locked
+    (rel.backup_vault_immutability, s.backup_vault(immutability="Unlocked"), IMMUTABILITY_REQUIRED),
+    (rel.backup_vault_immutability, s.backup_vault(immutability="Disabled"), None),  # not required by default
+    (rel.blob_soft_delete, s.blob_service(), None),
+    (rel.blob_soft_delete, s.blob_service(), LONG_SOFT_DELETE),  # 35 days
+    (rel.blob_soft_delete, s.blob_service(delete_retention_policy=retention(days=7),
+                                          container_delete_retention_policy=retention(days=7)), None),
     (rel.stateful_resources_protected, s.key_vault(protect=True), PROTECT_REQUIRED),
     (rel.stateful_resources_protected, s.openai_account(protect=True), PROTECT_REQUIRED),
     (rel.stateful_resources_protected, s.redis_cluster(protect=True), PROTECT_REQUIRED),
+    (rel.stateful_resources_protected, s.classic_redis(opts=PROTECTED), PROTECT_REQUIRED),
     (rel.stateful_resources_protected, s.storage_account(protect=True), PROTECT_REQUIRED),
     (rel.stateful_resources_protected, s.backup_vault(protect=True), PROTECT_REQUIRED),
     (rel.stateful_resources_protected, s.workspace(protect=True), PROTECT_REQUIRED),
@@ -99,10 +130,28 @@ FAILING = [
         interval_in_seconds=30, tolerated_number_of_failures=9)), None, "after 300s"),
     (rel.traffic_manager_failover, s.traffic_manager(monitor_config=monitor(
         interval_in_seconds=10, timeout_in_seconds=10)), None, "must be shorter"),
+    (rel.zone_redundancy, s.storage_account(sku="Standard_LRS"), ZONES_REQUIRED, "'Standard_LRS'"),
+    (rel.zone_redundancy, s.storage_account(sku="Standard_RAGRS"), ZONES_REQUIRED, "one zone"),
+    (rel.zone_redundancy, s.service_bus(zone_redundant=False), ZONES_REQUIRED, "Premium namespace"),
+    (rel.zone_redundancy, s.service_bus(zone_redundant=None), ZONES_REQUIRED, "zoneRedundant is not true"),
     (rel.backup_vault_soft_delete, s.backup_vault(soft_delete="Off"), None, "'Off'"),
+    (rel.backup_vault_immutability, s.backup_vault(immutability="Disabled"), IMMUTABILITY_REQUIRED,
+     "immutabilitySettings.state is 'Disabled'"),
+    (rel.backup_vault_immutability, s.backup_vault(immutability=None), IMMUTABILITY_REQUIRED,
+     "absent (Azure's default: Disabled)"),
+    (rel.blob_soft_delete, s.blob_service(delete_retention_policy=retention(enabled=False)), None,
+     "deleteRetentionPolicy: blob soft delete is off"),
+    (rel.blob_soft_delete, s.blob_service(delete_retention_policy=None), None, "blob soft delete is off"),
+    (rel.blob_soft_delete, s.blob_service(container_delete_retention_policy=None), None,
+     "container soft delete is off"),
+    (rel.blob_soft_delete, s.blob_service(delete_retention_policy=retention(days=14)), LONG_SOFT_DELETE,
+     "14 days; this environment requires 30+"),
+    (rel.blob_soft_delete, s.blob_service(delete_retention_policy=retention(allow_permanent_delete=True)), None,
+     "allows permanent delete"),
     (rel.stateful_resources_protected, s.key_vault(), PROTECT_REQUIRED, "not protected"),
     (rel.stateful_resources_protected, s.openai_account(), PROTECT_REQUIRED, "not protected"),
     (rel.stateful_resources_protected, s.redis_cluster(), PROTECT_REQUIRED, "not protected"),
+    (rel.stateful_resources_protected, s.classic_redis(), PROTECT_REQUIRED, "not protected"),
     (rel.stateful_resources_protected, s.storage_account(), PROTECT_REQUIRED, "not protected"),
     (rel.stateful_resources_protected, s.backup_vault(), PROTECT_REQUIRED, "not protected"),
     (rel.stateful_resources_protected, s.workspace(), PROTECT_REQUIRED, "not protected"),
@@ -134,6 +183,18 @@ def test_zone_redundancy_is_mandatory_in_prod_advisory_in_dev() -> None:
     dev = evaluate([rel.zone_redundancy], sdk_resources(single_zone), env_config("dev", rel.zone_redundancy))
     assert [(v.policy, v.level) for v in prod] == [("zone-redundancy", "mandatory")]
     assert [(v.policy, v.level) for v in dev] == [("zone-redundancy", "advisory")]
+
+
+def test_prod_requires_immutable_backups_and_long_blob_soft_delete() -> None:
+    immutable = rel.backup_vault_immutability
+    unlocked = s.backup_vault(immutability=None)
+    assert fired(immutable, unlocked, env_config("prod", immutable))[0] == {immutable.name}
+    assert fired(immutable, unlocked, env_config("dev", immutable))[0] == set()
+    soft_delete = rel.blob_soft_delete
+    short = s.blob_service(delete_retention_policy=retention(days=12), container_delete_retention_policy=retention(
+        days=12))  # dev's backup account
+    assert fired(soft_delete, short, env_config("prod", soft_delete))[0] == {soft_delete.name}
+    assert fired(soft_delete, short, env_config("dev", soft_delete))[0] == set()
 
 
 def test_prod_requires_protection_and_long_vault_retention() -> None:

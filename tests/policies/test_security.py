@@ -15,7 +15,7 @@ import pulumi_azure_native.web as web
 import pytest
 from pulumi_policy import Severity
 
-from dryrun.model import SECRET_SIG, SIG_KEY
+from dryrun.model import SECRET_SIG, SIG_KEY, UNKNOWN
 from policies import security as sec
 from policies.framework import resource_policy
 from tests.policies import secure_inputs as s
@@ -46,6 +46,30 @@ def setting(name: str, value: str) -> web.NameValuePairArgs:
     return web.NameValuePairArgs(name=name, value=value)
 
 
+GATEWAY_SUBNET = "10.100.4.0/24"  # inside s.vnet()'s 10.100.0.0/16
+
+
+def allow(*ranges: str, action: str = "Allow") -> list[app.IpSecurityRestrictionRuleArgs]:
+    return [app.IpSecurityRestrictionRuleArgs(name=f"rule-{i}", action=action, ip_address_range=r)
+            for i, r in enumerate(ranges)]
+
+
+def entry_app(*ranges: str, action: str = "Allow", by_dependency: bool = True) -> s.Program:
+    """The VNet, the internal environment injected into it (through the subnet id's dependency on the
+    VNet, or only the id string) and an app with VNet-external ingress admitting `ranges`."""
+
+    def program() -> None:
+        vnet = s.vnet(s.inline_subnet("snet-apps"))()
+        subnet_id = vnet.id.apply(lambda i: f"{i}/subnets/snet-apps") if by_dependency else \
+            f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Network/virtualNetworks/vnet-aip/subnets/snet-apps"
+        environment = s.managed_environment(vnet_configuration=app.VnetConfigurationArgs(
+            infrastructure_subnet_id=subnet_id, internal=True))()
+        s.container_app(environment_id=environment.id, external=True,
+                        ip_security_restrictions=allow(*ranges, action=action))()
+
+    return program
+
+
 def fired(policy: Any, program: s.Program, config: dict[str, Any] | None = None) -> tuple[set[str], str]:
     found = evaluate([policy], sdk_resources(program), config)
     return names(found), "\n".join(v.message for v in found)
@@ -55,6 +79,8 @@ def fired(policy: Any, program: s.Program, config: dict[str, Any] | None = None)
 PASSING = [
     (sec.cognitive_services_private_access, s.openai_account()),
     (sec.cognitive_services_local_auth_disabled, s.openai_account()),
+    (sec.cognitive_services_outbound_restricted, s.openai_account()),
+    (sec.cognitive_services_outbound_restricted, s.openai_account(allowed_fqdn_list=["api.contoso.com"])),
     (sec.cognitive_services_custom_subdomain, s.openai_account()),
     (sec.managed_identity_present, s.openai_account()),
     (sec.managed_identity_present, s.container_app()),
@@ -102,6 +128,11 @@ PASSING = [
     (sec.container_app_no_public_ingress, s.serving(by_dependency=False)),
     (sec.container_app_no_public_ingress, s.serving(internal=False, external=False)),
     (sec.container_app_no_public_ingress, s.container_app(external=True)),  # its environment is another stack's
+    (sec.container_app_ingress_restricted, entry_app(GATEWAY_SUBNET)),  # the gateway subnet only
+    (sec.container_app_ingress_restricted, entry_app(GATEWAY_SUBNET, by_dependency=False)),
+    (sec.container_app_ingress_restricted, entry_app(GATEWAY_SUBNET, "10.100.6.17")),  # a single address
+    (sec.container_app_ingress_restricted, s.container_app()),  # internal ingress: the environment only
+    (sec.container_app_ingress_restricted, s.container_app(external=True, ip_security_restrictions=s.unknown())),
     (sec.container_app_https_only, s.container_app()),
     (sec.managed_environment_internal, s.managed_environment()),
     (sec.secrets_in_key_vault, s.container_app()),
@@ -111,7 +142,7 @@ PASSING = [
     (sec.secrets_in_key_vault, s.web_app()),
     (sec.storage_shared_key_disabled, s.storage_account()),
     (sec.storage_private_access, s.storage_account()),
-    (sec.storage_private_access, s.storage_account(public_network_access="Enabled")),  # firewall default Deny
+    (sec.storage_private_access, s.storage_account(network_rule_set=None)),  # closed: the firewall is moot
     (sec.storage_secure_transport, s.storage_account()),
     (sec.messaging_local_auth_disabled, s.event_hub()),
     (sec.messaging_local_auth_disabled, s.service_bus()),
@@ -121,6 +152,9 @@ PASSING = [
     (sec.messaging_tls, s.service_bus()),
     (sec.web_app_secure_transport, s.web_app()),
     (sec.web_app_secure_transport, s.web_app(site={"min_tls_version": None})),  # App Service defaults to 1.2
+    (sec.web_app_secure_transport, s.web_app(site={"scm_min_tls_version": "1.3"})),
+    (sec.web_app_remote_debugging_disabled, s.web_app()),  # absent: Azure's default is off
+    (sec.web_app_remote_debugging_disabled, s.web_app(site={"remote_debugging_enabled": False})),
     (sec.web_app_private_access, s.web_app()),
 ]
 
@@ -133,6 +167,10 @@ FAILING = [
      "defaultAction is absent (Azure's default: Allow)"),
     (sec.cognitive_services_local_auth_disabled, s.openai_account(disable_local_auth=False), "API keys"),
     (sec.cognitive_services_local_auth_disabled, s.openai_account(disable_local_auth=None), "API keys"),
+    (sec.cognitive_services_outbound_restricted, s.openai_account(restrict_outbound_network_access=False),
+     "restrictOutboundNetworkAccess is 'False'"),
+    (sec.cognitive_services_outbound_restricted, s.openai_account(restrict_outbound_network_access=None),
+     "absent (Azure's default: false)"),
     (sec.cognitive_services_custom_subdomain, s.openai_account(custom_sub_domain_name=None), "customSubDomainName"),
     (sec.managed_identity_present, s.openai_account(identity=False), "no managed identity"),
     (sec.managed_identity_present, s.container_app(identity=False), "no managed identity"),
@@ -201,6 +239,12 @@ FAILING = [
      "OWASP 3.1"),
     (sec.container_app_no_public_ingress, s.serving(internal=False), "without the WAF"),
     (sec.container_app_no_public_ingress, s.serving(internal=False, by_dependency=False), "'env', which is not"),
+    (sec.container_app_ingress_restricted, s.serving(), "without ipSecurityRestrictions"),
+    (sec.container_app_ingress_restricted, entry_app("10.100.0.0/16"), "the whole VNet range 10.100.0.0/16"),
+    (sec.container_app_ingress_restricted, entry_app(GATEWAY_SUBNET, "10.0.0.0/8"), "'10.0.0.0/8'"),
+    (sec.container_app_ingress_restricted, entry_app("10.0.0.0/8", by_dependency=False), "whole VNet range"),
+    (sec.container_app_ingress_restricted, entry_app("0.0.0.0/0"), "every address"),
+    (sec.container_app_ingress_restricted, entry_app("203.0.113.0/24", action="Deny"), "admit every other"),
     (sec.container_app_https_only, s.container_app(allow_insecure=True), "allowInsecure"),
     (sec.managed_environment_internal, s.managed_environment(vnet_configuration=None), "public ingress"),
     (sec.managed_environment_internal, s.managed_environment(vnet_configuration=app.VnetConfigurationArgs(
@@ -220,7 +264,11 @@ FAILING = [
      "absent (Azure's default: true)"),
     (sec.storage_private_access, s.storage_account(allow_blob_public_access=True), "anonymous"),
     (sec.storage_private_access, s.storage_account(public_network_access="Enabled", network_rule_set=None),
-     "reachable from any network"),
+     "publicNetworkAccess is 'Enabled'; set it to 'Disabled'"),
+    (sec.storage_private_access, s.storage_account(public_network_access="Enabled"),  # firewall default Deny
+     "publicNetworkAccess is 'Enabled'; set it to 'Disabled'"),
+    (sec.storage_private_access, s.storage_account(public_network_access=None),
+     "publicNetworkAccess is absent (Azure's default: Enabled)"),
     (sec.storage_secure_transport, s.storage_account(minimum_tls_version=None), "absent (Azure's default: TLS1_0)"),
     (sec.storage_secure_transport, s.storage_account(minimum_tls_version="TLS1_1"), "'TLS1_1'"),
     (sec.storage_secure_transport, s.storage_account(enable_https_traffic_only=False), "plain HTTP"),
@@ -234,6 +282,9 @@ FAILING = [
     (sec.web_app_secure_transport, s.web_app(site={"min_tls_version": "1.0"}), "'1.0'"),
     (sec.web_app_secure_transport, s.web_app(site={"ftps_state": "AllAllowed"}), "'AllAllowed'"),
     (sec.web_app_secure_transport, s.web_app(site={"ftps_state": None}), "ftpsState is absent"),
+    (sec.web_app_secure_transport, s.web_app(site={"scm_min_tls_version": "1.0"}), "scmMinTlsVersion is '1.0'"),
+    (sec.web_app_remote_debugging_disabled, s.web_app(site={"remote_debugging_enabled": True}),
+     "remoteDebuggingEnabled is true"),
     (sec.web_app_private_access, s.web_app(public_network_access=None), "absent (Azure's default: Enabled)"),
 ]
 
@@ -275,6 +326,33 @@ def test_internet_ports_are_configurable() -> None:
     assert fired(sec.nsg_no_internet_inbound, http)[0] == set()
     strict = file_config({"nsg-no-internet-inbound": {"allowedInternetPorts": ["443", "65200-65535"]}})
     assert fired(sec.nsg_no_internet_inbound, http, strict)[0] == {"nsg-no-internet-inbound"}
+
+
+def test_storage_firewall_is_accepted_only_when_configured() -> None:
+    """`acceptFirewallDenyByDefault` relaxes storage-private-access to the account firewall: an open
+    endpoint that denies by default passes, one that allows by default still fails."""
+    firewall = file_config({"storage-private-access": {"acceptFirewallDenyByDefault": True}})
+    denied = s.storage_account(public_network_access="Enabled")
+    assert fired(sec.storage_private_access, denied)[0] == {"storage-private-access"}
+    assert fired(sec.storage_private_access, denied, firewall)[0] == set()
+    found, messages = fired(sec.storage_private_access, s.storage_account(
+        public_network_access="Enabled", network_rule_set=None), firewall)
+    assert found == {"storage-private-access"} and "reachable from any network" in messages
+
+
+def test_unrestricted_entry_app_is_reported_on_the_app() -> None:
+    found = evaluate([sec.container_app_ingress_restricted], sdk_resources(entry_app("10.100.0.0/16")))
+    assert [(v.policy, v.urn.rsplit("::", 1)[-1]) for v in found] == [("container-app-ingress-restricted", "api")]
+
+
+def test_preview_unknown_subnet_id_finds_the_vnet_by_dependency() -> None:
+    resources = sdk_resources(entry_app("10.100.0.0/16"))
+    environment = next(r for r in resources if r.type == sec.MANAGED_ENVIRONMENT)
+    environment.inputs["vnetConfiguration"]["infrastructureSubnetId"] = UNKNOWN
+    assert names(evaluate([sec.container_app_ingress_restricted], resources)) == {"container-app-ingress-restricted"}
+    # Without the dependency either, the VNet is unknown: only the missing or all-open restrictions count.
+    environment.property_dependencies["vnetConfiguration"] = []
+    assert evaluate([sec.container_app_ingress_restricted], resources) == []
 
 
 def test_broad_scope_allow_list() -> None:

@@ -28,6 +28,7 @@ import pulumi_azure_native.security as security
 import pulumi_azure_native.servicebus as servicebus
 import pulumi_azure_native.storage as storage
 import pulumi_azure_native.trafficmanager as trafficmanager
+import pulumi_azure_native.web as web
 import pytest
 from pulumi_policy import Policy
 
@@ -85,10 +86,10 @@ def _endpoint(group: resources.ResourceGroup, target: pulumi.Output[str], name: 
 
 # --- private-endpoint-coverage (SEC-3) ------------------------------------------------------------
 
-def _private_vault(endpoint: bool = True, zone_group: bool = True) -> list[Resource]:
+def _private_vault(endpoint: bool = True, zone_group: bool = True, public: str = "Disabled") -> list[Resource]:
     def build() -> None:
         group = _group()
-        vault = _vault(group)
+        vault = _vault(group, public=public)
         if endpoint:
             _endpoint(group, vault.id, zone_group=zone_group)
     return sdk_resources(build)
@@ -120,6 +121,26 @@ def test_public_targets_need_no_endpoint_here() -> None:
     """Public access is the resource policies' finding; this policy only relates private ones."""
     rs = sdk_resources(lambda: _vault(_group(), public="Enabled"))
     assert evaluate([stack.private_endpoint_coverage], rs) == []
+
+
+def test_endpoint_of_a_public_target_still_needs_a_dns_zone_group() -> None:
+    """While the vault is public, key-vault-private-access reports it; the endpoint's missing DNS
+    records are reported now, not only once the vault is closed."""
+    found = evaluate([stack.private_endpoint_coverage], _private_vault(zone_group=False, public="Enabled"))
+    assert [(v.urn.rsplit("::", 1)[-1], _messages([v])[0]) for v in found] == [
+        ("kv-pe", "private endpoint 'kv-pe' for 'kv' has no private DNS zone group, so clients resolve the public "
+                  "address")]
+    assert evaluate([stack.private_endpoint_coverage], _private_vault(public="Enabled")) == []
+
+
+def test_endpoint_to_a_target_outside_the_stack_needs_a_dns_zone_group() -> None:
+    external = "/subscriptions/s/resourceGroups/shared/providers/Microsoft.KeyVault/vaults/kv-shared"
+    found = evaluate([stack.private_endpoint_coverage], sdk_resources(
+        lambda: _endpoint(_group(), pulumi.Output.from_input(external), zone_group=False)))
+    assert [(v.urn.rsplit("::", 1)[-1], "'kv-pe' has no private DNS zone group" in v.message) for v in found] == [
+        ("kv-pe", True)]
+    assert evaluate([stack.private_endpoint_coverage], sdk_resources(
+        lambda: _endpoint(_group(), pulumi.Output.from_input(external)))) == []
 
 
 def _private_data_planes(group: resources.ResourceGroup) -> None:
@@ -179,6 +200,119 @@ def test_preview_unresolvable_endpoint_reports_nothing() -> None:
     # With the id known again, the second vault's missing endpoint is reported.
     pe.inputs["privateLinkServiceConnections"][0]["privateLinkServiceId"] = "/subscriptions/s/x"
     assert names(evaluate([stack.private_endpoint_coverage], rs)) == {"private-endpoint-coverage"}
+
+
+# --- web-app-basic-auth-disabled (SEC-1) ----------------------------------------------------------
+
+def _site(ftp: bool | None = False, scm: bool | None = False, slot_scm: bool | None = None,
+          by_dependency: bool = True) -> list[Resource]:
+    """A function app with its FTP / SCM basic-auth policies (None: not declared), linked through
+    the site's name output (a dependency) or only the name string."""
+
+    def build() -> None:
+        group = _group()
+        site = web.WebApp("func", resource_group_name=group.name, name="func-ai-prod", location="eastus2",
+                          kind="functionapp,linux", tags=TAGS)
+        name = site.name if by_dependency else "func-ai-prod"
+        if ftp is not None:
+            web.WebAppFtpAllowed("func-ftp", resource_group_name=group.name, name=name, allow=ftp)
+        if scm is not None:
+            web.WebAppScmAllowed("func-scm", resource_group_name=group.name, name=name, allow=scm)
+        if slot_scm is not None:
+            web.WebAppScmAllowedSlot("func-staging-scm", resource_group_name=group.name, name=name,
+                                     slot="staging", allow=slot_scm)
+
+    return sdk_resources(build)
+
+
+def _where(found: list) -> list[tuple[str, str]]:
+    return [(v.urn.rsplit("::", 1)[-1], _messages([v])[0]) for v in found]
+
+
+def test_basic_auth_disabled_compliant() -> None:
+    assert evaluate([stack.web_app_basic_auth_disabled], _site()) == []
+    assert evaluate([stack.web_app_basic_auth_disabled], _site(by_dependency=False)) == []  # matched by name
+    assert evaluate([stack.web_app_basic_auth_disabled], _site(slot_scm=False)) == []
+
+
+def test_basic_auth_allowed_is_reported_on_its_policy() -> None:
+    found = evaluate([stack.web_app_basic_auth_disabled], _site(scm=True, slot_scm=True))
+    assert [(where, "allow is True" in message) for where, message in _where(found)] == [
+        ("func-scm", True), ("func-staging-scm", True)]
+    # Reported once, on the policy that allows it, not again on the site.
+    found = evaluate([stack.web_app_basic_auth_disabled], _site(ftp=True))
+    assert [where for where, _ in _where(found)] == ["func-ftp"]
+
+
+def test_site_without_basic_auth_policies_is_reported() -> None:
+    found = evaluate([stack.web_app_basic_auth_disabled], _site(ftp=None, scm=None))
+    assert _where(found) == [("func", "web app 'func' does not turn off basic-auth publishing credentials for FTP "
+                                      "and SCM, which Azure allows by default")]
+    found = evaluate([stack.web_app_basic_auth_disabled], _site(ftp=None))
+    assert [m.rsplit("for ", 1)[-1] for _, m in _where(found)] == ["FTP, which Azure allows by default"]
+
+
+def test_preview_unknown_site_name_reports_nothing() -> None:
+    rs = copy.deepcopy(_site(ftp=None))
+    scm = _one(rs, "azure-native:web:WebAppScmAllowed")
+    scm.inputs["name"] = UNKNOWN
+    _without_dependencies(scm, "name")
+    assert evaluate([stack.web_app_basic_auth_disabled], rs) == []
+
+
+# --- resource-group-locks (REL-2) ---------------------------------------------------------------
+
+LOCKS_REQUIRED = file_config({"resource-group-locks": {"requireResourceGroupLocks": True}})
+
+
+def _locked_groups(level: str | None = "CanNotDelete", by_scope: bool = False) -> list[Resource]:
+    def build() -> None:
+        group, other = _group(), _group("westus3")
+        authorization.ManagementLockAtResourceGroupLevel(
+            "lock-eastus2", resource_group_name=group.name, lock_name="do-not-delete", level="CanNotDelete")
+        if level is None:
+            return
+        if by_scope:
+            authorization.ManagementLockByScope("lock-westus3", scope=other.id, lock_name="do-not-delete",
+                                                level=level)
+        else:
+            authorization.ManagementLockAtResourceGroupLevel(
+                "lock-westus3", resource_group_name=other.name, lock_name="do-not-delete", level=level)
+
+    return sdk_resources(build)
+
+
+def test_resource_group_locks_compliant() -> None:
+    assert evaluate([stack.resource_group_locks], _locked_groups(), LOCKS_REQUIRED) == []
+    assert evaluate([stack.resource_group_locks], _locked_groups(by_scope=True), LOCKS_REQUIRED) == []
+    assert evaluate([stack.resource_group_locks], _locked_groups("ReadOnly"), LOCKS_REQUIRED) == []
+
+
+def test_unlocked_resource_group_is_reported_where_locks_are_required() -> None:
+    found = evaluate([stack.resource_group_locks], _locked_groups(None), LOCKS_REQUIRED)
+    assert [(where, "no CanNotDelete lock" in message) for where, message in _where(found)] == [("rg-westus3", True)]
+    assert evaluate([stack.resource_group_locks], _locked_groups(None)) == []  # not required by default
+    # A lock on a resource inside the group is no lock on the group.
+    rs = _locked_groups(by_scope=True)
+    lock = _one(rs, "azure-native:authorization:ManagementLockByScope")
+    lock.inputs["scope"] += "/providers/Microsoft.Storage/storageAccounts/st"
+    assert names(evaluate([stack.resource_group_locks], rs, LOCKS_REQUIRED)) == {"resource-group-locks"}
+
+
+def test_resource_group_locks_are_required_in_prod_only() -> None:
+    rs = _locked_groups(None)
+    assert names(evaluate([stack.resource_group_locks], rs, _env("prod", stack.resource_group_locks))) == {
+        "resource-group-locks"}
+    assert stack.resource_group_locks.name not in json.loads((CONFIG_DIR / "dev.json").read_text())
+
+
+def test_resource_group_lock_matched_by_name_or_unknown_in_preview() -> None:
+    rs = copy.deepcopy(_locked_groups())
+    lock = _one(rs, "azure-native:authorization:ManagementLockAtResourceGroupLevel", "lock-westus3")
+    _without_dependencies(lock, "resourceGroupName")
+    assert evaluate([stack.resource_group_locks], rs, LOCKS_REQUIRED) == []  # by the group's name
+    lock.inputs["resourceGroupName"] = UNKNOWN
+    assert evaluate([stack.resource_group_locks], rs, LOCKS_REQUIRED) == []  # cannot tell: no false violation
 
 
 # --- diagnostic-settings-coverage (MON-6, COMP-2) -------------------------------------------------
