@@ -12,6 +12,7 @@ import json
 import pkgutil
 import sys
 import time
+import types
 from pathlib import Path
 
 
@@ -29,7 +30,12 @@ def main() -> None:
     from policies.pack import POLICIES
 
     for module in pkgutil.iter_modules(components.__path__):
-        importlib.import_module(f"components.{module.name}")
+        loaded = importlib.import_module(f"components.{module.name}")
+        for value in vars(loaded).values():
+            # azure-native submodules load lazily, on first attribute access: force it here so
+            # "imports" holds all module loading and "program" only the program's own work.
+            if isinstance(value, types.ModuleType) and value.__name__.startswith("pulumi_azure_native."):
+                getattr(value, "_utilities", None)
     t1 = time.perf_counter()
     result = run(project, stack)
     t2 = time.perf_counter()
