@@ -13,6 +13,7 @@ import json
 import re
 import runpy
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ import yaml
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy.deserialize import deserialize_properties as _deserialize
+from pulumi_policy.proxy import _append_prop, _DictProxy, _ListProxy, _raise_if_unknown
+from pulumi_policy.proxy import unknown_checking_proxy as _sdk_proxy
 
 from .model import Resource
 from .stackfile import UsageError
@@ -196,9 +199,9 @@ class Pack:
 
 class _DecodeOnce:
     """The SDK's servicer decodes a resource's properties again for every policy (protobuf -> dict ->
-    deserialized dict), which is most of its run time. Within one analyze() call, hand it the same
-    decoded dict for the same message. Both steps are pure, and every policy still gets its own proxy
-    (unknown_checking_proxy copies the structure), so what policies see and report is unchanged.
+    deserialized dict -> proxies), which is nearly all of its run time. Within one analyze() call,
+    hand it the same decoded dict for the same message (both steps are pure) and build each policy's
+    own proxy lazily (`_lazy_proxy`), so what policies see and report is unchanged.
     """
 
     def __init__(self) -> None:
@@ -224,10 +227,89 @@ class _DecodeOnce:
 
     def __enter__(self) -> _DecodeOnce:
         policy_module.json_format, policy_module.deserialize_properties = self, self.deserialize  # type: ignore[assignment]
+        policy_module.unknown_checking_proxy = _lazy_proxy  # type: ignore[assignment]
         return self
 
     def __exit__(self, *exc: object) -> None:
         policy_module.json_format, policy_module.deserialize_properties = json_format, _deserialize  # type: ignore[assignment]
+        policy_module.unknown_checking_proxy = _sdk_proxy  # type: ignore[assignment]
+
+
+def _lazy_proxy(props: Any) -> Any:
+    """pulumi-policy's `unknown_checking_proxy`, built on access instead of up front.
+
+    The SDK copies every resource into proxies for every policy, though a policy reads a handful of
+    properties (and most policies skip most types at once). These proxies are the SDK's own classes
+    with the same contract: reading an unknown value raises UnknownValueError with the same path,
+    writes stay local to the proxy (the SDK's write into its private copy), `["__target"]` yields
+    the proxied container, and `isinstance` checks see `_DictProxy` / `_ListProxy`.
+    """
+    return _wrap(props, [])
+
+
+def _wrap(value: Any, path: list[str]) -> Any:
+    if isinstance(value, dict):
+        return _LazyDict(value, path)
+    if isinstance(value, list):
+        return _LazyList(value, path)
+    return value
+
+
+class _LazyDict(_DictProxy):
+    """pulumi-policy's dict proxy contract, each child proxied on first read."""
+
+    def __init__(self, raw: dict[str, Any], path: list[str]) -> None:
+        self._raw, self._path = raw, path
+        self._children: dict[str, Any] = {}
+        self._written: dict[str, Any] = {}
+
+    def _child(self, key: str) -> Any:
+        if key in self._written:
+            return self._written[key]
+        if key not in self._children:
+            self._children[key] = _wrap(self._raw[key], _append_prop(self._path, key))
+        return self._children[key]
+
+    def __getitem__(self, key: Any) -> Any:
+        if key == "__target":
+            return {k: self._child(k) for k in self}
+        return _raise_if_unknown(key, self._child(key), self._path)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._written[key] = value
+
+    def __len__(self) -> int:
+        return len(self._raw) + sum(k not in self._raw for k in self._written)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._raw
+        yield from (k for k in self._written if k not in self._raw)
+
+
+class _LazyList(_ListProxy):
+    """pulumi-policy's list proxy contract, each element proxied on first read."""
+
+    def __init__(self, raw: list[Any], path: list[str]) -> None:
+        self._raw, self._path = raw, path
+        self._children: dict[int, Any] = {}
+
+    def _child(self, index: int) -> Any:
+        if index not in self._children:
+            self._children[index] = _wrap(self._raw[index], _append_prop(self._path, index))
+        return self._children[index]
+
+    def __getitem__(self, key: Any) -> Any:
+        if key == "__target":
+            return [self._child(i) for i in range(len(self._raw))]
+        if isinstance(key, slice):
+            value: Any = [self._child(i) for i in range(len(self._raw))[key]]
+        else:
+            self._raw[key]  # the same IndexError / TypeError as indexing the SDK's list
+            value = self._child(key % len(self._raw))
+        return _raise_if_unknown(key, value, self._path)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 def _record_pack(pack_dir: Path) -> dict[str, Any]:
