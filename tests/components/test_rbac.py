@@ -162,3 +162,11 @@ def test_grant_all_refuses_ambiguous_or_privileged_grants(grants: list[RoleGrant
     declared, error = _refused(lambda p: grant_all("acr", scope=VAULT, grants=grants, parent=p))
     assert message in error
     assert not declared.of_type(ASSIGNMENT)
+
+
+def test_refused_roles_are_the_packs_privileged_roles() -> None:
+    # The pack is published on its own and cannot import components/, so the two tables are kept
+    # apart; this keeps what the program refuses and what the pack flags the same.
+    from policies.security import PRIVILEGED_ROLE_IDS
+
+    assert {v: k for k, v in PRIVILEGED_ROLE_IDS.items()} == PRIVILEGED
