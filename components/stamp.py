@@ -45,12 +45,6 @@ class RegionalStampArgs:
         return f"{self.config.name_prefix}-{self.config.environment}"
 
 
-def workloads(config: StackConfig) -> list[str]:
-    """The identities a region needs: one per service, the gateway's, and the functions' if used."""
-    extra = ["functions"] if config.event_processing.enabled else []
-    return [*(s.name for s in config.container_apps.services), "gateway", *extra]
-
-
 class RegionalStamp(pulumi.ComponentResource):
     identities: WorkloadIdentities
     vault: KeyVault
@@ -65,12 +59,13 @@ class RegionalStamp(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         self.identities = WorkloadIdentities(f"id-{loc}", WorkloadIdentitiesArgs(
-            common=common, base_name=base, workloads=workloads(cfg)), child)
+            common=common, base_name=base, workloads=cfg.workloads()), child)
         ids = self.identities
         self.vault = KeyVault(f"kv-{loc}", KeyVaultArgs(
             common=common, base_name=base, stack=args.stack, tenant_id=args.tenant_id,
             sku="premium" if cfg.is_prod else "standard",
-            secrets={**cfg.secrets, "applicationinsights-connection-string": args.monitoring.connection_string}),
+            secrets={**{k: pulumi.Output.secret(v.get_secret_value()) for k, v in cfg.secrets.items()},
+                     "applicationinsights-connection-string": args.monitoring.connection_string}),
             child)
         consumers = {s.name: ids.principal_ids[s.name] for s in cfg.container_apps.services}
         if cfg.event_processing.enabled:

@@ -6,30 +6,19 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-SECRET_PLACEHOLDER = "[secret]"
+from stack_config import stackfile as stack_yaml
+from stack_config.secrets import PLACEHOLDER
 
 
 class UsageError(Exception):
     """A problem with how the dry-run was called (exit code 2)."""
 
 
-def _load_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path.name}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise UsageError(f"{path.name}: expected a mapping at the top level")
-    return data
-
-
 def _unsecure(value: Any) -> tuple[Any, bool]:
     """Replace `{secure: ...}` ciphertext (undecryptable offline) with a placeholder."""
     if isinstance(value, dict):
-        if set(value) == {"secure"}:
-            return SECRET_PLACEHOLDER, True
+        if stack_yaml.is_secure(value):
+            return PLACEHOLDER, True
         found = False
         out = {}
         for k, v in value.items():
@@ -56,21 +45,22 @@ def load(root: Path, stack: str) -> tuple[str, dict[str, str], list[str]]:
     if not stack_file.exists():
         stacks = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
         raise UsageError(f"no stack '{stack}': {stack_file.name} does not exist; known stacks: {', '.join(stacks)}")
-    project = _load_yaml(project_file)
-    name = str(project.get("name", ""))
+    try:
+        project = stack_yaml.read(project_file)
+        name = str(project.get("name", ""))
+        defaults = stack_yaml.config_section(project, project_file.name)
+        written = stack_yaml.qualified(stack_yaml.config_section(stack_yaml.read(stack_file), stack_file.name), name)
+    except stack_yaml.StackFileError as exc:
+        raise UsageError(str(exc)) from None
     config: dict[str, str] = {}
     secrets: list[str] = []
-
-    def qualify(key: str) -> str:
-        return key if ":" in key else f"{name}:{key}"
-
     # Project-level defaults first (`config: {key: {default|value: ...}}`), then the stack file.
-    for key, spec in (project.get("config") or {}).items():
+    for key, spec in stack_yaml.qualified(defaults, name).items():
         if isinstance(spec, dict) and ("default" in spec or "value" in spec):
-            config[qualify(key)] = _as_config_string(spec.get("value", spec.get("default")))
-    for key, raw in (_load_yaml(stack_file).get("config") or {}).items():
+            config[key] = _as_config_string(spec.get("value", spec.get("default")))
+    for key, raw in written.items():
         value, secret = _unsecure(raw)
-        config[qualify(key)] = _as_config_string(value)
+        config[key] = _as_config_string(value)
         if secret:
-            secrets.append(qualify(key))
+            secrets.append(key)
     return name, config, sorted(secrets)

@@ -6,17 +6,19 @@ import difflib
 import json
 from collections.abc import Iterator, Mapping
 from datetime import date
-from typing import Any, cast
+from pathlib import Path
+from typing import Annotated, Any, cast
 
 import pulumi
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from . import secrets, stackfile
 from . import validate as rules
 from .model import StackConfig
 
 PROJECT = "ai-platform"
-# Config keys whose values must arrive encrypted (`pulumi config set --secret`).
-SECRET_KEYS = frozenset({"secrets"})
+# Namespaces of the providers and engine this project configures; anything else close to ours is a typo.
+OTHER_NAMESPACES = frozenset({"pulumi", "azure-native"})
 
 
 class ConfigError(pulumi.RunError):
@@ -24,18 +26,13 @@ class ConfigError(pulumi.RunError):
 
     def __init__(self, stack: str, problems: list[tuple[str, str]]) -> None:
         self.problems = sorted(set(problems))
-        lines = [f"  {PROJECT}:{path}: {message}" for path, message in self.problems]
+        # A path that names its own namespace (a mistyped one) is shown as written.
+        lines = [f"  {path if ':' in path.split('.', 1)[0] else f'{PROJECT}:{path}'}: {message}"
+                 for path, message in self.problems]
         super().__init__(
             f"stack '{stack}' has {len(self.problems)} configuration problem(s); nothing was deployed:\n"
             + "\n".join(lines)
         )
-
-
-def _path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _known_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
@@ -71,7 +68,7 @@ def _messages(exc: ValidationError, prefix: tuple[int | str, ...]) -> Iterator[t
             msg = f"{err['input']!r} is not allowed; {_choices(err)}"
         elif kind != "value_error" and not isinstance(err.get("input"), dict | list):
             msg = f"{err.get('input')!r} is invalid: {msg[0].lower()}{msg[1:]}"
-        yield _path(loc), msg
+        yield stackfile.dotted(loc), msg
 
 
 def _choices(err: Any) -> str:
@@ -82,29 +79,67 @@ def _choices(err: Any) -> str:
     return f"use one of the {len(expected)} supported values, e.g. {', '.join(close or expected[:3])}"
 
 
+class _NotJson(ValueError):
+    pass
+
+
+def _no_constant(token: str) -> Any:
+    raise _NotJson(f"{token} is not a config value; write a finite number")
+
+
 def _decode(value: Any) -> Any:
     """Pulumi hands structured config to programs as JSON text and scalars as plain text."""
     if not isinstance(value, str):
         return value
     try:
-        return json.loads(value)
-    except ValueError:
+        return json.loads(value, parse_constant=_no_constant)
+    except _NotJson:
+        raise
+    except (ValueError, RecursionError):
         return value
 
 
-def parse(raw: Mapping[str, Any], secret_keys: set[str], stack: str, today: date | None = None) -> StackConfig:
-    """Validate `ai-platform:*` config values; raise ConfigError listing every problem."""
+def _namespace_problem(full_key: str, namespace: str, key: str) -> tuple[str, str] | None:
+    """A key in a namespace that is almost ours is a typo that would silently drop its setting."""
+    if namespace == PROJECT or namespace in OTHER_NAMESPACES or not key:
+        return None
+    if namespace.lower() == PROJECT or difflib.SequenceMatcher(None, namespace.lower(), PROJECT).ratio() >= 0.75:
+        return (full_key, f"'{namespace}' is not a config namespace this project reads; did you mean "
+                          f"'{PROJECT}:{key}'?")
+    return None
+
+
+def parse(
+    raw: Mapping[str, Any],
+    secret_keys: set[str],
+    stack: str,
+    today: date | None = None,
+    stack_file: Mapping[str, Any] | None = None,
+) -> StackConfig:
+    """Validate `ai-platform:*` config values; raise ConfigError listing every problem.
+
+    `stack_file` is the stack file's `config:` mapping as written (with `secure:` leaves), when the
+    program can see it: it tells which leaves were encrypted, so a plain value next to an encrypted
+    one, or a secret in a field that is not secret, is found per leaf rather than per key.
+    """
     today = today or date.today()
     problems: list[tuple[str, str]] = []
     values: dict[str, Any] = {}
+    present: set[str] = set()
     for full_key, value in raw.items():
         namespace, _, key = full_key.partition(":")
+        if (typo := _namespace_problem(full_key, namespace, key)) is not None:
+            problems.append(typo)
         if namespace != PROJECT:
             continue
-        if key in SECRET_KEYS and full_key not in secret_keys:
-            problems.append((key, "holds a secret in plain text; remove it from the stack file and set it with "
-                                  f"`pulumi config set --secret --path '{key}.<name>' <value>`"))
-        values[key] = _decode(value)
+        present.add(key)
+        try:
+            values[key] = _decode(value)
+        except _NotJson as exc:
+            problems.append((key, str(exc)))
+            continue
+        written = stack_file.get(full_key, secrets.UNSEEN) if stack_file is not None else secrets.UNSEEN
+        problems.extend(secrets.placement_problems(key, values[key], full_key in secret_keys, written))
 
     fields = {(f.alias or n): (n, f) for n, f in StackConfig.model_fields.items()}
     parsed: dict[str, Any] = {}
@@ -116,21 +151,29 @@ def parse(raw: Mapping[str, Any], secret_keys: set[str], stack: str, today: date
             continue
         name, field = fields[key]
         try:
-            parsed[name] = TypeAdapter(cast(Any, field.annotation)).validate_python(values[key])
+            # The field's own constraints (AfterValidator, Field(...)) live in its metadata.
+            annotated = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+            parsed[name] = TypeAdapter(cast(Any, annotated)).validate_python(values[key])
         except ValidationError as exc:
             problems.extend(_messages(exc, (key,)))
     for alias, (_, field) in fields.items():
-        if field.is_required() and alias not in values:
+        if field.is_required() and alias not in present:
             problems.append((alias, f"is required but missing; add `{PROJECT}:{alias}` to Pulumi.{stack}.yaml"))
 
-    problems.extend(_semantic(parsed, today))
-    if problems:
-        raise ConfigError(stack, problems)
-    return StackConfig(**parsed)
+    problems.extend(_semantic(parsed, today, stack))
+    ours = {k.partition(":")[2] for k in secret_keys if k.startswith(f"{PROJECT}:")}
+    if not problems:
+        try:
+            return StackConfig(**parsed)
+        except ValidationError as exc:
+            problems.extend(_messages(exc, ()))
+    raise ConfigError(stack, [(path, secrets.scrub(message, values, ours)) for path, message in problems])
 
 
-def _semantic(p: dict[str, Any], today: date) -> Iterator[tuple[str, str]]:
+def _semantic(p: dict[str, Any], today: date, stack: str) -> Iterator[tuple[str, str]]:
     env = p.get("environment")
+    if env is not None:
+        yield from rules.check_stack_name(stack, env)
     events = p.get("event_processing")
     if "network" in p:
         needs_functions = bool(events and events.enabled)
@@ -147,10 +190,39 @@ def _semantic(p: dict[str, Any], today: date) -> Iterator[tuple[str, str]]:
         yield from rules.check_budget(p["budget"], today)
     if events is not None:
         yield from rules.check_event_processing(events, env)
+    yield from rules.check_lists(p)
+    if "secrets" in p:
+        yield from rules.check_secrets(p["secrets"])
+    if "container_apps" in p:
+        yield from rules.check_workloads(p["container_apps"], bool(events and events.enabled))
+    if "network" in p:
+        yield from rules.check_zones(p)
+    if "backup" in p:
+        yield from rules.check_backup(p["backup"])
     tm = p.get("traffic_manager")
     if env == "prod" and tm is not None and not tm.enabled:
         yield ("trafficManager.enabled", "prod routes between regions through Traffic Manager (REL-1); "
                "set enabled: true")
+
+
+def _stack_file(stack: str) -> Mapping[str, Any] | None:
+    """The stack file's `config:` as written, when the program runs where the CLI keeps it.
+
+    The CLI runs programs from the project directory, and stack files sit beside Pulumi.yaml unless
+    the project's `stackConfigDir` moves them. Config from elsewhere (`--config-file`, Pulumi ESC)
+    leaves no file to read, and key-level secret marking is all there is.
+    """
+    root = Path.cwd()
+    try:
+        project = stackfile.read(root / "Pulumi.yaml") if (root / "Pulumi.yaml").is_file() else {}
+        folder = root / str(project.get("stackConfigDir") or ".")
+        path = folder / f"Pulumi.{stack}.yaml"
+        if not path.is_file():
+            return None
+        return stackfile.qualified(stackfile.config_section(stackfile.read(path), path.name),
+                                   str(project.get("name") or PROJECT))
+    except stackfile.StackFileError as exc:
+        raise ConfigError(stack, [("(stack file)", str(exc))]) from None
 
 
 def from_pulumi() -> StackConfig:
@@ -160,4 +232,5 @@ def from_pulumi() -> StackConfig:
     raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     secret = set(runtime_config.get_config_secret_keys_env())
     secret |= {k for k in raw if runtime_config.is_config_secret(k)}
-    return parse(raw, secret, pulumi.get_stack())
+    stack = pulumi.get_stack()
+    return parse(raw, secret, stack, stack_file=_stack_file(stack))

@@ -13,7 +13,7 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 from pydantic.alias_generators import to_camel
 
 # Azure Managed Redis SKUs, copied from the pinned SDK's `redisenterprise.SkuName` (a test keeps
@@ -98,8 +98,11 @@ Percent = Annotated[int, Field(ge=1, le=1000)]
 class Section(BaseModel):
     """Base for every config object: camelCase keys, unknown keys rejected, values frozen."""
 
+    # Lax mode takes values the way `pulumi config set [--path]` stores them ("3", "true"); numbers
+    # in text fields are their text (`version: 1`); infinity and NaN are never a setting.
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, strict=False
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, strict=False,
+        allow_inf_nan=False, coerce_numbers_to_str=True,
     )
 
 
@@ -162,6 +165,15 @@ def _redis_sku(value: str) -> str:
 
 
 RedisSku = Annotated[str, AfterValidator(_redis_sku)]
+
+
+# Access policy assignment names: letters and digits only, 1-60 characters (redisenterprise
+# 2025-07-01 AccessPolicyAssignment name pattern); each consumer's name without separators.
+REDIS_ASSIGNMENT_NAME = re.compile(r"^[A-Za-z0-9]{1,60}$")
+
+
+def redis_assignment_name(consumer: str) -> str:
+    return consumer.replace("-", "").replace("_", "")
 
 
 class Redis(Section):
@@ -280,6 +292,20 @@ class Tags(Section):
 
 Environment = Literal["dev", "test", "prod"]
 
+# Identities the platform itself runs as, beside one per container service.
+PLATFORM_IDENTITIES = ("gateway", "functions")
+
+# Key Vault secret names: 1-127 letters, digits and hyphens, case-insensitive
+# (learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates#object-identifiers).
+KEY_VAULT_SECRET_NAME = re.compile(r"^[0-9A-Za-z-]{1,127}$")
+# Container Apps secret names: lowercase letters, digits and '-', starting and ending with a letter
+# or digit (the RP's validation; Microsoft.App/containerApps secrets[].name).
+CONTAINER_APP_SECRET_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,251}[a-z0-9])?$")
+
+
+def workload_names(apps: ContainerApps, functions: bool) -> list[str]:
+    return [*(s.name for s in apps.services), *(i for i in PLATFORM_IDENTITIES if functions or i != "functions")]
+
 
 class StackConfig(Section):
     """The whole stack, one field per `ai-platform:<key>` config key."""
@@ -301,7 +327,7 @@ class StackConfig(Section):
     event_processing: EventProcessing = EventProcessing()
     governance: Governance = Governance()
     # Application secrets written to Key Vault; each must be set with `pulumi config set --secret`.
-    secrets: dict[str, str] = {}
+    secrets: dict[str, SecretStr] = {}
 
     @property
     def is_prod(self) -> bool:
@@ -310,6 +336,10 @@ class StackConfig(Section):
     @property
     def primary(self) -> Region:
         return self.network.regions[0]
+
+    def workloads(self) -> list[str]:
+        """The identities a region needs: one per service, the gateway's, and the functions' if used."""
+        return workload_names(self.container_apps, self.event_processing.enabled)
 
     def resource_tags(self) -> dict[str, str]:
         return {

@@ -7,12 +7,18 @@ user can find the line in `Pulumi.<stack>.yaml`.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from datetime import date
 from itertools import combinations
 
 from .model import (
+    CONTAINER_APP_SECRET_NAME,
+    KEY_VAULT_SECRET_NAME,
+    PLATFORM_IDENTITIES,
+    REDIS_ASSIGNMENT_NAME,
     AppGateway,
+    Backup,
     Budget,
     ContainerApps,
     EventProcessing,
@@ -20,6 +26,7 @@ from .model import (
     Network,
     OpenAI,
     Region,
+    redis_assignment_name,
 )
 
 Problem = tuple[str, str]
@@ -27,6 +34,18 @@ Problem = tuple[str, str]
 # Smallest subnets Azure accepts for each role (prefix length upper bounds).
 _MAX_PREFIXLEN = {"privateEndpoints": 28, "containerApps": 27, "appGateway": 26, "functions": 28}
 _REQUIRED_ROLES = ("privateEndpoints", "containerApps", "appGateway")
+
+
+def repeats(values: Sequence[str], path: str, field: str = "", fold: bool = False) -> Iterator[Problem]:
+    """Each list entry that repeats an earlier one: it would declare the same Azure resource or
+    setting twice (ARM rejects the duplicate, or the second silently replaces the first)."""
+    first: dict[str, int] = {}
+    name = path.rsplit(".", 1)[-1]
+    for i, value in enumerate(values):
+        key = value.lower() if fold else value
+        if key in first:
+            yield (f"{path}[{i}]{field}", f"'{value}' is already {name}[{first[key]}]{field}; list it once")
+        first.setdefault(key, i)
 
 
 def _net(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
@@ -67,13 +86,9 @@ def check_network(
     if environment == "prod" and len(regions) < 2:
         yield ("network.regions", f"prod needs at least 2 regions (REL-1), found {len(regions)}; "
                "add a secondary region after the primary")
-    first_index: dict[str, int] = {}
+    yield from repeats([r.location for r in regions], "network.regions", ".location")
     for i, region in enumerate(regions):
         path = f"network.regions[{i}]"
-        if region.location in first_index:
-            yield (f"{path}.location", f"'{region.location}' is already regions[{first_index[region.location]}]; "
-                   "each region may appear once")
-        first_index.setdefault(region.location, i)
         if allowed is not None and region.location not in allowed:
             yield (f"{path}.location", f"'{region.location}' is not in allowedLocations {allowed} (COMP-1); "
                    "add it there or pick an allowed region")
@@ -86,11 +101,7 @@ def check_network(
 
 
 def check_openai(openai: OpenAI) -> Iterator[Problem]:
-    seen: set[str] = set()
-    for i, deployment in enumerate(openai.deployments):
-        if deployment.name in seen:
-            yield (f"openai.deployments[{i}].name", f"'{deployment.name}' is used twice; names must be unique")
-        seen.add(deployment.name)
+    yield from repeats([d.name for d in openai.deployments], "openai.deployments", ".name")
 
 
 def check_app_gateway(gateway: AppGateway, environment: str | None) -> Iterator[Problem]:
@@ -107,12 +118,9 @@ def check_container_apps(apps: ContainerApps) -> Iterator[Problem]:
     if len(entrypoints) != 1:
         yield ("containerApps.services", f"exactly one service needs `entrypoint: true` (the gateway's "
                f"backend), found {len(entrypoints)}")
-    names: set[str] = set()
+    yield from repeats([s.name for s in apps.services], "containerApps.services", ".name")
     for i, svc in enumerate(apps.services):
         path = f"containerApps.services[{i}]"
-        if svc.name in names:
-            yield (f"{path}.name", f"'{svc.name}' is used twice; names must be unique")
-        names.add(svc.name)
         if svc.min_replicas > svc.max_replicas:
             yield (f"{path}.minReplicas", f"{svc.min_replicas} is above maxReplicas {svc.max_replicas}")
         expected = f"{svc.cpu * 2:g}Gi"
@@ -149,3 +157,97 @@ def check_event_processing(events: EventProcessing, environment: str | None) -> 
             and not events.event_hub_zone_redundant:
         yield ("eventProcessing.eventHubZoneRedundant", "prod Event Hubs on Standard must be zone redundant "
                "(REL-5); set eventHubZoneRedundant: true or eventHubSku: Premium")
+
+
+# Vaulted blob backups keep recovery points at least 7 days (dataprotection backup policy,
+# learn.microsoft.com/azure/backup/blob-backup-overview#vaulted-backup).
+MIN_VAULT_RETENTION_DAYS = 7
+# Written to every region's vault by the stack itself (components/stamp.py).
+PLATFORM_SECRETS = ("applicationinsights-connection-string",)
+# Stack names people give an environment's stack, and the environment they mean.
+_ENVIRONMENT_WORDS = {"dev": "dev", "development": "dev", "test": "test", "prod": "prod", "production": "prod"}
+
+
+def check_stack_name(stack: str, environment: str) -> Iterator[Problem]:
+    words = {_ENVIRONMENT_WORDS[w] for w in re.split(r"[-_.]", stack.lower()) if w in _ENVIRONMENT_WORDS}
+    if words and environment not in words:
+        meant = sorted(words)[0]
+        yield ("environment", f"stack '{stack}' is named for {meant} but declares environment '{environment}'; "
+               f"set environment: {meant}, or give the stack a name that does not say {meant}")
+
+
+def check_lists(p: dict) -> Iterator[Problem]:
+    """Lists whose entries become resources or settings of their own."""
+    if "allowed_locations" in p:
+        yield from repeats(p["allowed_locations"], "allowedLocations")
+    if (monitoring := p.get("monitoring")) is not None:
+        yield from repeats(monitoring.alert_emails, "monitoring.alertEmails", fold=True)
+        yield from repeats(monitoring.availability_locations, "monitoring.availabilityLocations")
+    if (budget := p.get("budget")) is not None:
+        yield from repeats(budget.contact_emails, "budget.contactEmails", fold=True)
+        yield from repeats(budget.contact_roles, "budget.contactRoles")
+    if (governance := p.get("governance")) is not None:
+        yield from repeats(governance.defender_plans, "governance.defenderPlans")
+
+
+def check_secrets(secrets: dict) -> Iterator[Problem]:
+    """Each secret becomes a Key Vault secret, a Container Apps secret (lowercased) and an env var."""
+    taken = {name.lower(): f"the platform's own '{name}'" for name in PLATFORM_SECRETS}
+    for name in secrets:
+        path = f"secrets.{name}"
+        if not KEY_VAULT_SECRET_NAME.match(name):
+            yield (path, "is not a Key Vault secret name; use 1-127 letters, digits and hyphens")
+        elif not CONTAINER_APP_SECRET_NAME.match(name.lower()):
+            yield (path, "is not a Container Apps secret name once lowercased; start and end with a letter "
+                         "or digit")
+        elif name.lower() in taken:
+            yield (path, f"names the same Key Vault secret as {taken[name.lower()]} (names are case-insensitive); "
+                         "rename one")
+        taken.setdefault(name.lower(), f"secrets.{name}")
+
+
+def check_workloads(apps: ContainerApps, functions: bool) -> Iterator[Problem]:
+    """Service names also name identities and Redis access policy assignments."""
+    consumers = [s.name for s in apps.services] + (["functions"] if functions else [])
+    for i, svc in enumerate(apps.services):
+        if svc.name in PLATFORM_IDENTITIES:
+            yield (f"containerApps.services[{i}].name", f"'{svc.name}' is the name of the platform's own "
+                   f"{svc.name} identity; rename the service")
+    assignments = [redis_assignment_name(c) for c in consumers]
+    for i, (consumer, assignment) in enumerate(zip(consumers, assignments, strict=True)):
+        if i >= len(apps.services):
+            break
+        path = f"containerApps.services[{i}].name"
+        if not REDIS_ASSIGNMENT_NAME.match(assignment):
+            yield (path, f"'{consumer}' cannot name a Redis access policy assignment; use at most 60 letters, "
+                         "digits and hyphens")
+        clash = next((consumers[j] for j in range(i) if assignments[j].lower() == assignment.lower()), None)
+        if clash is not None and clash != consumer:
+            yield (path, f"'{consumer}' and '{clash}' name the same Redis access policy assignment "
+                         f"'{assignment}' (separators are dropped); rename one")
+
+
+def check_zones(p: dict) -> Iterator[Problem]:
+    """Zone-redundant settings Azure refuses in a region without availability zones."""
+    regions = p["network"].regions
+    apps = p.get("container_apps")
+    if apps is not None and apps.zone_redundant:
+        for i, region in enumerate(regions):
+            if not region.zonal:
+                yield ("containerApps.zoneRedundant", f"regions[{i}] '{region.location}' has no availability zones; "
+                       "set zoneRedundant: false or pick a zonal region")
+    primary = regions[0]
+    backup: Backup | None = p.get("backup")
+    if backup is not None and backup.redundancy == "ZoneRedundant" and not primary.zonal:
+        yield ("backup.redundancy", f"ZoneRedundant needs availability zones, which the primary region "
+               f"'{primary.location}' lacks; use LocallyRedundant or GeoRedundant")
+    events: EventProcessing | None = p.get("event_processing")
+    if events is not None and events.enabled and events.event_hub_zone_redundant and not primary.zonal:
+        yield ("eventProcessing.eventHubZoneRedundant", f"the primary region '{primary.location}' has no "
+               "availability zones; set eventHubZoneRedundant: false or pick a zonal region")
+
+
+def check_backup(backup: Backup) -> Iterator[Problem]:
+    if backup.retention_days < MIN_VAULT_RETENTION_DAYS:
+        yield ("backup.retentionDays", f"{backup.retention_days} is below the {MIN_VAULT_RETENTION_DAYS} days "
+               f"vaulted blob backups keep; set {MIN_VAULT_RETENTION_DAYS} or more")

@@ -144,8 +144,8 @@ def test_every_problem_is_reported_at_once(prod: dict[str, Any]) -> None:
 
 def test_plain_text_secret_is_refused(prod: dict[str, Any]) -> None:
     prod["secrets"] = {"searchApiKey": "abc123"}
-    assert "--secret" in _problems(prod)["secrets"]
-    assert _parse(prod, secret={"secrets"}).secrets == {"searchApiKey": "abc123"}
+    assert "--secret" in _problems(prod)["secrets.searchApiKey"]
+    assert _parse(prod, secret={"secrets"}).secrets["searchApiKey"].get_secret_value() == "abc123"
 
 
 def test_prod_hardening_rules(prod: dict[str, Any]) -> None:
