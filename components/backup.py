@@ -19,7 +19,7 @@ import pulumi
 import pulumi_azure_native.dataprotection as dataprotection
 import pulumi_azure_native.storage as storage
 
-from stack_config.model import ZONAL_REGIONS
+from stack_config.model import MIN_VAULT_RETENTION_DAYS, ZONAL_REGIONS
 from stack_config.model import Backup as BackupConfig
 
 from . import rbac
@@ -36,7 +36,6 @@ BLOB_DATASOURCE = "Microsoft.Storage/storageAccounts/blobServices"
 # changing it shows as a policy change, so it is a constant, not "today".
 SCHEDULE_ANCHOR = "2026-01-01"
 # Vaulted blob backups keep recovery points at least this long.
-MIN_VAULT_RETENTION_DAYS = 7
 # Point-in-time restore needs blob soft delete to outlast it; Azure Backup uses the same margin.
 SOFT_DELETE_MARGIN_DAYS = 5
 VAULT_SOFT_DELETE_DAYS = 14

@@ -26,7 +26,6 @@ from .rbac import grant
 HEALTH_PATH = "/health"
 # A Container Apps secret name: the Key Vault secret's name, lower-cased (Key Vault names are
 # case-insensitive, Container Apps names lowercase).
-_SECRET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,125}[a-z0-9]$")
 _ENV_NAME = re.compile(r"^[a-z][a-z0-9-]{0,58}[a-z0-9]$")
 
 
@@ -87,7 +86,7 @@ def _check(name: str, args: ContainerAppsArgs) -> model.ContainerService:
     if missing:
         raise ContainerAppsError(f"ContainerAppsArgs.identities: no identity for service(s) {', '.join(missing)}; "
                                  "create a user-assigned identity per service and pass it by service name")
-    bad = [s for s in args.key_vault_secrets if not _SECRET_NAME.match(s.lower())]
+    bad = [s for s in args.key_vault_secrets if not model.CONTAINER_APP_SECRET_NAME.match(s.lower())]
     if bad:
         raise ContainerAppsError(f"ContainerAppsArgs.key_vault_secrets: {', '.join(bad)} not valid; use letters, "
                                  "digits and inner hyphens")

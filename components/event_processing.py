@@ -20,7 +20,6 @@ What changed from the seed's Bicep, and why:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -48,7 +47,6 @@ PACKAGE_BLOB = "app.zip"
 PYTHON_VERSION = "3.11"
 # Namespace names: 6-50 characters; storage accounts: 3-24 lowercase letters and digits.
 _NAMESPACE_MAX, _STORAGE_MAX, _SITE_MAX = 50, 24, 60
-_SECRET_NAME = re.compile(r"^[A-Za-z0-9-]{1,127}$")
 # Which namespace a caller's role grant (Common.role_grants) lands on, by the role's service.
 _GRANT_TARGETS = {"Azure Event Hubs ": "eventHub", "Azure Service Bus ": "serviceBus"}
 
@@ -105,7 +103,7 @@ def _check(name: str, args: EventProcessingArgs) -> None:
     if misplaced:
         raise EventProcessingError(f"{name}: role_grants {', '.join(misplaced)} have no target here; grant Azure "
                                    "Event Hubs or Azure Service Bus data roles (they land on that namespace)")
-    bad = [s for s in args.key_vault_secrets if not _SECRET_NAME.match(s)]
+    bad = [s for s in args.key_vault_secrets if not model.KEY_VAULT_SECRET_NAME.match(s)]
     if bad:
         raise EventProcessingError(f"{name}: key_vault_secrets {', '.join(bad)} are not Key Vault secret names; use "
                                    "1-127 letters, digits and hyphens")

@@ -11,13 +11,14 @@ from typing import Literal
 import pulumi
 import pulumi_azure_native.keyvault as keyvault
 
+from stack_config.model import KEY_VAULT_SECRET_NAME
+
 from .common import Common
 from .diagnostics import diagnostic_setting
 from .naming import check_parts, unique_name_output
 from .private_endpoint import check_private_link, private_endpoint
 from .rbac import check_grants, grant_all
 
-_SECRET_NAME = re.compile(r"^[0-9A-Za-z-]{1,127}$")
 SOFT_DELETE_DAYS = 90
 MAX_NAME_LENGTH = 24
 
@@ -53,7 +54,7 @@ def _check(name: str, args: KeyVaultArgs) -> None:
                                 "authorization.get_client_config_output().tenant_id") from None
     seen: dict[str, str] = {}
     for secret in args.secrets:
-        if not _SECRET_NAME.match(secret):
+        if not KEY_VAULT_SECRET_NAME.match(secret):
             raise KeyVaultError(f"{name}: secret name '{secret}' is invalid; Key Vault takes 1-127 letters, digits "
                                 "and hyphens (rename the key under `ai-platform:secrets`)")
         if secret.lower() in seen:

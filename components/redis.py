@@ -30,14 +30,13 @@ the older Enterprise SKUs), so this component sends none and reports `zone_redun
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_azure_native.redisenterprise as redisenterprise
 
-from stack_config.model import Redis
+from stack_config.model import REDIS_ASSIGNMENT_NAME, Redis, redis_assignment_name
 
 from .common import Common
 from .diagnostics import diagnostic_setting
@@ -52,8 +51,6 @@ DATABASE = "default"
 ACCESS_POLICY = "default"
 # Cluster name: 1-60 characters; it becomes <name>.<region>.redis.azure.net.
 _CLUSTER_MAX = 60
-# Access policy assignment names: letters and digits only, 1-60 characters.
-_ASSIGNMENT_NAME = re.compile(r"^[A-Za-z0-9]{1,60}$")
 
 
 class RedisError(pulumi.RunError):
@@ -188,8 +185,8 @@ def _persistence(mode: str) -> redisenterprise.PersistenceArgs:
 def _assignment_names(name: str, consumers: Mapping[str, pulumi.Input[str]]) -> dict[str, str]:
     names: dict[str, str] = {}
     for consumer in consumers:
-        assignment = consumer.replace("-", "").replace("_", "")
-        if not _ASSIGNMENT_NAME.match(assignment):
+        assignment = redis_assignment_name(consumer)
+        if not REDIS_ASSIGNMENT_NAME.match(assignment):
             raise RedisError(f"{name}: consumer '{consumer}' cannot name an access policy assignment; use up to 60 "
                              "letters, digits and hyphens")
         clash = next((c for c, n in names.items() if n.lower() == assignment.lower()), None)

@@ -252,6 +252,11 @@ class Budget(Section):
     contact_roles: list[Literal["Owner", "Contributor", "Reader"]] = ["Owner", "Contributor"]
 
 
+# Vaulted blob backups keep recovery points at least 7 days (dataprotection backup policy,
+# learn.microsoft.com/azure/backup/blob-backup-overview#vaulted-backup).
+MIN_VAULT_RETENTION_DAYS = 7
+
+
 class Backup(Section):
     redundancy: Literal["LocallyRedundant", "ZoneRedundant", "GeoRedundant"]
     retention_days: Annotated[int, Field(ge=1, le=360)]

@@ -17,6 +17,7 @@ no room for them.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,6 +69,12 @@ def _key_text(node: Node) -> str:
     return node.value if isinstance(node, ScalarNode) else f"<{node.tag}>"
 
 
+def _finite(text: str) -> bool:
+    # `1e400` overflows to infinity as surely as `.inf` is infinity.
+    plain = text.replace("_", "").lower()
+    return not plain.lstrip("+-").startswith((".inf", ".nan")) and math.isfinite(float(plain))
+
+
 def _check(root: Node, name: str) -> None:
     """Walk the composed node graph once (iteratively, aliases shared) before constructing it."""
     expanded: dict[int, int] = {}
@@ -97,7 +104,7 @@ def _check(root: Node, name: str) -> None:
                                          "keep one")
                 seen[key.value] = key
                 total += size(value, depth + 1, f"{path}.{key.value}" if path else key.value)
-        elif node.tag == "tag:yaml.org,2002:float" and node.value.lower().lstrip("+-") in (".inf", ".nan"):
+        elif node.tag == "tag:yaml.org,2002:float" and not _finite(node.value):
             raise StackFileError(f"{name}: {path} is {node.value} ({_where(node)}); infinity and NaN are not "
                                  "config values, write a finite number")
         if total > MAX_EXPANDED_NODES:

@@ -15,6 +15,7 @@ from itertools import combinations
 from .model import (
     CONTAINER_APP_SECRET_NAME,
     KEY_VAULT_SECRET_NAME,
+    MIN_VAULT_RETENTION_DAYS,
     PLATFORM_IDENTITIES,
     REDIS_ASSIGNMENT_NAME,
     AppGateway,
@@ -158,10 +159,6 @@ def check_event_processing(events: EventProcessing, environment: str | None) -> 
         yield ("eventProcessing.eventHubZoneRedundant", "prod Event Hubs on Standard must be zone redundant "
                "(REL-5); set eventHubZoneRedundant: true or eventHubSku: Premium")
 
-
-# Vaulted blob backups keep recovery points at least 7 days (dataprotection backup policy,
-# learn.microsoft.com/azure/backup/blob-backup-overview#vaulted-backup).
-MIN_VAULT_RETENTION_DAYS = 7
 # Written to every region's vault by the stack itself (components/stamp.py).
 PLATFORM_SECRETS = ("applicationinsights-connection-string",)
 # Stack names people give an environment's stack, and the environment they mean.
