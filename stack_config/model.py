@@ -43,7 +43,10 @@ ZONAL_REGIONS = frozenset({
     "westus2", "westus3",
 })
 
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+# The dot-atom form of RFC 5322 (no leading, trailing or doubled dots) with DNS labels that
+# neither start nor end with a hyphen; RFC 5321 caps the local part at 64 and the path at 254.
+_EMAIL = re.compile(r"^(?=.{1,254}$)(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
 _LOCATION = re.compile(r"^[a-z0-9]+$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 
@@ -242,8 +245,13 @@ class BudgetThresholds(Section):
     forecast: Percent = 100
 
 
+# Budgets are a guard, not a forecast: an amount past this is a typo (a missing decimal point)
+# that would never alert.
+MAX_BUDGET_AMOUNT = 10_000_000
+
+
 class Budget(Section):
-    amount: Annotated[float, Field(gt=0)]
+    amount: Annotated[float, Field(gt=0, le=MAX_BUDGET_AMOUNT)]
     start_date: date
     end_date: date | None = None
     scope: Literal["resourceGroup", "subscription"] = "resourceGroup"

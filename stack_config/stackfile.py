@@ -118,19 +118,20 @@ def _check(root: Node, name: str) -> None:
 
 def parse_text(text: str, name: str) -> dict[str, Any]:
     """Parse stack-file text; the top level must be a mapping. `name` is used in messages."""
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return {}
-        _check(node, name)
-        data = loader.construct_document(node)
+        loader = _Loader(text)  # checks the characters first
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return {}
+            _check(node, name)
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         raise StackFileError(f"{name}: not valid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise StackFileError(f"{name}: nests too deeply to be a stack file") from None
-    finally:
-        loader.dispose()
     if not isinstance(data, dict):
         raise StackFileError(f"{name}: the top level is a {type(data).__name__}; a stack file is a mapping "
                              "with a `config:` key")

@@ -6,6 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stack_config.stackfile import MAX_BYTES, StackFileError, parse_text, read
 
@@ -97,3 +99,23 @@ def test_utf8_with_bom_and_unicode_values(tmp_path: Path) -> None:
     path = tmp_path / "Pulumi.dev.yaml"
     path.write_bytes("\ufeffconfig:\n  ai-platform:tags:\n    owner: équipe-ia\n".encode())
     assert read(path) == {"config": {"ai-platform:tags": {"owner": "équipe-ia"}}}
+
+
+DEV_TEXT = (Path(__file__).resolve().parents[2] / "Pulumi.dev.yaml").read_text()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=len(DEV_TEXT)),
+                          st.sampled_from(["", ":", "- ", "\n", "  ", "&a ", "*a", "[", "{", "'", '"', "!!", "?",
+                                           ".inf", "<<: ", "\t", "\ufffe", "\x00", "2026-11-01", "#"])),
+                min_size=1, max_size=4))
+def test_any_edit_of_a_stack_file_reads_or_is_refused(edits: list[tuple[int, str]]) -> None:
+    text = DEV_TEXT
+    for at, insert in edits:
+        text = text[:at] + insert + text[at + 1:]
+    try:
+        data = parse_text(text, "Pulumi.dev.yaml")
+    except StackFileError as exc:
+        assert str(exc).startswith("Pulumi.dev.yaml: ")
+    else:
+        assert isinstance(data, dict)
