@@ -260,6 +260,9 @@ def check_backup(backup: Backup) -> Iterator[Problem]:
 
 # The seed's latency target is a p95; prod may be stricter (a higher percentile), never looser.
 SEED_LATENCY_PERCENTILE = 95
+# Percentiles Azure Load Testing fail criteria take (`pNN(response_time_ms)`,
+# learn.microsoft.com/azure/load-testing/reference-test-config-yaml#supported-client-metrics).
+LOAD_TEST_PERCENTILES = (50, 90, 95, 99)
 
 
 def check_slo(slo: Slo, environment: str | None) -> Iterator[Problem]:
@@ -281,6 +284,9 @@ def check_slo(slo: Slo, environment: str | None) -> Iterator[Problem]:
             if looser:
                 yield (f"slo.{key}", f"{value:g} is looser than the seed's production target; prod keeps it at "
                        f"{fix} (only dev and test may relax it)")
+    if slo.latency_percentile not in LOAD_TEST_PERCENTILES:
+        yield ("slo.latencyPercentile", f"{slo.latency_percentile} is not a percentile the load test's fail criteria "
+               f"accept; use one of {', '.join(map(str, LOAD_TEST_PERCENTILES))}")
     load = slo.load_test
     if load.ramp_up_seconds >= load.duration_seconds:
         yield ("slo.loadTest.rampUpSeconds", f"{load.ramp_up_seconds} s leaves no steady load inside durationSeconds "
