@@ -39,7 +39,7 @@ class LoadTesting(pulumi.ComponentResource):
             load_test_name=f"lt-{args.base_name}",
             resource_group_name=common.resource_group_name,
             location=common.location,
-            description="Runs loadtest/locustfile.py against the public entry point with the SLOs as pass/fail criteria",
+            description="Runs loadtest/locustfile.py on the public entry point; the SLOs are its pass/fail criteria",
             identity=loadtestservice.ManagedServiceIdentityArgs(
                 type=loadtestservice.ManagedServiceIdentityType.SYSTEM_ASSIGNED),
             tags=common.tags,

@@ -6,13 +6,13 @@ Insights tables: `requests` for what the services answered, `availabilityResults
 standard web tests. Health probes (`/health`) are excluded from the request objectives: they are
 what the web tests and Traffic Manager measure, not what users get.
 
-| rule                | table               | fires when                                                   | every / over |
-|---------------------|---------------------|--------------------------------------------------------------|--------------|
-| slo-latency         | requests            | p<latencyPercentile>(duration) > latencyThresholdMs           | PT5M / PT15M |
-| slo-error-rate      | requests            | 100 * failed / total > errorRatePercent                      | PT5M / PT15M |
-| slo-availability    | availabilityResults | 100 * passed / total < availabilityPercent                   | PT1H / window|
-| slo-burn-fast       | requests            | burn rate > 14.4 over both 1 h and 5 min (2 % of budget / h) | PT5M / PT1H  |
-| slo-burn-slow       | requests            | burn rate > 6 over both 6 h and 30 min (5 % of budget / 6 h)  | PT15M / PT6H |
+| rule             | table               | fires when                                            | every/over |
+|------------------|---------------------|-------------------------------------------------------|------------|
+| slo-latency      | requests            | p<latencyPercentile>(duration) > latencyThresholdMs   | 5 m / 15 m |
+| slo-error-rate   | requests            | 100 * failed / total > errorRatePercent               | 5 m / 15 m |
+| slo-availability | availabilityResults | 100 * passed / total < availabilityPercent            | 1 h / window|
+| slo-burn-fast    | requests            | burn rate > 14.4 over both 1 h and 5 min (2 % / 1 h)  | 5 m / 1 h  |
+| slo-burn-slow    | requests            | burn rate > 6 over both 6 h and 30 min (5 % / 6 h)    | 15 m / 6 h |
 
 Burn rate = error ratio / error budget (errorRatePercent / 100); a rate of 1 spends the budget in
 exactly errorBudgetDays. The two burn alerts are the multiwindow, multi-burn-rate pair the Google
@@ -36,6 +36,13 @@ import pulumi_azure_native.monitor as monitor
 from stack_config.model import Slo
 
 from .common import Common
+
+# scheduledQueryRules' condition operators (Equals, GreaterThan, GreaterThanOrEqual, LessThan,
+# LessThanOrEqual; azure-rest-api-specs .../Microsoft.Insights/preview/2025-01-01-preview/examples/
+# createOrUpdateScheduledQueryRule.json). Written as text: the SDK's `ConditionOperator` enum shares its type
+# token with another API's filter operators ("gt", "lt") that ARM rejects here.
+GREATER_THAN = "GreaterThan"
+LESS_THAN = "LessThan"
 
 # Requests that are not users' traffic.
 _USER_REQUESTS = 'requests\n| where url !endswith "/health"'
@@ -66,7 +73,7 @@ class QueryRule:
     description: str
     query: str
     measure: str
-    operator: monitor.ConditionOperator
+    operator: str
     threshold: float
     frequency: str
     window: str
@@ -112,7 +119,7 @@ def burn_rate_query(slo: Slo, window: BurnWindow) -> str:
 
 def request_rules(slo: Slo) -> list[QueryRule]:
     """The objectives every serving region's traffic is held to."""
-    gt = monitor.ConditionOperator.GREATER_THAN
+    gt = GREATER_THAN
     rules = [
         QueryRule("slo-latency", f"p{slo.latency_percentile} response time is above {slo.latency_threshold_ms} ms",
                   latency_query(slo), "latency_ms", gt, slo.latency_threshold_ms, "PT5M", "PT15M"),
@@ -134,7 +141,7 @@ def availability_rule(slo: Slo) -> QueryRule:
     # Web tests report every few minutes per location: evaluating hourly over the rolling window is enough.
     return QueryRule("slo-availability", f"availability over {slo.availability_window_hours} h is below "
                      f"{slo.availability_percent:g} %", availability_query(slo), "availability_percent",
-                     monitor.ConditionOperator.LESS_THAN, slo.availability_percent, "PT1H", "PT1H",
+                     LESS_THAN, slo.availability_percent, "PT1H", "PT1H",
                      query_range=_duration(slo.availability_window_hours * 60))
 
 

@@ -26,7 +26,8 @@ from .common import Common
 def _subscription_of(resource_id: str) -> str:
     parts = resource_id.strip("/").split("/")
     if len(parts) < 8 or parts[0].lower() != "subscriptions" or parts[4].lower() != "providers":
-        raise BudgetError(f"'{resource_id}' is not a resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/...)")
+        raise BudgetError(f"'{resource_id}' is not a resource id "
+                          "(/subscriptions/<id>/resourceGroups/<rg>/providers/...)")
     return f"/subscriptions/{parts[1]}"
 
 
