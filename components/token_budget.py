@@ -19,7 +19,7 @@ import pulumi_azure_native.consumption as consumption
 
 from stack_config.model import Budget as BudgetConfig
 
-from .budget import BudgetError
+from .budget import BudgetError, notifications
 from .common import Common
 
 
@@ -58,21 +58,6 @@ class TokenBudget(pulumi.ComponentResource):
         super().__init__("ai-platform:token_budget:TokenBudget", name, None, opts)
         cfg = args.budget
         accounts = pulumi.Output.all(*args.account_ids)
-        t = cfg.thresholds
-        contact_groups = [args.action_group_id] if args.action_group_id is not None else None
-
-        def notify(threshold: int, kind: consumption.ThresholdType) -> consumption.NotificationArgs:
-            return consumption.NotificationArgs(
-                enabled=True,
-                operator=consumption.OperatorType.GREATER_THAN,
-                threshold=threshold,
-                threshold_type=kind,
-                contact_emails=list(cfg.contact_emails),
-                contact_roles=list(cfg.contact_roles),
-                contact_groups=contact_groups,
-                locale=consumption.CultureCode.EN_US,
-            )
-
         budget = consumption.Budget(
             name,
             budget_name=f"budget-{args.base_name}-openai-tokens",
@@ -89,12 +74,7 @@ class TokenBudget(pulumi.ComponentResource):
                 operator=consumption.BudgetOperatorType.IN_,
                 values=accounts.apply(list),
             )),
-            notifications={
-                f"Actual_GreaterThan_{t.warning}_Percent": notify(t.warning, consumption.ThresholdType.ACTUAL),
-                f"Actual_GreaterThan_{t.critical}_Percent": notify(t.critical, consumption.ThresholdType.ACTUAL),
-                f"Forecasted_GreaterThan_{t.forecast}_Percent": notify(t.forecast,
-                                                                       consumption.ThresholdType.FORECASTED),
-            },
+            notifications=notifications(cfg, args.action_group_id),
             opts=args.common.child(self),
         )
         self.id = budget.id

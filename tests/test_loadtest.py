@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class _Recorder(BaseHTTPRequestHandler):
-    seen: list[tuple[str, str, dict[str, str], object]] = []
+    seen: ClassVar[list[tuple[str, str, dict[str, str], object]]] = []
 
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
