@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
+import sys
 import threading
+import types
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 import yaml
@@ -137,3 +140,52 @@ def test_the_1000_user_target_runs_on_four_engines_of_250() -> None:
 def test_render_reports_an_unknown_stack_as_a_usage_error(capsys) -> None:
     assert render.main(["staging"]) == 2
     assert "no stack 'staging'" in capsys.readouterr().err
+
+
+class _FakeClient:
+    """Stands in for Locust's HttpSession: forwards each request to the loopback API."""
+
+    def __init__(self, host: str) -> None:
+        self.host, self.names = host, []
+
+    def request(self, method: str, path: str, json: Mapping[str, object] | None = None,
+                headers: dict | None = None,
+                name: str = "") -> None:
+        self.names.append(name)
+        call = scenario.Call(method, path, 1, json)
+        scenario.send(self.host, call, headers or {}, timeout=5)
+
+
+def _locustfile(monkeypatch: pytest.MonkeyPatch, environ: dict[str, str]) -> Any:
+    """Import loadtest/locustfile.py the way the engine does (scenario.py beside it, LOCUST_* and
+    LOADTEST_* in the environment), with a two-name stand-in for the `locust` package."""
+    locust = types.ModuleType("locust")
+
+    class HttpUser:
+        def __init__(self, client: _FakeClient) -> None:
+            self.client = client
+
+    locust.HttpUser = HttpUser  # type: ignore[attr-defined]
+    locust.task = lambda f: f  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "locust", locust)
+    monkeypatch.syspath_prepend(str(ROOT / "loadtest"))
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    spec = importlib.util.spec_from_file_location("locustfile_under_test", ROOT / "loadtest" / "locustfile.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_locustfile_runs_the_scenario_with_its_settings(api: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    module = _locustfile(monkeypatch, {"LOADTEST_TOKEN": "t0ken", "LOADTEST_THINK_MIN": "0.2",
+                                       "LOADTEST_THINK_MAX": "0.4", "LOADTEST_MIX": "POST /api/chat=1"})
+    user = module.ApiUser(_FakeClient(api))
+    user.on_start()
+    for _ in range(5):
+        user.call()
+    assert user.client.names == ["POST /api/chat"] * 5
+    assert all(0.2 <= user.wait_time() <= 0.4 for _ in range(20))
+    assert [(m, p, h["Authorization"], b) for m, p, h, b in _Recorder.seen] == \
+        [("POST", "/api/chat", "Bearer t0ken", scenario.CHAT_BODY)] * 5
