@@ -20,12 +20,14 @@ from components.common import Common, PrivateLink
 from components.container_apps import ServiceIdentity
 from components.event_processing import EventProcessing, EventProcessingArgs
 from components.governance import Governance, GovernanceArgs
+from components.load_testing import LoadTesting, LoadTestingArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.naming import unique_name_output
 from components.network import SecureNetwork, SecureNetworkArgs
 from components.private_dns import PrivateDnsZones, PrivateDnsZonesArgs
 from components.protection import ResourceGroupLock, ResourceGroupLockArgs
 from components.stamp import RegionalStamp, RegionalStampArgs
+from components.token_budget import TokenBudget, TokenBudgetArgs
 from components.traffic_manager import GlobalTrafficManager, GlobalTrafficManagerArgs, RegionEndpoint
 
 
@@ -92,6 +94,11 @@ AvailabilityTests("availability", AvailabilityTestsArgs(
 Budget("budget", BudgetArgs(
     common=commons[primary], base_name=base, budget=cfg.budget,
     resource_group_ids=[g.id for g in groups.values()], action_group_id=alerts_to.id))
+# The seed's token-spend target: the OpenAI accounts of every region under one monthly limit.
+TokenBudget("token-budget", TokenBudgetArgs(
+    common=commons[primary], base_name=base, amount=cfg.slo.token_spend_monthly, budget=cfg.budget,
+    account_ids=[s.openai.account_id for s in stamps.values()], action_group_id=alerts_to.id))
+load_testing = LoadTesting("load-testing", LoadTestingArgs(common=commons[primary], base_name=base))
 Governance("governance", GovernanceArgs(
     common=commons[primary], config=cfg.governance, resource_group_ids=[g.id for g in groups.values()],
     allowed_locations=cfg.allowed_locations))
@@ -117,3 +124,6 @@ pulumi.export("gatewayAddresses", {loc: s.gateway.public_ip_address for loc, s i
 pulumi.export("openaiEndpoints", {loc: s.openai.endpoint for loc, s in stamps.items()})
 pulumi.export("redisHosts", {loc: s.cache.host_name for loc, s in stamps.items()})
 pulumi.export("dataStorageAccount", backup.storage_account_name)
+# What the deploy workflow's load test reads (loadtest/README.md).
+pulumi.export("loadTestResource", load_testing.name)
+pulumi.export("loadTestResourceGroup", groups[primary].name)

@@ -13,6 +13,8 @@ import pulumi
 import pulumi_azure_native.applicationinsights as applicationinsights
 import pulumi_azure_native.monitor as monitor
 
+from stack_config.model import WEB_TEST_FREQUENCY_SECONDS
+
 from .common import Common
 
 # Alert when this many locations fail in the same window: one location failing is usually that
@@ -78,7 +80,7 @@ class AvailabilityTests(pulumi.ComponentResource):
             web_test_kind=applicationinsights.WebTestKind.STANDARD,
             description="GET /health on the public entry point",
             enabled=True,
-            frequency=300,
+            frequency=WEB_TEST_FREQUENCY_SECONDS,
             timeout=120,
             # One automatic retry filters out a single dropped packet before a location counts as failed.
             retry_enabled=True,

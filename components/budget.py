@@ -39,6 +39,33 @@ def _group_name(group_id: str) -> str:
     return group_id.rstrip("/").split("/")[-1]
 
 
+def notifications(cfg: BudgetConfig,
+                  action_group_id: pulumi.Input[str] | None) -> dict[str, consumption.NotificationArgs]:
+    """The seed's 80 % warning and 95 % critical on actual cost, plus an early warning when the month is
+    forecast to overrun; to the configured e-mails and roles and the action group. Every budget of the
+    stack notifies this way."""
+    t = cfg.thresholds
+    contact_groups = [action_group_id] if action_group_id is not None else None
+
+    def notify(threshold: int, kind: consumption.ThresholdType) -> consumption.NotificationArgs:
+        return consumption.NotificationArgs(
+            enabled=True,
+            operator=consumption.OperatorType.GREATER_THAN,
+            threshold=threshold,
+            threshold_type=kind,
+            contact_emails=list(cfg.contact_emails),
+            contact_roles=list(cfg.contact_roles),
+            contact_groups=contact_groups,
+            locale=consumption.CultureCode.EN_US,
+        )
+
+    return {
+        f"Actual_GreaterThan_{t.warning}_Percent": notify(t.warning, consumption.ThresholdType.ACTUAL),
+        f"Actual_GreaterThan_{t.critical}_Percent": notify(t.critical, consumption.ThresholdType.ACTUAL),
+        f"Forecasted_GreaterThan_{t.forecast}_Percent": notify(t.forecast, consumption.ThresholdType.FORECASTED),
+    }
+
+
 @dataclass(frozen=True)
 class BudgetArgs:
     # Only the base name matters here: budgets are neither regional nor taggable.
@@ -78,21 +105,6 @@ class Budget(pulumi.ComponentResource):
                 values=groups.apply(lambda ids: [_group_name(i) for i in ids]),
             ))
 
-        t = cfg.thresholds
-        contact_groups = [args.action_group_id] if args.action_group_id is not None else None
-
-        def notify(threshold: int, kind: consumption.ThresholdType) -> consumption.NotificationArgs:
-            return consumption.NotificationArgs(
-                enabled=True,
-                operator=consumption.OperatorType.GREATER_THAN,
-                threshold=threshold,
-                threshold_type=kind,
-                contact_emails=list(cfg.contact_emails),
-                contact_roles=list(cfg.contact_roles),
-                contact_groups=contact_groups,
-                locale=consumption.CultureCode.EN_US,
-            )
-
         budget = consumption.Budget(
             name,
             budget_name=f"budget-{args.base_name}",
@@ -105,14 +117,7 @@ class Budget(pulumi.ComponentResource):
                 end_date=f"{cfg.end_date.isoformat()}T00:00:00Z" if cfg.end_date is not None else None,
             ),
             filter=budget_filter,
-            notifications={
-                # The seed's 80 % warning and 95 % critical on actual cost, plus an early warning
-                # when the month is forecast to overrun.
-                f"Actual_GreaterThan_{t.warning}_Percent": notify(t.warning, consumption.ThresholdType.ACTUAL),
-                f"Actual_GreaterThan_{t.critical}_Percent": notify(t.critical, consumption.ThresholdType.ACTUAL),
-                f"Forecasted_GreaterThan_{t.forecast}_Percent": notify(t.forecast,
-                                                                       consumption.ThresholdType.FORECASTED),
-            },
+            notifications=notifications(cfg, args.action_group_id),
             opts=args.common.child(self),
         )
         self.id = budget.id

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native.applicationinsights as applicationinsights
 
+from stack_config.model import Slo
+
 from .common import Common
 
 # The seed's four tiles and queries, unchanged.
@@ -28,25 +30,63 @@ TILES: tuple[tuple[str, str], ...] = (
 )
 
 
-def workbook_content(app_insights_id: str) -> str:
-    """The workbook's serialized JSON (schema Notebook/1.0): one time chart per tile."""
-    items = [
-        {
-            "type": 3,  # a KQL query item
-            "name": title.lower().replace(" ", "-"),
-            "content": {
-                "version": "KqlItem/1.0",
-                "title": title,
-                "query": query,
-                "size": 0,
-                "timeContext": {"durationMs": 86_400_000},
-                "queryType": 0,  # Application Insights / Log Analytics
-                "resourceType": "microsoft.insights/components",
-                "visualization": "timechart",
-            },
-        }
-        for title, query in TILES
-    ]
+def _query_item(title: str, query: str, duration_ms: int = 86_400_000, visualization: str = "timechart") -> dict:
+    return {
+        "type": 3,  # a KQL query item
+        "name": title.lower().replace(" ", "-"),
+        "content": {
+            "version": "KqlItem/1.0",
+            "title": title,
+            "query": query,
+            "size": 0,
+            "timeContext": {"durationMs": duration_ms},
+            "queryType": 0,  # Application Insights / Log Analytics
+            "resourceType": "microsoft.insights/components",
+            "visualization": visualization,
+        },
+    }
+
+
+def slo_tiles(slo: Slo) -> tuple[tuple[str, str], ...]:
+    """The SLO group: each objective's measure over time against its target, and the error budget left."""
+    budget = slo.error_rate_percent / 100
+    users = 'requests | where url !endswith "/health"'
+    return (
+        (f"SLO: p{slo.latency_percentile} latency (target < {slo.latency_threshold_ms} ms)",
+         f"{users} | summarize latency_ms = percentile(duration, {slo.latency_percentile}), "
+         f"target_ms = {slo.latency_threshold_ms} by bin(timestamp, 5m)"),
+        (f"SLO: error rate (target < {slo.error_rate_percent:g} %)",
+         f"{users} | summarize error_rate_percent = 100.0 * countif(success == false) / count(), "
+         f"target_percent = {slo.error_rate_percent!r} by bin(timestamp, 5m)"),
+        (f"SLO: availability (target >= {slo.availability_percent:g} %)",
+         "availabilityResults | summarize availability_percent = 100.0 * countif(success == 1) / count(), "
+         f"target_percent = {slo.availability_percent!r} by bin(timestamp, 1h)"),
+        (f"SLO: error budget burn ({slo.error_budget_days} days)",
+         f"{users} | summarize burn_rate = 1.0 * countif(success == false) / count() / {budget!r} "
+         "by bin(timestamp, 1h)"),
+    )
+
+
+def _slo_group(slo: Slo) -> dict:
+    """A workbook group (item type 12) holding the SLO tiles over the error budget period."""
+    days_ms = slo.error_budget_days * 86_400_000
+    return {
+        "type": 12,
+        "name": "slo",
+        "content": {
+            "version": "NotebookGroup/1.0",
+            "groupType": "editable",
+            "title": "Service level objectives",
+            "items": [_query_item(title, query, days_ms) for title, query in slo_tiles(slo)],
+        },
+    }
+
+
+def workbook_content(app_insights_id: str, slo: Slo | None = None) -> str:
+    """The workbook's serialized JSON (schema Notebook/1.0): one time chart per tile, then the SLO group."""
+    items = [_query_item(title, query) for title, query in TILES]
+    if slo is not None:
+        items.append(_slo_group(slo))
     return json.dumps({"version": "Notebook/1.0", "items": items, "isLocked": False,
                        "fallbackResourceIds": [app_insights_id]}, sort_keys=True)
 
@@ -57,6 +97,8 @@ class DashboardArgs:
     # "<namePrefix>-<environment>", e.g. "aip-prod"; the region is appended.
     base_name: str
     app_insights_id: pulumi.Input[str]
+    # The objectives the SLO tile group charts against (ai-platform:slo); None leaves the group out.
+    slo: Slo | None = None
 
 
 class Dashboard(pulumi.ComponentResource):
@@ -82,7 +124,7 @@ class Dashboard(pulumi.ComponentResource):
             description="OpenAI request volume, response latency, token usage and cost per hour",
             version="Notebook/1.0",
             source_id=source,
-            serialized_data=source.apply(workbook_content),
+            serialized_data=source.apply(lambda ai: workbook_content(ai, args.slo)),
             tags=common.tags,
             opts=common.child(self),
         )

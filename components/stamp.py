@@ -26,6 +26,7 @@ from .naming import unique_name_output
 from .network import SecureNetwork
 from .openai import SecureOpenAI, SecureOpenAIArgs
 from .redis import RedisCache, RedisCacheArgs
+from .slo import SloAlerts, SloAlertsArgs
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,12 @@ class RegionalStamp(pulumi.ComponentResource):
             thresholds=cfg.monitoring.thresholds, app_insights_id=args.monitoring.app_insights_id,
             openai_account_id=self.openai.account_id, redis_cluster_id=self.cache.cluster_id,
             gateway_id=self.gateway.gateway_id, container_app_ids=self.apps.app_ids), child)
+        # The availability objective is measured where the web tests report: the primary's App Insights.
+        SloAlerts(f"slo-{loc}", SloAlertsArgs(
+            common=serving, base_name=base, slo=cfg.slo, app_insights_id=args.monitoring.app_insights_id,
+            action_group_id=args.action_group_id, availability=args.region == cfg.primary), child)
         Dashboard(f"dashboard-{loc}", DashboardArgs(
-            common=serving, base_name=base, app_insights_id=args.monitoring.app_insights_id), child)
+            common=serving, base_name=base, app_insights_id=args.monitoring.app_insights_id, slo=cfg.slo), child)
 
         self.register_outputs({
             "openaiEndpoint": self.openai.endpoint,

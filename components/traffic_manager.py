@@ -14,6 +14,13 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native.trafficmanager as trafficmanager
 
+from stack_config.model import (
+    TM_DNS_TTL_SECONDS,
+    TM_PROBE_INTERVAL_SECONDS,
+    TM_PROBE_TIMEOUT_SECONDS,
+    TM_TOLERATED_FAILURES,
+)
+
 from .common import Common
 from .container_apps import HEALTH_PATH
 from .diagnostics import diagnostic_setting
@@ -87,14 +94,14 @@ class GlobalTrafficManager(pulumi.ComponentResource):
             location="global",
             profile_status=trafficmanager.ProfileStatus.ENABLED,
             traffic_routing_method=trafficmanager.TrafficRoutingMethod.PRIORITY,
-            dns_config=trafficmanager.DnsConfigArgs(relative_name=args.relative_name, ttl=30),
+            dns_config=trafficmanager.DnsConfigArgs(relative_name=args.relative_name, ttl=TM_DNS_TTL_SECONDS),
             monitor_config=trafficmanager.MonitorConfigArgs(
                 protocol=trafficmanager.MonitorProtocol.HTTPS,
                 port=443,
                 path=HEALTH_PATH,
-                interval_in_seconds=30,
-                tolerated_number_of_failures=3,
-                timeout_in_seconds=10,
+                interval_in_seconds=TM_PROBE_INTERVAL_SECONDS,
+                tolerated_number_of_failures=TM_TOLERATED_FAILURES,
+                timeout_in_seconds=TM_PROBE_TIMEOUT_SECONDS,
                 custom_headers=host,
             ),
             endpoints=[

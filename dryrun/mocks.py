@@ -83,6 +83,7 @@ _ARM: dict[str, tuple[str, str]] = {
     "azure-native:monitor:ActionGroup": ("Microsoft.Insights/actionGroups/{n}", "actionGroupName"),
     "azure-native:monitor:MetricAlert": ("Microsoft.Insights/metricAlerts/{n}", "ruleName"),
     "azure-native:monitor:ScheduledQueryRule": ("Microsoft.Insights/scheduledQueryRules/{n}", "ruleName"),
+    "azure-native:loadtestservice:LoadTest": ("Microsoft.LoadTestService/loadTests/{n}", "loadTestName"),
     "azure-native:monitor:DiagnosticSetting": (
         "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{n}", "name"),
     "azure-native:consumption:Budget": ("{scope}/providers/Microsoft.Consumption/budgets/{n}", "budgetName"),

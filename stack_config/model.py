@@ -303,6 +303,80 @@ class Tags(Section):
     extra: dict[str, str] = {}
 
 
+# Traffic Manager's probe (components/traffic_manager.py sends exactly these): the seed's 30 s interval,
+# 3 tolerated failures, 10 s timeout and 30 s DNS TTL. Azure allows intervals of 30 or 10 s, 0-9 tolerated
+# failures and a timeout of 5-10 s at a 30 s interval (learn.microsoft.com/azure/traffic-manager/
+# traffic-manager-monitoring#configure-endpoint-monitoring).
+TM_PROBE_INTERVAL_SECONDS = 30
+TM_TOLERATED_FAILURES = 3
+TM_PROBE_TIMEOUT_SECONDS = 10
+TM_DNS_TTL_SECONDS = 30
+
+
+def failover_seconds() -> int:
+    """Worst case from a region failing to clients resolving the next one: the endpoint turns Degraded
+    after the tolerated failures plus the failing probe itself, each probe allowed its timeout, then
+    resolvers may hold the old answer for one TTL (traffic-manager-monitoring#endpoint-failover-and-recovery)."""
+    probes = TM_TOLERATED_FAILURES + 1
+    return probes * TM_PROBE_INTERVAL_SECONDS + TM_PROBE_TIMEOUT_SECONDS + TM_DNS_TTL_SECONDS
+
+
+# The seed's production targets (its "performance benchmark" table); prod holds at least these.
+SEED_LATENCY_MS = 2000
+SEED_AVAILABILITY_PERCENT = 99.9
+SEED_ERROR_RATE_PERCENT = 0.1
+SEED_TOKEN_SPEND = 500
+SEED_CONCURRENT_USERS = 1000
+SEED_RECOVERY_MINUTES = 60
+# Log search alerts query at most two days of data
+# (learn.microsoft.com/azure/azure-monitor/alerts/alerts-create-log-alert-rule, "Override query time range").
+MAX_ALERT_WINDOW_HOURS = 48
+# Azure Load Testing: keep each engine at or under 250 virtual users and use at most 45 engines per run
+# (learn.microsoft.com/azure/load-testing/how-to-high-scale-load#test-engine-instances).
+USERS_PER_ENGINE = 250
+# How often each location runs the standard web test on /health (components/availability.py).
+WEB_TEST_FREQUENCY_SECONDS = 300
+MAX_ENGINE_INSTANCES = 45
+
+
+class LoadProfile(Section):
+    """The seed's `load_test.py --concurrent-users 100 --duration 300 --ramp-up 60`, scalable to its
+    1000-user target by raising `users`."""
+
+    users: Annotated[int, Field(ge=1, le=USERS_PER_ENGINE * MAX_ENGINE_INSTANCES)] = 100
+    duration_seconds: Annotated[int, Field(ge=60, le=10_800)] = 300
+    ramp_up_seconds: Annotated[int, Field(ge=0, le=3_600)] = 60
+    # Seconds each virtual user waits between requests, drawn uniformly from this range.
+    think_time_seconds: tuple[Annotated[float, Field(ge=0, le=60)], Annotated[float, Field(ge=0, le=60)]] = (1.0, 3.0)
+
+    @property
+    def engine_instances(self) -> int:
+        return -(-self.users // USERS_PER_ENGINE)
+
+    @property
+    def users_per_engine(self) -> int:
+        return -(-self.users // self.engine_instances)
+
+
+class Slo(Section):
+    """The service level objectives the stack alerts on and the load test gates on (defaults: the seed)."""
+
+    latency_percentile: Annotated[int, Field(ge=50, le=99)] = 95
+    latency_threshold_ms: Annotated[int, Field(ge=50, le=120_000)] = SEED_LATENCY_MS
+    availability_percent: Annotated[float, Field(ge=90, lt=100)] = SEED_AVAILABILITY_PERCENT
+    # The rolling window the availability objective is measured over (from the standard web tests).
+    availability_window_hours: Annotated[int, Field(ge=1, le=MAX_ALERT_WINDOW_HOURS)] = MAX_ALERT_WINDOW_HOURS
+    error_rate_percent: Annotated[float, Field(gt=0, le=10)] = SEED_ERROR_RATE_PERCENT
+    # The period the error budget (errorRatePercent of all requests) is spent over; burn rates are relative to it.
+    error_budget_days: Annotated[int, Field(ge=7, le=90)] = 30
+    # Monthly limit on the OpenAI accounts' cost, in the billing currency.
+    token_spend_monthly: Annotated[float, Field(gt=0, le=MAX_BUDGET_AMOUNT)] = SEED_TOKEN_SPEND
+    recovery_time_minutes: Annotated[int, Field(ge=1, le=1440)] = SEED_RECOVERY_MINUTES
+    # Azure Monitor severity of every SLO alert, 0 (critical) to 4 (verbose).
+    alert_severity: Annotated[int, Field(ge=0, le=4)] = 1
+    load_test: LoadProfile = LoadProfile()
+
+
 Environment = Literal["dev", "test", "prod"]
 
 # Identities the platform itself runs as, beside one per container service.
@@ -339,6 +413,7 @@ class StackConfig(Section):
     backup: Backup
     event_processing: EventProcessing = EventProcessing()
     governance: Governance = Governance()
+    slo: Slo = Slo()
     # Application secrets written to Key Vault; each must be set with `pulumi config set --secret`.
     secrets: dict[str, SecretStr] = {}
 

@@ -7,6 +7,7 @@ user can find the line in `Pulumi.<stack>.yaml`.
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -18,6 +19,11 @@ from .model import (
     MIN_VAULT_RETENTION_DAYS,
     PLATFORM_IDENTITIES,
     REDIS_ASSIGNMENT_NAME,
+    SEED_AVAILABILITY_PERCENT,
+    SEED_ERROR_RATE_PERCENT,
+    SEED_LATENCY_MS,
+    SEED_RECOVERY_MINUTES,
+    WEB_TEST_FREQUENCY_SECONDS,
     AppGateway,
     Backup,
     Budget,
@@ -27,6 +33,8 @@ from .model import (
     Network,
     OpenAI,
     Region,
+    Slo,
+    failover_seconds,
     redis_assignment_name,
 )
 
@@ -248,3 +256,70 @@ def check_backup(backup: Backup) -> Iterator[Problem]:
     if backup.retention_days < MIN_VAULT_RETENTION_DAYS:
         yield ("backup.retentionDays", f"{backup.retention_days} is below the {MIN_VAULT_RETENTION_DAYS} days "
                f"vaulted blob backups keep; set {MIN_VAULT_RETENTION_DAYS} or more")
+
+
+# The seed's latency target is a p95; prod may be stricter (a higher percentile), never looser.
+SEED_LATENCY_PERCENTILE = 95
+# Percentiles Azure Load Testing fail criteria take (`pNN(response_time_ms)`,
+# learn.microsoft.com/azure/load-testing/reference-test-config-yaml#supported-client-metrics).
+LOAD_TEST_PERCENTILES = (50, 90, 95, 99)
+
+
+def check_slo(slo: Slo, environment: str | None) -> Iterator[Problem]:
+    """The objectives on their own: prod keeps the seed's targets, the load test's shape is runnable."""
+    if environment == "prod":
+        seed = (
+            ("latencyThresholdMs", slo.latency_threshold_ms, slo.latency_threshold_ms > SEED_LATENCY_MS,
+             f"{SEED_LATENCY_MS} or less"),
+            ("latencyPercentile", slo.latency_percentile, slo.latency_percentile < SEED_LATENCY_PERCENTILE,
+             f"{SEED_LATENCY_PERCENTILE} or higher"),
+            ("availabilityPercent", slo.availability_percent, slo.availability_percent < SEED_AVAILABILITY_PERCENT,
+             f"{SEED_AVAILABILITY_PERCENT} or higher"),
+            ("errorRatePercent", slo.error_rate_percent, slo.error_rate_percent > SEED_ERROR_RATE_PERCENT,
+             f"{SEED_ERROR_RATE_PERCENT} or lower"),
+            ("recoveryTimeMinutes", slo.recovery_time_minutes, slo.recovery_time_minutes > SEED_RECOVERY_MINUTES,
+             f"{SEED_RECOVERY_MINUTES} or less"),
+        )
+        for key, value, looser, fix in seed:
+            if looser:
+                yield (f"slo.{key}", f"{value:g} is looser than the seed's production target; prod keeps it at "
+                       f"{fix} (only dev and test may relax it)")
+    if slo.latency_percentile not in LOAD_TEST_PERCENTILES:
+        yield ("slo.latencyPercentile", f"{slo.latency_percentile} is not a percentile the load test's fail criteria "
+               f"accept; use one of {', '.join(map(str, LOAD_TEST_PERCENTILES))}")
+    load = slo.load_test
+    if load.ramp_up_seconds >= load.duration_seconds:
+        yield ("slo.loadTest.rampUpSeconds", f"{load.ramp_up_seconds} s leaves no steady load inside durationSeconds "
+               f"{load.duration_seconds}; ramp up in less time than the test runs")
+    low, high = load.think_time_seconds
+    if low > high:
+        yield ("slo.loadTest.thinkTimeSeconds", f"[{low:g}, {high:g}] is not a range; write [min, max]")
+
+
+def check_slo_fits(p: dict) -> Iterator[Problem]:
+    """The objectives against the rest of the stack: the budget they sit in, the failover they rely on,
+    the availability tests that measure them."""
+    slo: Slo = p["slo"]
+    budget: Budget | None = p.get("budget")
+    if budget is not None and slo.token_spend_monthly > budget.amount:
+        yield ("slo.tokenSpendMonthly", f"{slo.token_spend_monthly:g} is above the whole environment's "
+               f"budget.amount {budget.amount:g}, so that budget fires first; lower it or raise the budget")
+    tm = p.get("traffic_manager")
+    failover = failover_seconds()
+    if (tm is None or tm.enabled) and failover > slo.recovery_time_minutes * 60:
+        yield ("slo.recoveryTimeMinutes", f"{slo.recovery_time_minutes} min is shorter than Traffic Manager's "
+               f"worst-case failover ({failover} s: probe interval x (tolerated failures + 1) + probe timeout "
+               f"+ DNS TTL); allow at least {math.ceil(failover / 60)} min")
+    monitoring: Monitoring | None = p.get("monitoring")
+    if monitoring is not None:
+        # One failed web test result must not breach the objective on its own, or every dropped probe pages.
+        locations = len(set(monitoring.availability_locations))
+        per_hour = 3600 // WEB_TEST_FREQUENCY_SECONDS * locations
+        results = slo.availability_window_hours * per_hour
+        budget_percent = round(100 - slo.availability_percent, 9)
+        needed = math.floor(100 / budget_percent) + 1
+        if results < needed:
+            yield ("slo.availabilityWindowHours", f"{slo.availability_window_hours} h of web tests from {locations} "
+                   f"location(s) is {results} results, so one failed probe ({100 / results:.3f} %) breaches "
+                   f"{slo.availability_percent:g} %; measure over at least {math.ceil(needed / per_hour)} h "
+                   "or add monitoring.availabilityLocations")

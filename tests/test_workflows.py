@@ -129,7 +129,7 @@ def test_main_rolls_out_dev_then_prod_behind_the_production_environment():
     deploy = load("deploy.yml")
     assert deploy[True] == {"push": {"branches": ["main"]}}
     jobs = deploy["jobs"]
-    assert jobs["dev"]["needs"] == "gate" and jobs["prod"]["needs"] == "dev"
+    assert jobs["dev"]["needs"] == "gate" and jobs["loadtest"]["needs"] == "dev" and jobs["prod"]["needs"] == "loadtest"
     assert jobs["dev"]["with"] == {"stack": "dev", "environment": "dev"}
     assert jobs["prod"]["with"] == {"stack": "prod", "environment": "production"}
     for job in (jobs["dev"], jobs["prod"]):
@@ -150,3 +150,20 @@ def test_ci_installs_the_uv_that_dev_pins():
     for workflow in map(yaml.safe_load, (p.read_text() for p in WORKFLOWS)):
         for _, _, step in uses(workflow, "astral-sh/setup-uv"):
             assert step["with"]["version"] == pinned.group(1)
+
+
+def test_prod_waits_for_the_dev_load_test_which_fails_on_the_slos():
+    deploy = load("deploy.yml")
+    job = deploy["jobs"]["loadtest"]
+    assert job["environment"] == "dev" and job["permissions"] == {"contents": "read", "id-token": "write"}
+    (_, _, download), = uses(deploy, "actions/download-artifact")
+    assert download["with"]["name"] == "outputs-dev"
+    (_, _, login), = uses(deploy, "azure/login")
+    assert set(login["with"]) == {"client-id", "tenant-id", "subscription-id"}
+    (_, _, step), = uses(deploy, "azure/load-testing")
+    assert step["with"]["loadtestConfigFile"] == "loadtest/dev.yaml"
+    assert (ROOT / step["with"]["loadtestConfigFile"]).is_file()
+    assert "LOCUST_HOST" in step["with"]["env"]
+    names = [s.get("name") for s in job["steps"]]
+    assert names.index("Load test target from the dev stack outputs") < names.index(
+        "Run the load test; its fail criteria are the SLOs")

@@ -49,3 +49,22 @@ def test_workbook_name_is_a_deterministic_uuid_per_region() -> None:
     assert str(uuid.UUID(first)) == first
     assert first == again
     assert first != other
+
+
+def test_slo_group_charts_each_objective_against_its_target_over_the_budget_period() -> None:
+    from components.dashboard import slo_tiles
+    from stack_config.model import Slo
+
+    slo = stack_config("prod").slo
+    common = Common(resource_group_name="rg-aip-prod-eastus2", location="eastus2", tags={})
+    d = declare(lambda: Dashboard("dash", DashboardArgs(common=common, base_name="aip-prod", app_insights_id=AI_ID,
+                                                        slo=slo)), "prod")
+    data = json.loads(d.inputs(WORKBOOK)["serializedData"])
+    (group,) = [item for item in data["items"] if item["type"] == 12]
+    tiles = {i["content"]["title"]: i["content"] for i in group["content"]["items"]}
+    assert list(tiles) == [t for t, _ in slo_tiles(slo)]
+    assert [t.split(" (")[0] for t in tiles] == ["SLO: p95 latency", "SLO: error rate", "SLO: availability",
+                                                  "SLO: error budget burn"]
+    assert "target_ms = 2000" in tiles["SLO: p95 latency (target < 2000 ms)"]["query"]
+    assert all(t["timeContext"] == {"durationMs": 30 * 86_400_000} for t in tiles.values())
+    assert "/ 0.01 by" in dict(slo_tiles(Slo(error_rate_percent=1.0)))["SLO: error budget burn (30 days)"]
