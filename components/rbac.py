@@ -30,6 +30,12 @@ ROLES: dict[str, str] = {
     "Storage Queue Data Contributor": "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
     "Storage Account Backup Contributor": "e5e2a7ff-d759-4cd2-bb51-3152d37e2eb1",
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    # https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/ai-machine-learning
+    # Its listKeys action is moot: the accounts it is granted on have local auth disabled.
+    "Cognitive Services User": "a97b65f3-24c7-4388-baec-2e87135dc908",
+    # https://learn.microsoft.com/azure/search/search-security-rbac#built-in-roles-used-in-search
+    "Search Index Data Reader": "1407120a-92aa-4202-b7e9-c0e197c71c8f",
+    "Search Index Data Contributor": "8ebe5a00-799e-43f5-93ac-243d3dce84a7",
 }
 
 # Roles that can change anything or grant access: never for a workload identity (SEC-5).

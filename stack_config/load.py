@@ -147,6 +147,14 @@ def _semantic(p: dict[str, Any], today: date) -> Iterator[tuple[str, str]]:
         yield from rules.check_budget(p["budget"], today)
     if events is not None:
         yield from rules.check_event_processing(events, env)
+    apps, gateway = p.get("container_apps"), p.get("app_gateway")
+    services = [s.name for s in apps.services] if apps is not None else None
+    if p.get("frontend") is not None:
+        yield from rules.check_frontend(p["frontend"], p.get("allowed_locations"), env, gateway)
+    if p.get("ai_services") is not None:
+        yield from rules.check_ai_services(p["ai_services"], services)
+    if p.get("search") is not None:
+        yield from rules.check_search(p["search"], env, services)
     tm = p.get("traffic_manager")
     if env == "prod" and tm is not None and not tm.enabled:
         yield ("trafficManager.enabled", "prod routes between regions through Traffic Manager (REL-1); "
