@@ -104,7 +104,7 @@ def test_zone_redundancy_follows_the_environment(prod: tuple[Declared, Container
 def test_one_app_per_configured_service(prod: tuple[Declared, ContainerApps],
                                         dev: tuple[Declared, ContainerApps]) -> None:
     assert sorted(_apps(prod[0])) == ["api-gateway", "chat", "text", "vision"]
-    assert sorted(_apps(dev[0])) == ["api-gateway", "chat"]
+    assert sorted(_apps(dev[0])) == ["api-gateway", "chat", "text", "vision"]
     env_id = resolve(prod[1].environment_id)
     for service, app in _apps(prod[0]).items():
         assert app["containerAppName"] == service and app["environmentId"] == env_id
@@ -130,7 +130,7 @@ def test_no_app_is_public_and_only_the_entrypoint_leaves_the_environment(
 
 @pytest.mark.parametrize(("stack", "cpu", "memory", "bounds"), [
     ("prod", 2.0, "4Gi", {"api-gateway": (2, 50), "chat": (2, 50), "vision": (2, 20), "text": (2, 20)}),
-    ("dev", 0.5, "1Gi", {"api-gateway": (0, 3), "chat": (0, 3)}),
+    ("dev", 0.5, "1Gi", {"api-gateway": (0, 3), "chat": (0, 3), "vision": (0, 2), "text": (0, 2)}),
 ])
 def test_scale_and_size_per_environment(stack: str, cpu: float, memory: str, bounds: dict[str, tuple[int, int]],
                                         prod: tuple[Declared, ContainerApps],
