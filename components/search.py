@@ -101,7 +101,6 @@ class SearchService(pulumi.ComponentResource):
             sku=search.SkuArgs(name=cfg.sku),
             replica_count=cfg.replicas,
             partition_count=cfg.partitions,
-            hosting_mode=search.HostingMode.DEFAULT,
             disable_local_auth=True,
             public_network_access=search.PublicNetworkAccess.DISABLED,
             network_rule_set=search.NetworkRuleSetArgs(bypass=search.SearchBypass.NONE, ip_rules=[]),
