@@ -119,7 +119,7 @@ def test_operation_logs_to_the_workspace_and_protected(prod: tuple[Declared, Sea
 
 
 def test_component_refuses_capacity_its_sku_lacks() -> None:
-    with pytest.raises(SearchServiceError, match="search.replicas"):
+    with pytest.raises(SearchServiceError, match=r"search\.replicas"):
         _build(config=model.Search(sku="basic", replicas=3, partitions=2))
 
 
