@@ -145,7 +145,7 @@ def test_front_door_id_is_exported_for_the_sites_forwarding_gateway(prod: tuple[
 
 
 def test_api_host_header_is_required() -> None:
-    with pytest.raises(FrontDoorError, match="appGateway.hostName"):
+    with pytest.raises(FrontDoorError, match=r"appGateway\.hostName"):
         _build(stack_config("prod").frontend, host_header="")
 
 
