@@ -244,3 +244,16 @@ def test_role_grants_are_refused() -> None:
     grants = [RoleGrant(principal_id="p", role="Key Vault Secrets User", description="x")]
     common = Common(resource_group_name="rg-test", location="eastus2", tags={}, role_grants=grants)
     assert "Common.role_grants" in _invalid(common=common)
+
+
+def test_service_env_reaches_only_its_service() -> None:
+    endpoint = "https://cv-aip-dev-eastus2-abc123.cognitiveservices.azure.com/"
+    declared, _ = _build("dev", service_env={"vision": {"AZURE_VISION_ENDPOINT": endpoint}})
+    for service, app in _apps(declared).items():
+        env = {e["name"]: e.get("value") for e in app["template"]["containers"][0]["env"]}
+        assert (env.get("AZURE_VISION_ENDPOINT") == endpoint) == (service == "vision")
+
+
+def test_service_env_for_an_unknown_service_is_refused() -> None:
+    with pytest.raises(ContainerAppsError, match="no service named images"):
+        _build("dev", service_env={"images": {"AZURE_VISION_ENDPOINT": "https://x"}})
