@@ -29,7 +29,7 @@ from .common import Common, RoleGrant
 from .diagnostics import diagnostic_setting
 from .naming import check_parts, unique_name_output
 from .private_endpoint import check_private_link, private_endpoint
-from .rbac import check_grants, grant_all
+from .rbac import check_grants, consumer_grants, grant_all
 
 COGNITIVE_USER = "Cognitive Services User"
 # Log categories of Microsoft.CognitiveServices/accounts, every kind alike:
@@ -102,8 +102,7 @@ class CognitiveAccountArgs:
 
 
 def _grants(args: CognitiveAccountArgs) -> list[RoleGrant]:
-    return [RoleGrant(principal_id=principal, role=COGNITIVE_USER, description=workload)
-            for workload, principal in args.consumers.items()] + list(args.common.role_grants)
+    return consumer_grants(COGNITIVE_USER, args.consumers, args.common.role_grants)
 
 
 def _check(name: str, args: CognitiveAccountArgs) -> KindSpec:

@@ -24,7 +24,7 @@ from .common import Common, RoleGrant
 from .diagnostics import diagnostic_setting
 from .naming import check_parts, unique_name_output
 from .private_endpoint import check_private_link, private_endpoint
-from .rbac import check_grants, grant_all
+from .rbac import check_grants, consumer_grants, grant_all
 
 OPENAI_USER = "Cognitive Services OpenAI User"
 # Audit: who changed what; RequestResponse: every inference call and its caller; Trace: the
@@ -53,8 +53,7 @@ class SecureOpenAIArgs:
 
 
 def _grants(args: SecureOpenAIArgs) -> list[RoleGrant]:
-    return [RoleGrant(principal_id=principal, role=OPENAI_USER, description=workload)
-            for workload, principal in args.consumers.items()] + list(args.common.role_grants)
+    return consumer_grants(OPENAI_USER, args.consumers, args.common.role_grants)
 
 
 def _check(name: str, args: SecureOpenAIArgs) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_azure_native.authorization as authorization
@@ -131,6 +131,14 @@ def check_grants(name: str, grants: Sequence[RoleGrant]) -> list[str]:
                             f"(role_grants[{keys[key]}]); give each grantee its own description")
         keys[key] = i
     return list(keys)
+
+
+def consumer_grants(role: str, consumers: Mapping[str, pulumi.Input[str]],
+                    extra: Sequence[RoleGrant] = ()) -> list[RoleGrant]:
+    """`role` for each workload -> principal id, described by the workload name (which keys the
+    assignment, see `check_grants`), then the component's `Common.role_grants`."""
+    return [RoleGrant(principal_id=principal, role=role, description=workload)
+            for workload, principal in consumers.items()] + list(extra)
 
 
 def grant_all(

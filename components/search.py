@@ -34,7 +34,7 @@ from .common import Common, RoleGrant
 from .diagnostics import diagnostic_setting
 from .naming import check_parts, unique_name_output
 from .private_endpoint import check_private_link, private_endpoint
-from .rbac import check_grants, grant_all
+from .rbac import check_grants, consumer_grants, grant_all
 
 READER = "Search Index Data Reader"
 CONTRIBUTOR = "Search Index Data Contributor"
@@ -62,9 +62,7 @@ class SearchServiceArgs:
 
 
 def _grants(args: SearchServiceArgs) -> list[RoleGrant]:
-    return ([RoleGrant(principal_id=p, role=READER, description=w) for w, p in args.readers.items()]
-            + [RoleGrant(principal_id=p, role=CONTRIBUTOR, description=w) for w, p in args.writers.items()]
-            + list(args.common.role_grants))
+    return consumer_grants(READER, args.readers) + consumer_grants(CONTRIBUTOR, args.writers, args.common.role_grants)
 
 
 def _check(name: str, args: SearchServiceArgs) -> None:
