@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from components.common import RoleGrant
 from components.static_web_app import StaticWebApp, StaticWebAppArgs, StaticWebAppError
@@ -81,3 +84,24 @@ def test_config_names_the_field_and_fix(change: dict[str, Any], field: str, mess
 def test_dev_may_use_free_standard_edge_and_previews() -> None:
     cfg = stack_config("dev").frontend
     assert (cfg.sku, cfg.edge_sku, cfg.staging_environments) == ("Free", "Standard_AzureFrontDoor", True)
+
+
+_LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
+
+
+@given(labels=st.lists(_LABEL, min_size=1, max_size=4), tld=st.from_regex(r"[a-z]{2,6}", fullmatch=True))
+def test_any_dns_host_name_is_accepted_as_the_custom_domain(labels: list[str], tld: str) -> None:
+    host = ".".join([*labels, tld])
+    assert model.Frontend(sku="Standard", custom_domain=host).custom_domain == host
+
+
+@given(host=st.one_of(
+    st.from_regex(r"[a-z]{1,10}", fullmatch=True),  # a single label is no public host name
+    st.from_regex(r"[a-z]{1,8}_[a-z]{1,8}\.com", fullmatch=True),  # underscores
+    st.from_regex(r"-[a-z]{1,8}\.com", fullmatch=True),  # leading hyphen
+    st.from_regex(r"[A-Z][a-z]{1,8}\.com", fullmatch=True),  # upper case: Front Door stores names lower-cased
+    st.from_regex(r"[a-z]{64}\.com", fullmatch=True),  # a label over 63 characters
+))
+def test_anything_else_is_refused_with_the_fix(host: str) -> None:
+    with pytest.raises(ValidationError, match="not a DNS host name"):
+        model.Frontend(sku="Standard", custom_domain=host)
