@@ -12,11 +12,12 @@ stack's Front Door (components/front_door.py), never on its own name.
   https://learn.microsoft.com/azure/static-web-apps/front-door-manual
 - The custom domain is bound on Front Door (managed certificate), not on the site, so the only
   public names are the edge's.
-- Diagnostics: Microsoft.Web/staticSites exports no logs and none of its metrics through
-  diagnostic settings ("DS Export: No",
-  https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-web-staticsites-metrics);
-  every request to it passes Front Door, whose access, health-probe and WAF logs go to the
-  workspace.
+- Diagnostics: none of Microsoft.Web/staticSites' metrics is exportable through diagnostic
+  settings ("DS Export: No",
+  https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-web-staticsites-metrics),
+  and Static Web Apps' own monitoring is Application Insights for a site's API
+  (https://learn.microsoft.com/azure/static-web-apps/monitor), which this site does not have. Every
+  request to it passes Front Door, whose access, health-probe and WAF logs go to the workspace.
 - Content and `staticwebapp.config.json` (with `forwardingGateway.requiredHeaders.X-Azure-FDID`
   = the `frontDoorId` stack output) are deployed by the delivery pipeline with the site's
   deployment token, which never leaves Azure as a stack output.
