@@ -19,6 +19,7 @@ from components.budget import Budget, BudgetArgs
 from components.common import Common, PrivateLink
 from components.container_apps import ServiceIdentity
 from components.event_processing import EventProcessing, EventProcessingArgs
+from components.front_door import FrontDoor, FrontDoorArgs
 from components.governance import Governance, GovernanceArgs
 from components.load_testing import LoadTesting, LoadTestingArgs
 from components.monitoring import Monitoring, MonitoringArgs
@@ -27,6 +28,7 @@ from components.network import SecureNetwork, SecureNetworkArgs
 from components.private_dns import PrivateDnsZones, PrivateDnsZonesArgs
 from components.protection import ResourceGroupLock, ResourceGroupLockArgs
 from components.stamp import RegionalStamp, RegionalStampArgs
+from components.static_web_app import StaticWebApp, StaticWebAppArgs
 from components.token_budget import TokenBudget, TokenBudgetArgs
 from components.traffic_manager import GlobalTrafficManager, GlobalTrafficManagerArgs, RegionEndpoint
 
@@ -59,6 +61,8 @@ for index, region in enumerate(cfg.network.regions):
 dns_groups = ["account", "vault", "redisEnterprise", "blob"]
 if cfg.event_processing.enabled:
     dns_groups += ["namespace", "queue", "sites"]
+if cfg.search is not None:
+    dns_groups.append("searchService")
 dns = PrivateDnsZones("dns", PrivateDnsZonesArgs(
     common=commons[primary], vnet_ids={loc: net.vnet_id for loc, net in networks.items()}, groups=dns_groups))
 for loc, net in networks.items():
@@ -86,6 +90,21 @@ if cfg.traffic_manager.enabled:
         host_header=cfg.traffic_manager.host_header or cfg.app_gateway.host_name))
     pulumi.export("trafficManagerFqdn", traffic_manager.fqdn)
 
+# The frontend is global: its API route leads to the public entry point (Traffic Manager when
+# there is one, else the primary gateway), so it comes after both.
+frontend = None
+if cfg.frontend is not None:
+    site = StaticWebApp("web", StaticWebAppArgs(common=commons[primary], config=cfg.frontend, base_name=base))
+    frontend = FrontDoor("edge", FrontDoorArgs(
+        common=commons[primary], config=cfg.frontend, base_name=base, stack=stack, tenant_id=tenant_id,
+        site_host=site.default_hostname,
+        api_origin=traffic_manager.fqdn if traffic_manager else stamps[primary].gateway.fqdn,
+        api_host_header=cfg.app_gateway.host_name or ""))
+    pulumi.export("frontendHost", frontend.public_host)
+    pulumi.export("frontDoorId", frontend.front_door_id)
+    if frontend.domain_validation is not None:
+        pulumi.export("frontendDomainValidation", frontend.domain_validation)
+
 AvailabilityTests("availability", AvailabilityTestsArgs(
     common=commons[primary], base_name=base, app_insights_id=monitors[primary].app_insights_id,
     action_group_id=alerts_to.id, locations=cfg.monitoring.availability_locations,
@@ -106,13 +125,17 @@ backup = Backup("backup", BackupArgs(
     common=commons[primary], base_name=base, backup=cfg.backup, stack=stack, tenant_id=tenant_id))
 
 private_hosts = [host for s in stamps.values() for host in (s.openai.endpoint.apply(_host), s.cache.host_name)]
+private_hosts += [a.endpoint.apply(_host) for s in stamps.values() for a in (s.vision, s.documents) if a]
+private_hosts += [s.search.host_name for s in stamps.values() if s.search]
 if cfg.event_processing.enabled:
-    ids = stamps[primary].identities
+    ids, search = stamps[primary].identities, stamps[primary].search
     events = EventProcessing("events", EventProcessingArgs(
         common=commons[primary], config=cfg.event_processing, base_name=base, stack=stack, tenant_id=tenant_id,
         environment=cfg.environment, subnet_id=networks[primary].subnet_ids["functions"],
         identity=ServiceIdentity(ids.ids["functions"], ids.client_ids["functions"], ids.principal_ids["functions"]),
-        openai_endpoint=stamps[primary].openai.endpoint, key_vault_secrets=stamps[primary].vault.secret_uris,
+        openai_endpoint=stamps[primary].openai.endpoint,
+        search_endpoint=search.endpoint if search else None,
+        key_vault_secrets=stamps[primary].vault.secret_uris,
         key_vault_id=stamps[primary].vault.id))
     private_hosts += events.private_host_names
 

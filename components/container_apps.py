@@ -65,6 +65,9 @@ class ContainerAppsArgs:
     gateway_subnet_prefix: str | None = None
     # A private registry (e.g. ACR) pulled through each service's identity (AcrPull granted by the caller).
     registry_server: str | None = None
+    # Service name -> extra environment variables, e.g. the endpoint of the AI account or search
+    # service only that service calls (AZURE_VISION_ENDPOINT for 'vision').
+    service_env: Mapping[str, Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
 
 
 def _check(name: str, args: ContainerAppsArgs) -> model.ContainerService:
@@ -82,6 +85,10 @@ def _check(name: str, args: ContainerAppsArgs) -> model.ContainerService:
     if args.config.zone_redundant and args.common.location not in model.ZONAL_REGIONS:
         raise ContainerAppsError(f"containerApps.zoneRedundant: '{args.common.location}' has no availability "
                                  "zones; set zoneRedundant: false for this stack or pick a zonal region")
+    unknown = sorted(set(args.service_env) - {s.name for s in services})
+    if unknown:
+        raise ContainerAppsError(f"ContainerAppsArgs.service_env: no service named {', '.join(unknown)}; key it by "
+                                 "containerApps service name")
     missing = [s.name for s in services if s.name not in args.identities]
     if missing:
         raise ContainerAppsError(f"ContainerAppsArgs.identities: no identity for service(s) {', '.join(missing)}; "
@@ -224,6 +231,7 @@ class ContainerApps(pulumi.ComponentResource):
             app.EnvironmentVarArgs(name="REDIS_HOST", value=args.redis_host),
             app.EnvironmentVarArgs(name="REDIS_PORT", value=pulumi.Output.from_input(args.redis_port).apply(str)),
             app.EnvironmentVarArgs(name="AZURE_CLIENT_ID", value=identity.client_id),
+            *(app.EnvironmentVarArgs(name=k, value=v) for k, v in args.service_env.get(svc.name, {}).items()),
             *(app.EnvironmentVarArgs(name=s.upper().replace("-", "_"), secret_ref=s.lower())
               for s in args.key_vault_secrets),
         ]

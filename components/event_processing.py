@@ -72,6 +72,9 @@ class EventProcessingArgs:
     # The function app's user-assigned identity (WorkloadIdentities' "functions").
     identity: ServiceIdentity
     openai_endpoint: pulumi.Input[str]
+    # The region's Azure AI Search endpoint the function indexes documents into (it holds Search
+    # Index Data Contributor there); None when the stack has no search service.
+    search_endpoint: pulumi.Input[str] | None = None
     # Key Vault secret name -> versionless secret URI (KeyVault.secret_uris). Each becomes a Key
     # Vault reference in an app setting named after it ('applicationinsights-connection-string'
     # -> APPLICATIONINSIGHTS_CONNECTION_STRING).
@@ -286,6 +289,7 @@ class EventProcessing(pulumi.ComponentResource):
             "EVENT_HUB_CONSUMER_GROUP": consumer_group.name,
             "SERVICE_BUS_QUEUE_NAME": queue.name,
             "AZURE_OPENAI_ENDPOINT": args.openai_endpoint,
+            **({"AZURE_SEARCH_ENDPOINT": args.search_endpoint} if args.search_endpoint is not None else {}),
             "AZURE_CLIENT_ID": client_id,  # DefaultAzureCredential in the code picks this identity
             # App Insights has local auth off: telemetry is sent with the identity's Entra token.
             "APPLICATIONINSIGHTS_AUTHENTICATION_STRING": pulumi.Output.concat(

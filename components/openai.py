@@ -19,11 +19,12 @@ import pulumi_azure_native.cognitiveservices as cognitiveservices
 
 from stack_config.model import OpenAI
 
+from .cognitive import keyless_private_properties, system_principal_id
 from .common import Common, RoleGrant
 from .diagnostics import diagnostic_setting
 from .naming import check_parts, unique_name_output
 from .private_endpoint import check_private_link, private_endpoint
-from .rbac import check_grants, grant_all
+from .rbac import check_grants, consumer_grants, grant_all
 
 OPENAI_USER = "Cognitive Services OpenAI User"
 # Audit: who changed what; RequestResponse: every inference call and its caller; Trace: the
@@ -34,10 +35,6 @@ LOG_CATEGORIES = ("Audit", "RequestResponse", "Trace")
 DEPLOYMENT_TIMEOUTS = pulumi.CustomTimeouts(create="30m", update="30m", delete="30m")
 # Custom subdomain: 2-64 characters, globally unique (it is the account's DNS name).
 _SUBDOMAIN_MAX = 64
-
-
-class OpenAIError(pulumi.RunError):
-    """SecureOpenAI was given inputs it cannot build securely."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +53,7 @@ class SecureOpenAIArgs:
 
 
 def _grants(args: SecureOpenAIArgs) -> list[RoleGrant]:
-    return [RoleGrant(principal_id=principal, role=OPENAI_USER, description=workload)
-            for workload, principal in args.consumers.items()] + list(args.common.role_grants)
+    return consumer_grants(OPENAI_USER, args.consumers, args.common.role_grants)
 
 
 def _check(name: str, args: SecureOpenAIArgs) -> None:
@@ -93,21 +89,7 @@ class SecureOpenAI(pulumi.ComponentResource):
             kind="OpenAI",
             sku=cognitiveservices.SkuArgs(name="S0"),
             identity=cognitiveservices.IdentityArgs(type=cognitiveservices.ResourceIdentityType.SYSTEM_ASSIGNED),
-            properties=cognitiveservices.AccountPropertiesArgs(
-                custom_sub_domain_name=subdomain,
-                disable_local_auth=True,
-                public_network_access=cognitiveservices.PublicNetworkAccess.DISABLED,
-                # No trusted-service exception: nothing in the stack calls the account from outside
-                # the virtual network.
-                network_acls=cognitiveservices.NetworkRuleSetArgs(
-                    default_action=cognitiveservices.NetworkRuleAction.DENY,
-                    bypass=cognitiveservices.ByPassSelection.NONE,
-                    ip_rules=[],
-                    virtual_network_rules=[],
-                ),
-                restrict_outbound_network_access=True,
-                allowed_fqdn_list=[],
-            ),
+            properties=keyless_private_properties(subdomain),
             tags=common.tags,
             opts=common.child(self, stateful=True),
         )
@@ -147,7 +129,7 @@ class SecureOpenAI(pulumi.ComponentResource):
         self.account_name = self.account.name
         self.endpoint = self.account.properties.apply(lambda p: p.endpoint)
         self.deployment_names = pulumi.Output.all(*[d.name for d in self.deployments])
-        self.principal_id = self.account.identity.apply(_principal_id)
+        self.principal_id = self.account.identity.apply(system_principal_id)
         self.register_outputs({
             "accountId": self.account_id,
             "accountName": self.account_name,
@@ -156,8 +138,3 @@ class SecureOpenAI(pulumi.ComponentResource):
             "principalId": self.principal_id,
         })
 
-
-def _principal_id(identity: cognitiveservices.outputs.IdentityResponse | None) -> str:
-    if identity is None or not identity.principal_id:
-        raise OpenAIError("the OpenAI account reported no system-assigned identity")
-    return identity.principal_id

@@ -18,6 +18,8 @@ ZONES_BY_GROUP: dict[str, tuple[str, ...]] = {
     "queue": ("privatelink.queue.core.windows.net",),
     "namespace": ("privatelink.servicebus.windows.net",),  # Service Bus and Event Hubs alike
     "sites": ("privatelink.azurewebsites.net",),
+    # https://learn.microsoft.com/azure/search/service-create-private-endpoint
+    "searchService": ("privatelink.search.windows.net",),
 }
 
 
@@ -25,13 +27,23 @@ class PrivateLinkError(pulumi.RunError):
     """A component was asked for a private endpoint it cannot build."""
 
 
-def check_private_link(name: str, common: Common, group_id: str) -> tuple[PrivateLink, tuple[str, ...]]:
+def check_private_link(name: str, common: Common, group_id: str,
+                       zones: tuple[str, ...] | None = None) -> tuple[PrivateLink, tuple[str, ...]]:
     """The link and zones `private_endpoint` will use; call it before declaring anything so a
-    component without a usable private link fails before its first resource."""
+    component without a usable private link fails before its first resource. `zones` narrows the
+    group's zones where a service answers on fewer names (a Computer Vision account only on
+    cognitiveservices.azure.com)."""
     link = common.private_link
     if link is None:
         raise PrivateLinkError(f"{name}: no private endpoint subnet given; pass Common.private_link (SEC-3)")
-    zones = ZONES_BY_GROUP.get(group_id)
+    known = ZONES_BY_GROUP.get(group_id)
+    if known is not None and zones is not None:
+        outside = [z for z in zones if z not in known]
+        if outside:
+            raise PrivateLinkError(f"{name}: zone(s) {', '.join(outside)} do not serve group '{group_id}'; "
+                                   f"pick from {', '.join(known)}")
+        known = zones
+    zones = known
     if zones is None:
         raise PrivateLinkError(f"{name}: unknown private-link group '{group_id}'; known: {', '.join(ZONES_BY_GROUP)}")
     missing = [z for z in zones if z not in link.zone_ids]
@@ -48,10 +60,11 @@ def private_endpoint(
     target_id: pulumi.Input[str],
     group_id: str,
     parent: pulumi.Resource,
+    zones: tuple[str, ...] | None = None,
 ) -> network.PrivateEndpoint:
     """A private endpoint for `target_id` in the stack's endpoint subnet, with a DNS zone group
     holding every zone of that service (unless Azure Policy manages the records)."""
-    link, zones = check_private_link(name, common, group_id)
+    link, zones = check_private_link(name, common, group_id, zones)
     endpoint = network.PrivateEndpoint(
         f"{name}-pe",
         private_endpoint_name=f"pe-{name}",

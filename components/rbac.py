@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_azure_native.authorization as authorization
@@ -30,6 +30,12 @@ ROLES: dict[str, str] = {
     "Storage Queue Data Contributor": "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
     "Storage Account Backup Contributor": "e5e2a7ff-d759-4cd2-bb51-3152d37e2eb1",
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    # https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/ai-machine-learning
+    # Its listKeys action is moot: the accounts it is granted on have local auth disabled.
+    "Cognitive Services User": "a97b65f3-24c7-4388-baec-2e87135dc908",
+    # https://learn.microsoft.com/azure/search/search-security-rbac#built-in-roles-used-in-search
+    "Search Index Data Reader": "1407120a-92aa-4202-b7e9-c0e197c71c8f",
+    "Search Index Data Contributor": "8ebe5a00-799e-43f5-93ac-243d3dce84a7",
 }
 
 # Roles that can change anything or grant access: never for a workload identity (SEC-5).
@@ -125,6 +131,14 @@ def check_grants(name: str, grants: Sequence[RoleGrant]) -> list[str]:
                             f"(role_grants[{keys[key]}]); give each grantee its own description")
         keys[key] = i
     return list(keys)
+
+
+def consumer_grants(role: str, consumers: Mapping[str, pulumi.Input[str]],
+                    extra: Sequence[RoleGrant] = ()) -> list[RoleGrant]:
+    """`role` for each workload -> principal id, described by the workload name (which keys the
+    assignment, see `check_grants`), then the component's `Common.role_grants`."""
+    return [RoleGrant(principal_id=principal, role=role, description=workload)
+            for workload, principal in consumers.items()] + list(extra)
 
 
 def grant_all(

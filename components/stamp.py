@@ -1,5 +1,6 @@
-"""One region's application stamp: identities, Key Vault, OpenAI, Redis, Container Apps, the WAF
-gateway, and the alerts and workbook that watch them.
+"""One region's application stamp: identities, Key Vault, OpenAI, Computer Vision, Document
+Intelligence, AI Search, Redis, Container Apps, the WAF gateway, and the alerts and workbook that
+watch them.
 
 The network, workspace and private DNS zones are built before the stamps (the DNS zones link
 every region's VNet), so they come in as inputs.
@@ -8,6 +9,7 @@ every region's VNet), so they come in as inputs.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -16,6 +18,7 @@ from stack_config.model import Region, StackConfig
 
 from .alerts import Alerts, AlertsArgs
 from .app_gateway import WafGateway, WafGatewayArgs
+from .cognitive import CognitiveAccount, CognitiveAccountArgs, Kind
 from .common import Common
 from .container_apps import ContainerApps, ContainerAppsArgs, ServiceIdentity
 from .dashboard import Dashboard, DashboardArgs
@@ -26,6 +29,7 @@ from .naming import unique_name_output
 from .network import SecureNetwork
 from .openai import SecureOpenAI, SecureOpenAIArgs
 from .redis import RedisCache, RedisCacheArgs
+from .search import SearchService, SearchServiceArgs
 from .slo import SloAlerts, SloAlertsArgs
 
 
@@ -51,6 +55,10 @@ class RegionalStamp(pulumi.ComponentResource):
     vault: KeyVault
     openai: SecureOpenAI
     cache: RedisCache
+    # Pattern 1's other back ends, when the stack configures them.
+    vision: CognitiveAccount | None
+    documents: CognitiveAccount | None
+    search: SearchService | None
     apps: ContainerApps
     gateway: WafGateway
 
@@ -78,6 +86,8 @@ class RegionalStamp(pulumi.ComponentResource):
             common=common, config=cfg.redis, base_name=base, stack=args.stack, tenant_id=args.tenant_id,
             zonal=args.region.zonal, consumers=consumers), child)
 
+        service_env = self._pattern1(args, consumers)
+
         # Container Apps and the gateway take no role grants of their own (they grant Key Vault
         # access to their identities themselves) and no private endpoint.
         serving = dataclasses.replace(common, private_link=None)
@@ -89,7 +99,8 @@ class RegionalStamp(pulumi.ComponentResource):
             vnet_ids=[args.network.vnet_id], openai_endpoint=self.openai.endpoint,
             redis_host=self.cache.host_name, redis_port=self.cache.port,
             key_vault_secrets=self.vault.secret_uris, key_vault_id=self.vault.id,
-            gateway_subnet_prefix=gateway_subnet.prefix if gateway_subnet else None), child)
+            gateway_subnet_prefix=gateway_subnet.prefix if gateway_subnet else None, service_env=service_env),
+            child)
         self.gateway = WafGateway(f"agw-{loc}", WafGatewayArgs(
             common=serving, config=cfg.app_gateway, zonal=cfg.is_prod and args.region.zonal,
             subnet_id=args.network.subnet_ids["appGateway"], identity_id=ids.ids["gateway"],
@@ -112,7 +123,39 @@ class RegionalStamp(pulumi.ComponentResource):
 
         self.register_outputs({
             "openaiEndpoint": self.openai.endpoint,
+            "visionEndpoint": self.vision.endpoint if self.vision else None,
+            "documentIntelligenceEndpoint": self.documents.endpoint if self.documents else None,
+            "searchEndpoint": self.search.endpoint if self.search else None,
             "redisHost": self.cache.host_name,
             "gatewayAddress": self.gateway.public_ip_address,
             "gatewayFqdn": self.gateway.fqdn,
         })
+
+    def _pattern1(self, args: RegionalStampArgs,
+                  consumers: Mapping[str, pulumi.Input[str]]) -> dict[str, dict[str, pulumi.Input[str]]]:
+        """Computer Vision, Document Intelligence and AI Search, each granted to the one service
+        that calls it; returns the endpoints each service receives in its environment."""
+        cfg, loc, child = args.config, args.region.location, pulumi.ResourceOptions(parent=self)
+        env: dict[str, dict[str, pulumi.Input[str]]] = {}
+        self.vision = self.documents = self.search = None
+        if cfg.ai_services is not None:
+            accounts = []
+            kinds: tuple[tuple[str, Kind, str], ...] = (
+                ("cv", "ComputerVision", cfg.ai_services.vision.consumer),
+                ("di", "FormRecognizer", cfg.ai_services.document_intelligence.consumer))
+            for key, kind, consumer in kinds:
+                account = CognitiveAccount(f"{key}-{loc}", CognitiveAccountArgs(
+                    common=args.common, kind=kind, base_name=args.base_name, stack=args.stack,
+                    tenant_id=args.tenant_id, consumers={consumer: consumers[consumer]}), child)
+                env.setdefault(consumer, {})[account.endpoint_variable] = account.endpoint
+                accounts.append(account)
+            self.vision, self.documents = accounts
+        if cfg.search is not None:
+            writers = {"functions": consumers["functions"]} if "functions" in consumers else {}
+            self.search = SearchService(f"search-{loc}", SearchServiceArgs(
+                common=args.common, config=cfg.search, base_name=args.base_name, stack=args.stack,
+                tenant_id=args.tenant_id, readers={r: consumers[r] for r in cfg.search.readers}, writers=writers),
+                child)
+            for reader in cfg.search.readers:
+                env.setdefault(reader, {})["AZURE_SEARCH_ENDPOINT"] = self.search.endpoint
+        return env

@@ -107,6 +107,19 @@ _ARM: dict[str, tuple[str, str]] = {
     "azure-native:web:AppServicePlan": ("Microsoft.Web/serverfarms/{n}", "name"),
     "azure-native:web:WebApp": ("Microsoft.Web/sites/{n}", "name"),
     "azure-native:security:Pricing": ("/subscriptions/{sub}/providers/Microsoft.Security/pricings/{n}", "pricingName"),
+    "azure-native:search:Service": ("Microsoft.Search/searchServices/{n}", "searchServiceName"),
+    "azure-native:web:StaticSite": ("Microsoft.Web/staticSites/{n}", "name"),
+    "azure-native:frontdoor:Policy": ("Microsoft.Network/frontDoorWebApplicationFirewallPolicies/{n}", "policyName"),
+    "azure-native:cdn:Profile": ("Microsoft.Cdn/profiles/{n}", "profileName"),
+    "azure-native:cdn:AFDEndpoint": ("Microsoft.Cdn/profiles/{profileName}/afdEndpoints/{n}", "endpointName"),
+    "azure-native:cdn:AFDOriginGroup": ("Microsoft.Cdn/profiles/{profileName}/originGroups/{n}", "originGroupName"),
+    "azure-native:cdn:AFDOrigin": (
+        "Microsoft.Cdn/profiles/{profileName}/originGroups/{originGroupName}/origins/{n}", "originName"),
+    "azure-native:cdn:AFDCustomDomain": ("Microsoft.Cdn/profiles/{profileName}/customDomains/{n}", "customDomainName"),
+    "azure-native:cdn:Route": (
+        "Microsoft.Cdn/profiles/{profileName}/afdEndpoints/{endpointName}/routes/{n}", "routeName"),
+    "azure-native:cdn:SecurityPolicy": (
+        "Microsoft.Cdn/profiles/{profileName}/securityPolicies/{n}", "securityPolicyName"),
 }
 
 # Azure names that accept no hyphen: autonaming strips them, as the provider does.
@@ -159,8 +172,10 @@ def _computed(typ: str, name: str, inputs: dict[str, Any], urn: str) -> dict[str
         out.update(principalId=_uuid(urn + "#principal"), clientId=_uuid(urn + "#client"), tenantId=TENANT_ID)
     elif kind == "cognitiveservices:Account":
         sub = (inputs.get("properties") or {}).get("customSubDomainName", name)
+        # OpenAI answers on openai.azure.com; single-service kinds on cognitiveservices.azure.com.
+        domain = "openai.azure.com" if inputs.get("kind") == "OpenAI" else "cognitiveservices.azure.com"
         out["properties"] = {**(inputs.get("properties") or {}),
-                             "endpoint": f"https://{sub}.openai.azure.com/", "provisioningState": "Succeeded"}
+                             "endpoint": f"https://{sub}.{domain}/", "provisioningState": "Succeeded"}
     elif kind == "redisenterprise:RedisEnterprise":
         out["hostName"] = f"{name}.{location}.redis.azure.net"
     elif kind == "redisenterprise:Database":
@@ -208,6 +223,15 @@ def _computed(typ: str, name: str, inputs: dict[str, Any], urn: str) -> dict[str
         out["serviceBusEndpoint"] = f"https://{name}.servicebus.windows.net:443/"
     elif kind == "web:WebApp":
         out["defaultHostName"] = f"{name}.azurewebsites.net"
+    elif kind == "web:StaticSite":
+        # Azure generates '<adjective>-<noun>-<hex>.<partition>.azurestaticapps.net'.
+        out["defaultHostname"] = f"gentle-river-{_digest(urn, 9)}.5.azurestaticapps.net"
+    elif kind == "cdn:Profile":
+        out["frontDoorId"] = _uuid(urn + "#fdid")
+    elif kind == "cdn:AFDEndpoint":
+        out["hostName"] = f"{name}-{_digest(urn, 16)}.z01.azurefd.net"
+    elif kind == "cdn:AFDCustomDomain":
+        out["validationProperties"] = {"validationToken": _digest(urn, 32), "expirationDate": "2027-01-01T00:00:00Z"}
     return out
 
 

@@ -202,6 +202,14 @@ def _semantic(p: dict[str, Any], today: date, stack: str) -> Iterator[tuple[str,
     if "slo" in p:
         yield from rules.check_slo(p["slo"], env)
         yield from rules.check_slo_fits(p)
+    apps, gateway = p.get("container_apps"), p.get("app_gateway")
+    services = [s.name for s in apps.services] if apps is not None else None
+    if p.get("frontend") is not None:
+        yield from rules.check_frontend(p["frontend"], p.get("allowed_locations"), env, gateway)
+    if p.get("ai_services") is not None:
+        yield from rules.check_ai_services(p["ai_services"], services)
+    if p.get("search") is not None:
+        yield from rules.check_search(p["search"], env, services)
     tm = p.get("traffic_manager")
     if env == "prod" and tm is not None and not tm.enabled:
         yield ("trafficManager.enabled", "prod routes between regions through Traffic Manager (REL-1); "

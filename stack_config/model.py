@@ -375,6 +375,76 @@ class Slo(Section):
     # Azure Monitor severity of every SLO alert, 0 (critical) to 4 (verbose).
     alert_severity: Annotated[int, Field(ge=0, le=4)] = 1
     load_test: LoadProfile = LoadProfile()
+# --- Pattern 1: the web frontend, Computer Vision, Document Intelligence and Azure AI Search ----
+
+# Regions Azure accepts for Microsoft.Web/staticSites (ARM's own answer to any other location:
+# "List of available regions for the resource type is 'westus2,centralus,eastus2,westeurope,
+# eastasia'", https://github.com/Azure/azure-dev/issues/995; refresh with
+# `az provider show -n Microsoft.Web --query "resourceTypes[?resourceType=='staticSites'].locations"`).
+# The location only holds the site's metadata; content is served from the global edge. Dated 2026-12-01.
+STATIC_WEB_APP_REGIONS = frozenset({"westus2", "centralus", "eastus2", "westeurope", "eastasia"})
+
+# A public DNS host name: 2+ labels of letters, digits and inner hyphens, at most 63 characters
+# each and 253 in all (RFC 1035), e.g. app.contoso.com.
+_HOST_NAME = re.compile(r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def _host_name(value: str) -> str:
+    if not _HOST_NAME.match(value):
+        raise ValueError(f"'{value}' is not a DNS host name; use lowercase labels such as app.contoso.com")
+    return value
+
+
+HostName = Annotated[str, AfterValidator(_host_name)]
+
+
+class Frontend(Section):
+    """The seed's `web` service (`host: staticwebapp`): an Azure Static Web App behind Azure Front Door."""
+
+    # Free has no SLA and no forwarding-gateway restriction (the site would answer anyone, not only
+    # Front Door): dev only. https://learn.microsoft.com/azure/static-web-apps/plans
+    sku: Literal["Free", "Standard"]
+    location: Location = "eastus2"
+    # Served by Front Door with a managed certificate; the site's own *.azurestaticapps.net name is
+    # only Front Door's origin.
+    custom_domain: HostName | None = None
+    # Pull-request preview environments are public URLs of unreviewed code: off in prod.
+    staging_environments: bool = False
+    # Premium carries the managed WAF rule sets (DRS, bot manager); Standard only custom rules.
+    # https://learn.microsoft.com/azure/frontdoor/standard-premium/tier-comparison
+    edge_sku: Literal["Standard_AzureFrontDoor", "Premium_AzureFrontDoor"] = "Premium_AzureFrontDoor"
+    waf_mode: Literal["Prevention", "Detection"] = "Prevention"
+    # Requests per client IP and minute before the WAF's rate-limit rule blocks it.
+    rate_limit_per_minute: Annotated[int, Field(ge=10, le=1_000_000)] = 1000
+
+
+class CognitiveConsumer(Section):
+    # The container service whose identity gets Cognitive Services User on the account and whose
+    # environment receives the account's endpoint.
+    consumer: Name
+
+
+class AIServices(Section):
+    """The seed's Computer Vision and Document Intelligence, one account each per serving region."""
+
+    vision: CognitiveConsumer = CognitiveConsumer(consumer="vision")
+    document_intelligence: CognitiveConsumer = CognitiveConsumer(consumer="text")
+
+
+SearchSku = Literal["basic", "standard", "standard2", "standard3", "storage_optimized_l1", "storage_optimized_l2"]
+
+
+class Search(Section):
+    """Azure AI Search, one service per serving region (the seed's AZURE_SEARCH_SKU)."""
+
+    # 'free' is not offered: it has no private endpoint, no managed identity and no SLA.
+    sku: SearchSku
+    replicas: Annotated[int, Field(ge=1, le=12)] = 1
+    partitions: Literal[1, 2, 3, 4, 6, 12] = 1
+    semantic_search: Literal["disabled", "free", "standard"] = "free"
+    # Container services that query the indexes (Search Index Data Reader); the event-processing
+    # function, which ingests documents, gets Search Index Data Contributor.
+    readers: list[Name] = ["chat"]
 
 
 Environment = Literal["dev", "test", "prod"]
@@ -414,6 +484,9 @@ class StackConfig(Section):
     event_processing: EventProcessing = EventProcessing()
     governance: Governance = Governance()
     slo: Slo = Slo()
+    frontend: Frontend | None = None
+    ai_services: AIServices | None = None
+    search: Search | None = None
     # Application secrets written to Key Vault; each must be set with `pulumi config set --secret`.
     secrets: dict[str, SecretStr] = {}
 

@@ -23,16 +23,20 @@ from .model import (
     SEED_ERROR_RATE_PERCENT,
     SEED_LATENCY_MS,
     SEED_RECOVERY_MINUTES,
+    STATIC_WEB_APP_REGIONS,
     WEB_TEST_FREQUENCY_SECONDS,
+    AIServices,
     AppGateway,
     Backup,
     Budget,
     ContainerApps,
     EventProcessing,
+    Frontend,
     Monitoring,
     Network,
     OpenAI,
     Region,
+    Search,
     Slo,
     failover_seconds,
     redis_assignment_name,
@@ -323,3 +327,85 @@ def check_slo_fits(p: dict) -> Iterator[Problem]:
                    f"location(s) is {results} results, so one failed probe ({100 / results:.3f} %) breaches "
                    f"{slo.availability_percent:g} %; measure over at least {math.ceil(needed / per_hour)} h "
                    "or add monitoring.availabilityLocations")
+
+# Azure AI Search capacity per SKU: (most replicas, partition counts, most search units = R x P).
+# https://learn.microsoft.com/azure/search/search-limits-quotas-capacity (Basic 3 SU, every other
+# billable tier 36 SU; Basic takes up to 3 partitions on services created since April 2024) and
+# https://learn.microsoft.com/azure/search/search-capacity-planning (12 replicas on Standard, 3 on
+# Basic); partition counts 1, 2, 3, 4, 6 or 12 per the REST spec's `partitionCount`
+# (azure-rest-api-specs, specification/search/resource-manager, Microsoft.Search 2025-05-01).
+SEARCH_LIMITS: dict[str, tuple[int, tuple[int, ...], int]] = {
+    "basic": (3, (1, 2, 3), 3),
+    **{sku: (12, (1, 2, 3, 4, 6, 12), 36) for sku in (
+        "standard", "standard2", "standard3", "storage_optimized_l1", "storage_optimized_l2")},
+}
+# The read SLA needs two replicas, read-write three. https://learn.microsoft.com/azure/search/search-reliability
+PROD_MIN_SEARCH_REPLICAS = 2
+
+
+def check_search(search: Search, environment: str | None, services: list[str] | None) -> Iterator[Problem]:
+    max_replicas, partitions, max_units = SEARCH_LIMITS[search.sku]
+    if search.replicas > max_replicas:
+        yield ("search.replicas", f"{search.replicas} is above the {max_replicas} replicas sku '{search.sku}' "
+               f"allows; lower it or pick a larger sku")
+    if search.partitions not in partitions:
+        yield ("search.partitions", f"{search.partitions} partitions are not available on sku '{search.sku}'; "
+               f"use one of {', '.join(map(str, partitions))}")
+    elif search.replicas * search.partitions > max_units:
+        yield ("search.replicas", f"{search.replicas} replicas x {search.partitions} partitions = "
+               f"{search.replicas * search.partitions} search units, above the {max_units} sku '{search.sku}' "
+               "allows; lower replicas or partitions")
+    if environment == "prod":
+        if search.sku == "basic":
+            yield ("search.sku", "prod runs on a Standard or Storage Optimized tier (the seed's AZURE_SEARCH_SKU "
+                   "'standard'); 'basic' is for dev and test, set sku: standard")
+        if search.replicas < PROD_MIN_SEARCH_REPLICAS:
+            yield ("search.replicas", f"prod needs at least {PROD_MIN_SEARCH_REPLICAS} replicas for the query "
+                   f"SLA (REL-5), found {search.replicas}; set replicas: {PROD_MIN_SEARCH_REPLICAS} or more")
+    if services is not None:
+        for i, reader in enumerate(search.readers):
+            if reader not in services:
+                yield (f"search.readers[{i}]", f"'{reader}' is not a containerApps service; use one of "
+                       f"{', '.join(services)}")
+
+
+def check_ai_services(ai: AIServices, services: list[str] | None) -> Iterator[Problem]:
+    if services is None:
+        return
+    for key, account in (("vision", ai.vision), ("documentIntelligence", ai.document_intelligence)):
+        if account.consumer not in services:
+            yield (f"aiServices.{key}.consumer", f"'{account.consumer}' is not a containerApps service; add it "
+                   f"to containerApps.services or use one of {', '.join(services)}")
+
+
+def check_frontend(frontend: Frontend, allowed: list[str] | None, environment: str | None,
+                   gateway: AppGateway | None) -> Iterator[Problem]:
+    if frontend.location not in STATIC_WEB_APP_REGIONS:
+        yield ("frontend.location", f"'{frontend.location}' does not host Static Web Apps; use one of "
+               f"{', '.join(sorted(STATIC_WEB_APP_REGIONS))}")
+    elif allowed is not None and frontend.location not in allowed:
+        yield ("frontend.location", f"'{frontend.location}' is not in allowedLocations {allowed} (COMP-1); "
+               "add it there or pick an allowed region")
+    if gateway is not None and gateway.host_name is None:
+        yield ("appGateway.hostName", "the frontend's /api/* route reaches the gateway under this name (its "
+               "certificate's); set it, e.g. hostName: api.contoso.com")
+    if gateway is not None and frontend.custom_domain is not None and frontend.custom_domain == gateway.host_name:
+        yield ("frontend.customDomain", f"'{gateway.host_name}' is already appGateway.hostName (the API's public "
+               "name); give the frontend its own host name")
+    if environment != "prod":
+        return
+    prod_rules = (
+        ("sku", frontend.sku == "Standard", "prod serves the frontend on the Standard plan (SLA, Front Door "
+         "restriction); set sku: Standard"),
+        ("edgeSku", frontend.edge_sku == "Premium_AzureFrontDoor", "prod needs Front Door Premium for the "
+         "managed WAF rule sets (SEC-6); set edgeSku: Premium_AzureFrontDoor"),
+        ("stagingEnvironments", not frontend.staging_environments, "prod allows no public preview environments; "
+         "set stagingEnvironments: false"),
+        ("wafMode", frontend.waf_mode == "Prevention", "prod blocks what the WAF detects (SEC-6); set wafMode: "
+         "Prevention"),
+        ("customDomain", frontend.custom_domain is not None, "prod serves the frontend on its own host name; set "
+         "customDomain (e.g. www.contoso.com)"),
+    )
+    for key, ok, message in prod_rules:
+        if not ok:
+            yield (f"frontend.{key}", message)

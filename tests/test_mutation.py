@@ -58,6 +58,11 @@ BACKUP_VAULT = "azure-native:dataprotection:BackupVault"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
 DEFENDER_PLAN = "azure-native:security:Pricing"
+SEARCH = "azure-native:search:Service"
+STATIC_SITE = "azure-native:web:StaticSite"
+FD_WAF = "azure-native:frontdoor:Policy"
+AFD_ORIGIN = "azure-native:cdn:AFDOrigin"
+AFD_SECURITY = "azure-native:cdn:SecurityPolicy"
 
 OWNER_ROLE = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 SUBSCRIPTION = "/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f"
@@ -221,6 +226,13 @@ WEBTEST = At(WEB_TEST, "availability-health")
 COST = At(BUDGET, "budget")
 TM = At(TRAFFIC_MANAGER, "traffic-manager")
 BVAULT = At(BACKUP_VAULT, "backup-vault")
+VISION = At(OPENAI, "cv-eastus2")
+DOCS = At(OPENAI, "di-eastus2")
+SRCH = At(SEARCH, "search-eastus2")
+SWA = At(STATIC_SITE, "web")
+EDGE_WAF = At(FD_WAF, "edge-waf")
+# Pattern 1 settings the pack has no policy for yet: docs/pattern1-policies-todo.md names each one.
+TODO = "a pattern 1 policy from docs/pattern1-policies-todo.md"
 
 INTERNET_SSH = {"name": "allow-ssh-internet", "access": "Allow", "direction": "Inbound", "priority": 200.0,
                 "protocol": "Tcp", "sourceAddressPrefix": "Internet", "sourcePortRange": "*",
@@ -411,6 +423,46 @@ MUTATIONS: list[Mutation] = [
          "resource-group-locks", on=At("azure-native:resources:ResourceGroup", "rg-eastus2")),
     case("entry-app-ip-restrictions-removed", ENTRY_APP, without("configuration.ingress.ipSecurityRestrictions"),
          "container-app-ingress-restricted"),
+    # Pattern 1: Computer Vision and Document Intelligence, caught by the Cognitive Services policies.
+    case("vision-local-auth-enabled", VISION, setting("properties.disableLocalAuth", False),
+         "cognitive-services-local-auth-disabled"),
+    case("vision-public-network-access-enabled", VISION, setting("properties.publicNetworkAccess", "Enabled"),
+         "cognitive-services-private-access"),
+    case("vision-custom-subdomain-removed", VISION, without("properties.customSubDomainName"),
+         "cognitive-services-custom-subdomain"),
+    case("document-intelligence-network-acls-allow", DOCS, setting("properties.networkAcls.defaultAction", "Allow"),
+         "cognitive-services-private-access"),
+    case("document-intelligence-outbound-unrestricted", DOCS, setting("properties.restrictOutboundNetworkAccess",
+                                                                      False), "cognitive-services-outbound-restricted"),
+    case("document-intelligence-managed-identity-removed", DOCS, without("identity"), "managed-identity-present"),
+    case("vision-private-endpoint-removed", At(PRIVATE_ENDPOINT, "cv-eastus2-pe"), dropped,
+         "private-endpoint-coverage", on=VISION),
+    case("document-intelligence-diagnostic-setting-removed", At(DIAGNOSTIC_SETTING, "di-eastus2-diag"), dropped,
+         "diagnostic-settings-coverage", on=DOCS),
+    case("vision-diagnostic-setting-without-audit-logs", At(DIAGNOSTIC_SETTING, "cv-eastus2-diag"),
+         editing(_no_audit_logs), "diagnostic-setting-audit-categories"),
+    *(case(f"unprotected-{target.name}", target, unprotected, "stateful-resources-protected")
+      for target in (VISION, DOCS)),
+    # Pattern 1: the frontend's static content through the CDN edge (PERF-4).
+    # static-content-behind-cdn counts any dependency of the site (its resource group, which every
+    # Front Door origin also depends on) as "its storage account", so it misses this: a false negative.
+    gap("static-site-origin-removed", At(AFD_ORIGIN, "edge-site-origin"), dropped,
+        "static-content-behind-cdn matches the site's resource group as if it were its storage account"),
+    # Pattern 1 settings no policy checks yet (the new pack layout adds them).
+    gap("search-local-auth-enabled", SRCH, setting("disableLocalAuth", False), TODO),
+    gap("search-public-network-access-enabled", SRCH, setting("publicNetworkAccess", "Enabled"), TODO),
+    gap("search-one-replica-in-prod", SRCH, setting("replicaCount", 1.0), TODO),
+    gap("search-basic-sku-in-prod", SRCH, setting("sku.name", "basic"), TODO),
+    gap("search-managed-identity-removed", SRCH, without("identity"), TODO),
+    gap("search-private-endpoint-removed", At(PRIVATE_ENDPOINT, "search-eastus2-pe"), dropped, TODO),
+    gap("search-diagnostic-setting-removed", At(DIAGNOSTIC_SETTING, "search-eastus2-diag"), dropped, TODO),
+    gap("unprotected-search-eastus2", SRCH, unprotected, TODO),
+    gap("static-site-free-sku-in-prod", SWA, setting("sku", {"name": "Free", "tier": "Free"}), TODO),
+    gap("static-site-staging-environments-enabled", SWA, setting("stagingEnvironmentPolicy", "Enabled"), TODO),
+    gap("front-door-waf-detection-mode", EDGE_WAF, setting("policySettings.mode", "Detection"), TODO),
+    gap("front-door-waf-without-managed-rules", EDGE_WAF, setting("managedRules.managedRuleSets", []), TODO),
+    gap("front-door-waf-unlinked", At(AFD_SECURITY, "edge-waf-link"), dropped, TODO),
+    gap("front-door-diagnostic-setting-removed", At(DIAGNOSTIC_SETTING, "edge-diag"), dropped, TODO),
 ]
 
 

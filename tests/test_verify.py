@@ -79,7 +79,7 @@ HITS: Counter[str] = Counter()
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         HITS[self.path] += 1
-        status = {"/health": 200, "/broken": 503}.get(self.path, 404)
+        status = {"/health": 200, "/": 200, "/broken": 503}.get(self.path, 404)
         body = b"ok" if status == 200 else b"no"
         self.send_response(status)
         self.send_header("Content-Length", str(len(body)))
@@ -93,7 +93,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def port(pki: Pki) -> Iterator[int]:
-    """An HTTPS server on 127.0.0.1: /health answers 200, /broken 503, anything else 404."""
+    """An HTTPS server on 127.0.0.1: /health and / answer 200, /broken 503, anything else 404."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(pki.cert_file, pki.key_file)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -282,3 +282,29 @@ def test_the_command_documents_its_outputs_and_exits_non_zero_on_failure(tmp_pat
     failing = subprocess.run([*command, "--path", "/missing"], cwd=ROOT, input=outputs, capture_output=True,
                              text=True, timeout=60)
     assert failing.returncode == 1 and "FAIL  gateway eastus2" in failing.stdout
+
+
+def test_the_frontend_is_probed_on_its_root_with_its_own_name(tmp_path, capsys, pki, port):
+    code, out, _ = run(tmp_path, capsys, stack(frontendHost="127.0.0.1"), "--port", str(port),
+                       "--ca-file", str(pki.ca_file))
+    assert code == 0, out
+    (line,) = [line for line in out.splitlines() if "frontend" in line]
+    assert line.startswith("PASS  frontend") and f"https://127.0.0.1:{port}/  HTTP 200" in line
+    # Its own name went out as the Host header, not the gateways' certificate name.
+    assert HITS["/"] == 1 and HITS[f"host:127.0.0.1:{port}"] == 1
+    assert out.splitlines()[-1] == "result: all 4 passed"
+
+
+def test_an_unreachable_frontend_fails_the_run_and_is_named(tmp_path, capsys, pki, port):
+    # '.invalid' never resolves (RFC 6761): the gateways pass, the frontend fails.
+    code, out, _ = run(tmp_path, capsys, stack(frontendHost="www.frontend.invalid"), "--port", str(port),
+                       "--ca-file", str(pki.ca_file))
+    assert code == 1
+    (line,) = [line for line in out.splitlines() if "frontend" in line]
+    assert line.startswith("FAIL  frontend") and "does not resolve" in line
+    assert out.splitlines()[-1] == "result: 1 of 4 failed"
+
+
+def test_an_empty_frontend_host_is_a_usage_error(tmp_path, capsys):
+    code, _, err = run(tmp_path, capsys, stack(frontendHost=""))
+    assert code == 2 and "output 'frontendHost' must be a non-empty string" in err

@@ -1,5 +1,5 @@
-"""Post-deployment verification: are a stack's public endpoints healthy, and do its private names
-resolve to private addresses?
+"""Post-deployment verification: are a stack's public endpoints (gateways, Traffic Manager, the web
+frontend) healthy, and do its private names resolve to private addresses?
 
     pulumi stack output --json --stack prod | python -m verify --outputs -
     python -m verify --outputs prod-outputs.json --ca-file corporate-ca.pem
@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .checks import Result, Retry, check_health, check_private_dns, tls_context
+from .checks import FRONTEND_PATH, Result, Retry, check_health, check_private_dns, tls_context
 
 # The stack outputs this command reads (`pulumi stack output --json`); __main__.py exports them.
 TRAFFIC_MANAGER_FQDN = "trafficManagerFqdn"  # string, absent when the stack has no Traffic Manager
 GATEWAYS = "gateways"  # object: region -> the WAF gateway's public FQDN or IP address
 HOST_NAME = "hostName"  # string, optional: the public name the gateway certificate is issued for
 PRIVATE_HOST_NAMES = "privateHostNames"  # array, optional: private endpoint FQDNs for --resolve-private
+FRONTEND_HOST = "frontendHost"  # string, optional: the web frontend's public name (Front Door)
 
 EPILOG = f"""\
 stack outputs read:
@@ -33,6 +34,8 @@ stack outputs read:
                      every probe connects to its target but sends and verifies this name (SNI,
                      certificate, Host), as a client of the public name would
   {PRIVATE_HOST_NAMES:<18} array, optional: private endpoint FQDNs (OpenAI, Key Vault, Redis, ...)
+  {FRONTEND_HOST:<18} string, optional: the web frontend's public host name (its custom domain, else
+                     the Front Door endpoint); probed on {FRONTEND_PATH} with its own name, not --path
 
 private endpoint DNS (--resolve-private):
   Private endpoints only resolve to their private address inside a VNet linked to the privatelink.*
@@ -56,6 +59,7 @@ class Endpoints:
     gateways: dict[str, str]
     host_name: str | None
     private_host_names: list[str]
+    frontend: str | None = None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,7 +108,8 @@ def parse_outputs(text: str) -> Endpoints:
     private = outputs.get(PRIVATE_HOST_NAMES, [])
     if not isinstance(private, list) or not all(isinstance(n, str) and n for n in private):
         raise OutputsError(f"output '{PRIVATE_HOST_NAMES}' must be a list of host names, got {private!r}")
-    return Endpoints(_string(outputs, TRAFFIC_MANAGER_FQDN), dict(gateways), _string(outputs, HOST_NAME), private)
+    return Endpoints(_string(outputs, TRAFFIC_MANAGER_FQDN), dict(gateways), _string(outputs, HOST_NAME), private,
+                     _string(outputs, FRONTEND_HOST))
 
 
 def _read(source: str) -> str:
@@ -126,6 +131,10 @@ def run(args: argparse.Namespace, endpoints: Endpoints) -> list[Result]:
                      context=context, timeout=args.timeout, retry=retry)
         for check, address in probes
     ]
+    if endpoints.frontend:
+        results.append(check_health("frontend", endpoints.frontend, server_name=endpoints.frontend,
+                                    path=FRONTEND_PATH, port=args.port, context=context, timeout=args.timeout,
+                                    retry=retry))
     if args.resolve_private is not None:
         names = args.resolve_private or endpoints.private_host_names
         if not names:

@@ -17,6 +17,9 @@ PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16
 # Anything else (404, 401, a rejected certificate) will not change by waiting.
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 USER_AGENT = "ai-platform-verify/1"
+# What the web frontend is probed on: a static site has no health endpoint, and its root document
+# is the first thing a visitor loads through Front Door (cache, WAF and origin all take part).
+FRONTEND_PATH = "/"
 
 Resolver = Callable[..., list[Any]]
 

@@ -104,7 +104,7 @@ def test_zone_redundancy_follows_the_environment(prod: tuple[Declared, Container
 def test_one_app_per_configured_service(prod: tuple[Declared, ContainerApps],
                                         dev: tuple[Declared, ContainerApps]) -> None:
     assert sorted(_apps(prod[0])) == ["api-gateway", "chat", "text", "vision"]
-    assert sorted(_apps(dev[0])) == ["api-gateway", "chat"]
+    assert sorted(_apps(dev[0])) == ["api-gateway", "chat", "text", "vision"]
     env_id = resolve(prod[1].environment_id)
     for service, app in _apps(prod[0]).items():
         assert app["containerAppName"] == service and app["environmentId"] == env_id
@@ -130,7 +130,7 @@ def test_no_app_is_public_and_only_the_entrypoint_leaves_the_environment(
 
 @pytest.mark.parametrize(("stack", "cpu", "memory", "bounds"), [
     ("prod", 2.0, "4Gi", {"api-gateway": (2, 50), "chat": (2, 50), "vision": (2, 20), "text": (2, 20)}),
-    ("dev", 0.5, "1Gi", {"api-gateway": (0, 3), "chat": (0, 3)}),
+    ("dev", 0.5, "1Gi", {"api-gateway": (0, 3), "chat": (0, 3), "vision": (0, 2), "text": (0, 2)}),
 ])
 def test_scale_and_size_per_environment(stack: str, cpu: float, memory: str, bounds: dict[str, tuple[int, int]],
                                         prod: tuple[Declared, ContainerApps],
@@ -244,3 +244,16 @@ def test_role_grants_are_refused() -> None:
     grants = [RoleGrant(principal_id="p", role="Key Vault Secrets User", description="x")]
     common = Common(resource_group_name="rg-test", location="eastus2", tags={}, role_grants=grants)
     assert "Common.role_grants" in _invalid(common=common)
+
+
+def test_service_env_reaches_only_its_service() -> None:
+    endpoint = "https://cv-aip-dev-eastus2-abc123.cognitiveservices.azure.com/"
+    declared, _ = _build("dev", service_env={"vision": {"AZURE_VISION_ENDPOINT": endpoint}})
+    for service, app in _apps(declared).items():
+        env = {e["name"]: e.get("value") for e in app["template"]["containers"][0]["env"]}
+        assert (env.get("AZURE_VISION_ENDPOINT") == endpoint) == (service == "vision")
+
+
+def test_service_env_for_an_unknown_service_is_refused() -> None:
+    with pytest.raises(ContainerAppsError, match="no service named images"):
+        _build("dev", service_env={"images": {"AZURE_VISION_ENDPOINT": "https://x"}})

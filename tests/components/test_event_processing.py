@@ -327,3 +327,11 @@ def test_bad_inputs_fail_before_anything_is_declared(args, error, message) -> No
     with pytest.raises(error, match=message):
         declare(build, stack="prod")
     assert recorded == []
+
+
+def test_the_search_endpoint_is_set_only_when_the_stack_has_search(prod) -> None:
+    declared, _ = prod
+    assert "AZURE_SEARCH_ENDPOINT" not in settings(declared)
+    with_search = _declare(_args("prod", search_endpoint="https://srch-aip-prod-eastus2-abc123.search.windows.net"))
+    assert settings(with_search[0])["AZURE_SEARCH_ENDPOINT"] == \
+        "https://srch-aip-prod-eastus2-abc123.search.windows.net"
