@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from policies.checklist import ITEMS
@@ -110,8 +109,10 @@ def checklist(pack: Pack, violations: list[Violation], suppressed: list[Suppress
     """Each checklist item for this run: which enabled policies enforce it, and how it fared."""
     rows = []
     for item in ITEMS:
+        # A policy that did not run (a stack policy on a partial preview) proves nothing either way.
         enforced_by = sorted(name for name, info in pack.policies.items()
-                             if item.id in info.checklist and pack.levels.get(name, info.level) != "disabled")
+                             if item.id in info.checklist and pack.levels.get(name, info.level) != "disabled"
+                             and name not in pack.not_run)
         failed = sum(item.id in v.checklist for v in violations)
         silenced = sum(item.id in s.checklist for s in suppressed)
         if not enforced_by:
@@ -160,7 +161,7 @@ def _sorted_violations(violations: list[Violation]) -> list[Violation]:
 
 
 def to_json(stack: str, resources: list[Resource], violations: list[Violation],
-            suppressed: list[Suppressed] | None = None) -> str:
+            suppressed: list[Suppressed] | None = None, notes: list[str] | None = None) -> str:
     doc: dict[str, Any] = {
         "stack": stack,
         # Registration order depends on how the program's outputs resolve; URN order does not.
@@ -170,9 +171,7 @@ def to_json(stack: str, resources: list[Resource], violations: list[Violation],
     # Only when something was suppressed: a run without suppressions keeps the documented three-key shape.
     if suppressed:
         doc["suppressed"] = [s.to_json() for s in sorted(suppressed, key=lambda s: (s.policy, s.urn, s.reason))]
+    # What the reader could not evaluate (pending deletions, reads, a partial preview), when there is any.
+    if notes:
+        doc["notes"] = list(notes)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
