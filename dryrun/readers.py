@@ -79,7 +79,10 @@ def load_text(source: str, what: str) -> str:
     """A file's text (`-` is standard input): UTF-8, a byte order mark allowed; any problem is one line."""
     try:
         if source == "-":
-            raw = sys.stdin.buffer.read()
+            stream = getattr(sys.stdin, "buffer", None)  # None when stdin was replaced by a text stream
+            if stream is None:
+                return sys.stdin.read().removeprefix("\ufeff")
+            raw = stream.read()
         else:
             path = Path(source)
             if path.is_dir():
@@ -391,7 +394,9 @@ def _preview(doc: _Doc, data: dict[str, Any]) -> Resources:
         if doc.get(d, "severity", f"$.diagnostics[{i}]", str) == "error":
             errors.append(doc.get(d, "message", f"$.diagnostics[{i}]", str, "").strip())
     if errors:
-        first = errors[0].splitlines()[0] if errors[0] else "(no message)"
+        lines = [line.strip() for line in errors[0].splitlines() if line.strip()] or ["(no message)"]
+        # The first line says what failed, the last (of a traceback) why.
+        first = lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
         raise doc.error("$.diagnostics", f"the preview failed ({len(errors)} error(s)), so its steps are not the "
                         f"stack; fix the program and preview again. First error: {first}")
     steps = doc.get(data, "steps", "$", list, [])

@@ -5,17 +5,22 @@ resolve to private addresses?
     python -m verify --outputs prod-outputs.json --ca-file corporate-ca.pem
     python -m verify --outputs prod-outputs.json --resolve-private     # on a runner inside the VNet
 
-Exit codes: 0 every check passed, 1 a check failed, 2 unusable outputs or arguments.
+Exit codes: 0 every check passed, 1 a check failed, 2 unusable outputs or arguments, 3 an internal
+error (a bug: one line saying where to report it).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import ssl
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
+
+from dryrun import arguments
+from dryrun.readers import load_text
+from dryrun.stackfile import UsageError
 
 from .checks import Result, Retry, check_health, check_private_dns, tls_context
 
@@ -42,7 +47,7 @@ private endpoint DNS (--resolve-private):
   as it should. Each name must resolve, and only to RFC 1918 addresses (10/8, 172.16/12, 192.168/16).
   With no names after the flag, the '{PRIVATE_HOST_NAMES}' output is used.
 
-exit codes: 0 every check passed, 1 a check failed, 2 unusable outputs or arguments
+exit codes: 0 every check passed, 1 a check failed, 2 unusable outputs or arguments, 3 internal error
 """
 
 
@@ -91,6 +96,8 @@ def _string(outputs: dict[str, Any], key: str) -> str | None:
 def parse_outputs(text: str) -> Endpoints:
     try:
         outputs = json.loads(text)
+    except RecursionError:
+        raise OutputsError("outputs are nested too deeply; pass `pulumi stack output --json`") from None
     except json.JSONDecodeError as exc:
         raise OutputsError(f"outputs are not JSON ({exc}); pass `pulumi stack output --json`") from None
     if not isinstance(outputs, dict):
@@ -107,17 +114,17 @@ def parse_outputs(text: str) -> Endpoints:
     return Endpoints(_string(outputs, TRAFFIC_MANAGER_FQDN), dict(gateways), _string(outputs, HOST_NAME), private)
 
 
-def _read(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
+def _context(args: argparse.Namespace) -> ssl.SSLContext:
+    """The TLS context, built before any probe: a CA file that is missing or holds no certificate is a usage error."""
+    if args.ca_file is not None:
+        load_text(args.ca_file, "--ca-file")  # missing, a directory, unreadable or not text: one line
     try:
-        return Path(source).read_text()
-    except OSError as exc:
-        raise OutputsError(f"cannot read outputs file {source}: {exc.strerror}") from None
+        return tls_context(insecure=args.insecure, ca_file=args.ca_file)
+    except (OSError, ssl.SSLError, ValueError):
+        raise UsageError(f"--ca-file {args.ca_file}: holds no PEM certificate; give a CA bundle in PEM form") from None
 
 
-def run(args: argparse.Namespace, endpoints: Endpoints) -> list[Result]:
-    context = tls_context(insecure=args.insecure, ca_file=args.ca_file)
+def run(args: argparse.Namespace, endpoints: Endpoints, context: ssl.SSLContext) -> list[Result]:
     retry = Retry(attempts=args.attempts, delay=args.retry_delay)
     probes = ([("traffic manager", endpoints.traffic_manager)] if endpoints.traffic_manager else []) + [
         (f"gateway {region}", address) for region, address in sorted(endpoints.gateways.items())]
@@ -128,30 +135,45 @@ def run(args: argparse.Namespace, endpoints: Endpoints) -> list[Result]:
     ]
     if args.resolve_private is not None:
         names = args.resolve_private or endpoints.private_host_names
-        if not names:
-            raise OutputsError(f"--resolve-private: no names given and no '{PRIVATE_HOST_NAMES}' output; "
-                               "name the private endpoint FQDNs to check")
         results += [check_private_dns(name, retry=retry) for name in names]
     return results
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except SystemExit as exc:
+        return arguments.exit_code(exc)
+    except (OutputsError, UsageError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return arguments.USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        return arguments.internal_error("python -m verify", exc)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.attempts < 1 or args.timeout <= 0 or args.retry_delay < 0:
         parser.error("--attempts must be >= 1, --timeout > 0 and --retry-delay >= 0")
-    if not args.path.startswith("/"):
-        parser.error("--path must start with '/'")
-    try:
-        results = run(args, parse_outputs(_read(args.outputs)))
-    except OutputsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    if not args.path.startswith("/") or any(c.isspace() or ord(c) < 32 for c in args.path):
+        parser.error("--path must start with '/' and hold no spaces or control characters")
+    if not 0 < args.port < 65536:
+        parser.error("--port must be between 1 and 65535")
+    # Everything the run needs is checked before the first probe.
+    endpoints = parse_outputs(load_text(args.outputs, "--outputs"))
+    context = _context(args)
+    if args.resolve_private is not None and not (args.resolve_private or endpoints.private_host_names):
+        raise OutputsError(f"--resolve-private: no names given and no '{PRIVATE_HOST_NAMES}' output; "
+                           "name the private endpoint FQDNs to check")
+    results = run(args, endpoints, context)
     for result in results:
         print(result.line())
     failed = [r for r in results if not r.ok]
     print(f"result: {len(failed)} of {len(results)} failed" if failed else f"result: all {len(results)} passed")
-    return 1 if failed else 0
+    return arguments.FINDING if failed else arguments.OK
 
 
 if __name__ == "__main__":
