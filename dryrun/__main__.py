@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from . import arguments, report, sarif
-from .policy_driver import Pack, parse_config_file
+from .policy_driver import Pack, PolicyCrash, parse_config_file
 from .program import ProgramError
 from .program import run as run_program
 from .readers import Resources
@@ -56,12 +56,20 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        return _run(args)
     except SystemExit as exc:
         return arguments.exit_code(exc)
+    try:
+        return _run(args)
     except (UsageError, ProgramError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return arguments.USAGE
+    except PolicyCrash as exc:
+        # A file can hold any properties: one the pack cannot read is an input error. The program's own
+        # resources are typed by the SDK, so there it is a bug in the pack.
+        if args.resources:
+            print(f"error: {exc}", file=sys.stderr)
+            return arguments.USAGE
+        return arguments.internal_error("python -m dryrun", exc, str(exc))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:

@@ -64,15 +64,15 @@ def write(path: Path, text: str, option: str) -> None:
         raise UsageError(f"{option} {path}: cannot write: {exc.strerror or exc}") from None
 
 
-def internal_error(prog: str, exc: BaseException) -> int:
+def internal_error(prog: str, exc: BaseException, detail: str = "") -> int:
     """One line for a bug, with where to report it; exit code INTERNAL, never FINDING.
 
     The line names the exception's type and where it was raised, not its message: a message may
-    quote a value, and the value may be a secret."""
+    quote a value, and the value may be a secret; `detail` is a description known to hold none."""
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-    print(f"internal error in {prog}: {type(exc).__name__}{where} (exit {INTERNAL}: a bug, not a problem with "
-          f"your input; {REPORT_TO}; {TRACEBACK_ENV}=1 prints the traceback)", file=sys.stderr)
+    print(f"internal error in {prog}: {detail or type(exc).__name__ + where} (exit {INTERNAL}: a bug, not a problem "
+          f"with your input; {REPORT_TO}; {TRACEBACK_ENV}=1 prints the traceback)", file=sys.stderr)
     if os.environ.get(TRACEBACK_ENV) == "1":
         traceback.print_exception(exc, file=sys.stderr)
     return INTERNAL

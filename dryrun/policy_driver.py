@@ -18,6 +18,7 @@ import re
 import runpy
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,7 +188,10 @@ class Pack:
             found, self.suppressed = first[0] + own[0], first[1] + own[1]
             return found
         found, self.suppressed = own
-        stack_response = self.servicer.AnalyzeStack(_StackRequest(wire), None)
+        try:
+            stack_response = self.servicer.AnalyzeStack(_StackRequest(wire), None)
+        except Exception as exc:
+            raise PolicyCrash("", exc) from exc
         found.extend(self._violations(stack_response, ""))
         self.suppressed.extend(self._suppressed(stack_response, ""))
         if child:
@@ -199,7 +203,10 @@ class Pack:
         found: list[Violation] = []
         suppressed: list[Suppressed] = []
         for r in wire:
-            response = self.servicer.Analyze(r, None)
+            try:
+                response = self.servicer.Analyze(r, None)
+            except Exception as exc:
+                raise PolicyCrash(r.urn, exc) from exc
             found.extend(self._violations(response, r.urn))
             suppressed.extend(self._suppressed(response, r.urn))
         return found, suppressed
@@ -250,6 +257,8 @@ def _fork(work: Callable[[], Any]) -> tuple[int, int]:
         try:
             try:
                 payload = pickle.dumps(("ok", work()))
+            except PolicyCrash as exc:
+                payload, code = pickle.dumps(("crash", (exc.urn, exc.where))), 1
             except BaseException as exc:  # every failure goes back to the parent
                 payload, code = pickle.dumps(("error", f"{type(exc).__name__} in a policy worker")), 1
             with os.fdopen(write_end, "wb") as out:
@@ -266,9 +275,30 @@ def _join(child: tuple[int, int]) -> Any:
         data = source.read()
     os.waitpid(pid, 0)
     status, value = pickle.loads(data) if data else ("error", "a policy worker died")
+    if status == "crash":
+        raise PolicyCrash(*value)
     if status != "ok":
         raise RuntimeError(value)
     return value
+
+
+class PolicyCrash(Exception):
+    """A policy raised on a resource instead of judging it. The CLI fails the preview then too.
+
+    Only the exception's type and the pack's line are kept, never its message (it may quote a value)."""
+
+    def __init__(self, urn: str, exc: BaseException | str) -> None:
+        if isinstance(exc, BaseException):
+            frames = traceback.extract_tb(exc.__traceback__)
+            # The innermost frame in the pack's own code says which check failed.
+            inner = next((f for f in reversed(frames) if "pulumi_policy" not in f.filename), None)
+            exc = f"{type(exc).__name__} at {Path(inner.filename).name}:{inner.lineno}" if inner else type(exc).__name__
+        super().__init__(urn, exc)
+        self.urn, self.where = urn, exc
+
+    def __str__(self) -> str:
+        return (f"a policy raised {self.where} on {self.urn or 'the stack'} instead of judging it: the resource's "
+                "properties do not have the shape the policy reads (Azure's schema for its type)")
 
 
 class WireProperties:
@@ -473,7 +503,7 @@ def _seconds(duration: str) -> float:
 
 def parse_config_file(path: Path) -> dict[str, Any] | None:
     """Parse a `--policy-pack-config` file with the CLI's rules."""
-    return parse_config_text(load_text(str(path), "--policy-config"), path)
+    return parse_config_text(load_text(str(path), "--policy-config"), f"--policy-config {path}")
 
 
 def parse_config_text(text: str, path: Path | str) -> dict[str, Any] | None:

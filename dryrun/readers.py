@@ -79,6 +79,8 @@ def load_text(source: str, what: str) -> str:
     """A file's text (`-` is standard input): UTF-8, a byte order mark allowed; any problem is one line."""
     try:
         if source == "-":
+            if sys.stdin is None or sys.stdin.closed:
+                raise ReadError(f"{what} -: there is no standard input to read")
             stream = getattr(sys.stdin, "buffer", None)  # None when stdin was replaced by a text stream
             if stream is None:
                 return sys.stdin.read().removeprefix("\ufeff")
