@@ -110,7 +110,8 @@ def test_a_policy_config_naming_an_unknown_policy_says_did_you_mean(
     with _cached(pack):
         assert main(["--resources", str(EXPORT), "--policy-config", str(config)]) == 2
     err = capsys.readouterr().err
-    assert "key-vault-private-acess: the pack has no policy of this name; did you mean 'key-vault-private-access'?" in err
+    assert ("key-vault-private-acess: the pack has no policy of this name; "
+            "did you mean 'key-vault-private-access'?") in err
 
 
 def test_an_internal_error_is_exit_3_in_one_line_saying_where_to_report(

@@ -102,8 +102,9 @@ def test_v4_with_features_is_read() -> None:
 
 
 def test_the_dry_runs_own_json_reads_redacted_secrets_as_secrets() -> None:
-    doc = {"stack": "s", "resources": [{"urn": S + "azure-native:keyvault:Vault::kv", "type": "azure-native:keyvault:Vault",
-                                        "name": "kv", "inputs": {"p": {SIG_KEY: SECRET_SIG, "value": "[secret]"}}}]}
+    vault = {"urn": S + "azure-native:keyvault:Vault::kv", "type": "azure-native:keyvault:Vault", "name": "kv",
+             "inputs": {"p": {SIG_KEY: SECRET_SIG, "value": "[secret]"}}}
+    doc = {"stack": "s", "resources": [vault]}
     assert parse(doc).resources[0].inputs["p"] == _secret(UNKNOWN)
 
 
