@@ -16,6 +16,7 @@ import os
 import pickle
 import re
 import runpy
+import signal
 import sys
 import threading
 import traceback
@@ -173,30 +174,32 @@ class Pack:
                 gc.enable()
 
     def _analyze(self, resources: list[Resource], stack_policies: bool) -> list[Violation]:
-        found: list[Violation] = []
-        self.suppressed = []
         self.not_run = set() if stack_policies else {n for n, p in self.policies.items() if p.kind == "stack"}
         wire = [WireResource(r) for r in resources]
-        # Resource policies judge one resource at a time: a large stack is split with a forked child
-        # (the pack already loaded and configured), which takes the larger share while this process
-        # also runs the stack policies.
-        split = int(len(wire) * _CHILD_SHARE) if len(wire) >= _PARALLEL_FROM and _can_fork() else 0
+        # Resource policies judge one resource at a time, stack policies the whole: on a large stack a
+        # forked child (the pack already loaded and configured) runs the resource policies while this
+        # process runs the stack policies, which cost about as much; without those, it splits the resources.
+        parallel = len(wire) >= _PARALLEL_FROM and _can_fork()
+        split = (len(wire) if stack_policies else len(wire) // 2) if parallel else 0
         child = _fork(lambda: self._resource_findings(wire[:split])) if split else None
-        own = self._resource_findings(wire[split:])
-        if not stack_policies:
-            first = _join(child) if child else ([], [])
-            found, self.suppressed = first[0] + own[0], first[1] + own[1]
-            return found
-        found, self.suppressed = own
         try:
-            stack_response = self.servicer.AnalyzeStack(_StackRequest(wire), None)
-        except Exception as exc:
-            raise PolicyCrash("", exc) from exc
-        found.extend(self._violations(stack_response, ""))
-        self.suppressed.extend(self._suppressed(stack_response, ""))
-        if child:
-            first = _join(child)
-            found, self.suppressed = first[0] + found, first[1] + self.suppressed
+            found, suppressed = self._resource_findings(wire[split:])
+            if stack_policies:
+                try:
+                    stack_response = self.servicer.AnalyzeStack(_StackRequest(wire), None)
+                except Exception as exc:
+                    raise PolicyCrash("", exc) from exc
+                found += self._violations(stack_response, "")
+                suppressed += self._suppressed(stack_response, "")
+            if child:
+                first, child = _join(child), None
+                found, suppressed = first[0] + found, first[1] + suppressed
+        finally:
+            if child:  # this process failed first: the child's work is moot
+                os.kill(child[0], signal.SIGKILL)
+                os.waitpid(child[0], 0)
+                os.close(child[1])
+        self.suppressed = suppressed
         return found
 
     def _resource_findings(self, wire: list[WireResource]) -> tuple[list[Violation], list[Suppressed]]:
@@ -238,8 +241,6 @@ class Pack:
 
 # Below this many resources a fork costs more than it saves (the dry-run of a real stack is ~300).
 _PARALLEL_FROM = 2000
-# The child's share of the resource policies: this process also runs the stack policies (~1/3 of the work).
-_CHILD_SHARE = 0.65
 
 
 def _can_fork() -> bool:
