@@ -109,6 +109,7 @@ def _run(args: argparse.Namespace) -> int:
     stack, resources, notes = read.stack, read.resources, read.notes
     violations = pack.analyze(resources, stack_policies=read.complete)
     suppressed = pack.suppressed
+    report.scrub(violations, suppressed, report.secret_texts(resources))
 
     mandatory = [v for v in violations if v.level == "mandatory"]
     if not args.quiet:

@@ -9,11 +9,52 @@ from typing import Any
 
 from policies.checklist import ITEMS
 
-from .model import Resource
+from .model import SECRET_SIG, SIG_KEY, Resource
 from .policy_driver import Pack, Suppressed, Violation
 
 AREAS = {"SEC": "Security", "PERF": "Performance", "MON": "Monitoring", "REL": "Reliability",
          "COST": "Cost", "COMP": "Compliance"}
+
+
+# Shorter strings are words a message would use anyway ("true", a SKU): scrubbing them would garble it.
+_SECRET_MIN_LENGTH = 4
+
+
+def secret_texts(resources: list[Resource]) -> set[str]:
+    """Every string inside a secret in the resources' inputs (a `--show-secrets` file holds them in clear)."""
+    found: set[str] = set()
+
+    def walk(value: Any, inside: bool) -> None:
+        if isinstance(value, dict):
+            secret = value.get(SIG_KEY) == SECRET_SIG
+            for v in value.values():
+                walk(v, inside or secret)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, inside)
+        elif inside and isinstance(value, str) and len(value) >= _SECRET_MIN_LENGTH and value != SECRET_SIG:
+            found.add(value)
+
+    for r in resources:
+        walk(r.inputs, False)
+    return found
+
+
+def scrub(violations: list[Violation], suppressed: list[Suppressed], secrets: set[str]) -> None:
+    """Blind secret values a policy quoted in a message: policies see secrets unwrapped, reports must not."""
+    if not secrets:
+        return
+    ordered = sorted(secrets, key=len, reverse=True)  # a secret containing another is blinded whole
+
+    def blind(text: str) -> str:
+        for secret in ordered:
+            text = text.replace(secret, "[secret]")
+        return text
+
+    for v in violations:
+        v.message = blind(v.message)
+    for s in suppressed:
+        s.reason = blind(s.reason)
 
 
 def tree(resources: list[Resource]) -> str:
