@@ -17,9 +17,15 @@ class UsageError(Exception):
 
 def _load_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"{path.name}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path.name}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    try:
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise UsageError(f"{path.name}: not valid YAML: {exc}") from None
+        raise UsageError(f"{path.name}: not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict):
         raise UsageError(f"{path.name}: expected a mapping at the top level")
     return data

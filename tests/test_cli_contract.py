@@ -301,3 +301,19 @@ def test_any_command_line_keeps_the_contract(tmp_path: Path, capsys: pytest.Capt
     captured = capsys.readouterr()
     assert code in CONTRACT, (argv, captured.err)
     assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize("kind", ["not-utf8", "directory", "malformed"])
+def test_a_bad_stack_file_is_exit_2_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], pack: Pack,
+                                                kind: str) -> None:
+    project = _project(tmp_path, "raise AssertionError('the program must not run')\n")
+    stack_file = project / "Pulumi.dev.yaml"
+    stack_file.unlink()
+    if kind == "directory":
+        stack_file.mkdir()
+    else:
+        stack_file.write_bytes(b"config:\n  ai-platform:x: caf\xe9\n" if kind == "not-utf8" else b"config: [\n  {a: \n")
+    with _cached(pack):
+        assert main(["dev", "--project-dir", str(project)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: Pulumi.dev.yaml: ") and err.count("\n") == 1
