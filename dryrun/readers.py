@@ -128,7 +128,8 @@ def parse(data: Any, name: str = "<document>") -> Resources:
                         "run `pulumi stack export --file FILE` and pass that file")
     if "deployment" in data:
         result = _export(doc, data)
-    elif "steps" in data or "changeSummary" in data or ("diagnostics" in data and "resources" not in data):
+    elif "resources" not in data and any(k in data for k in ("steps", "changeSummary", "diagnostics", "duration")):
+        # PreviewDigest omits every empty field: a preview that changes nothing may hold no steps.
         result = _preview(doc, data)
     elif "resources" in data:
         result = _dryrun(doc, data)

@@ -24,6 +24,7 @@ from dryrun.__main__ import main
 from dryrun.model import SECRET_SIG, SIG_KEY
 from dryrun.policy_driver import Pack
 from dryrun.readers import ASSET_SIG, FLOAT_SIG, RESOURCE_REFERENCE_SIG
+from verify import checks as verify_checks
 from verify.__main__ import main as verify_main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,8 +192,9 @@ def test_verify_accepts_a_bom_and_reports_internal_errors_as_3(tmp_path: Path,
     assert "internal error in python -m verify: RuntimeError" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("args", [["--port", "0"], ["--port", "x"], ["--path", "/a b"], ["--attempts", "0"], []],
-                         ids=["port-0", "port-text", "path-space", "attempts-0", "no-outputs"])
+@pytest.mark.parametrize("args", [["--port", "0"], ["--port", "x"], ["--path", "/a b"], ["--attempts", "0"],
+                                  ["--timeout", "nan"], ["--retry-delay", "inf"], []],
+                         ids=["port-0", "port-text", "path-space", "attempts-0", "timeout-nan", "delay-inf", "no-outputs"])
 def test_verify_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps({"gateways": {"eastus2": "192.0.2.1"}}))
@@ -317,3 +319,28 @@ def test_a_bad_stack_file_is_exit_2_in_one_line(tmp_path: Path, capsys: pytest.C
         assert main(["dev", "--project-dir", str(project)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: Pulumi.dev.yaml: ") and err.count("\n") == 1
+
+
+_verify_tokens = st.one_of(
+    st.sampled_from(["--outputs", "--ca-file", "--insecure", "--port", "--path", "--timeout", "--attempts",
+                     "--retry-delay", "--resolve-private", "-", "0", "443", "-1", "/health", "nan", "1e309"]),
+    st.sampled_from(["@outputs", "@missing", "@dir", "@latin1", "@malformed"]),
+    st.text(max_size=6))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tokens=st.lists(_verify_tokens, max_size=7))
+def test_any_verify_command_line_keeps_the_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    tokens: list[str]) -> None:
+    files = _files(tmp_path)
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"gateways": {"eastus2": "192.0.2.1"}, "privateHostNames": ["kv.vault.azure.net"]}))
+    named = {"@outputs": outputs, "@missing": files["missing"], "@dir": files["directory"],
+             "@latin1": files["not-utf8"], "@malformed": files["malformed"]}
+    passed = verify_checks.Result("check", "target", True, "ok")
+    with mock.patch("verify.__main__.check_health", return_value=passed), \
+            mock.patch("verify.__main__.check_private_dns", return_value=passed), mock.patch("sys.stdin", new=None):
+        code = verify_main([str(named.get(t, t)) for t in tokens])
+    captured = capsys.readouterr()
+    assert code in CONTRACT, captured.err
+    assert "Traceback" not in captured.err

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import ssl
 import sys
 from dataclasses import dataclass
@@ -156,8 +157,8 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.attempts < 1 or args.timeout <= 0 or args.retry_delay < 0:
-        parser.error("--attempts must be >= 1, --timeout > 0 and --retry-delay >= 0")
+    if args.attempts < 1 or not 0 < args.timeout < math.inf or not 0 <= args.retry_delay < math.inf:
+        parser.error("--attempts must be >= 1, --timeout > 0 and --retry-delay >= 0 (finite numbers of seconds)")
     if not args.path.startswith("/") or any(c.isspace() or ord(c) < 32 for c in args.path):
         parser.error("--path must start with '/' and hold no spaces or control characters")
     if not 0 < args.port < 65536:
