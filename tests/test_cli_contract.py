@@ -194,7 +194,8 @@ def test_verify_accepts_a_bom_and_reports_internal_errors_as_3(tmp_path: Path,
 
 @pytest.mark.parametrize("args", [["--port", "0"], ["--port", "x"], ["--path", "/a b"], ["--attempts", "0"],
                                   ["--timeout", "nan"], ["--retry-delay", "inf"], []],
-                         ids=["port-0", "port-text", "path-space", "attempts-0", "timeout-nan", "delay-inf", "no-outputs"])
+                         ids=["port-0", "port-text", "path-space", "attempts-0", "timeout-nan", "delay-inf",
+                              "no-outputs"])
 def test_verify_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps({"gateways": {"eastus2": "192.0.2.1"}}))
