@@ -55,6 +55,9 @@ EVALUATED_OPS = ("create", "update", "replace", "same", "import")
 KNOWN_OPS = frozenset({*EVALUATED_OPS, "delete", "create-replacement", "delete-replaced", "read", "read-replacement",
                        "refresh", "discard", "discard-replaced", "remove-pending-replace", "import-replacement",
                        "diff", "extend-parameterize"})
+# Property values deeper than this are refused: ARM's own documents nest a few dozen levels at most,
+# and every later stage (protobuf, proxies, reports) recurses through them.
+MAX_DEPTH = 100
 _UNUSABLE_NUMBER = "number outside the range of a 64-bit float (NaN, Infinity, or too large)"
 
 
@@ -278,12 +281,14 @@ def _secret(value: Any) -> dict[str, Any]:
     return {SIG_KEY: SECRET_SIG, "value": value}
 
 
-def _properties(doc: _Doc, props: dict[str, Any], where: str, preview: bool) -> dict[str, Any]:
-    return {k: _value(doc, v, f"{where}.{k}", preview) for k, v in props.items()}
+def _properties(doc: _Doc, props: dict[str, Any], where: str, preview: bool, depth: int = 0) -> dict[str, Any]:
+    return {k: _value(doc, v, f"{where}.{k}", preview, depth + 1) for k, v in props.items()}
 
 
-def _value(doc: _Doc, value: Any, where: str, preview: bool) -> Any:
+def _value(doc: _Doc, value: Any, where: str, preview: bool, depth: int = 0) -> Any:
     """A serialized property value as the analyzer would receive it."""
+    if depth > MAX_DEPTH:
+        raise doc.error(where[:200] + "...", f"nested deeper than {MAX_DEPTH} levels; no Azure resource is")
     if isinstance(value, float) and not math.isfinite(value):
         raise doc.error(where, _UNUSABLE_NUMBER)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2 ** 1024:
@@ -291,19 +296,19 @@ def _value(doc: _Doc, value: Any, where: str, preview: bool) -> Any:
     if isinstance(value, str):
         return _secret(UNKNOWN) if preview and value == SECRET_PLACEHOLDER else value
     if isinstance(value, list):
-        return [_value(doc, v, f"{where}[{i}]", preview) for i, v in enumerate(value)]
+        return [_value(doc, v, f"{where}[{i}]", preview, depth + 1) for i, v in enumerate(value)]
     if not isinstance(value, dict):
         return value
     if SIG_KEY not in value:
-        return _properties(doc, value, where, preview)
+        return _properties(doc, value, where, preview, depth)
     sig = value[SIG_KEY]
     decode = _SIGNATURES.get(sig) if isinstance(sig, str) else None
     if decode is None:
         raise doc.error(f"{where}.{SIG_KEY}", "unrecognized signature; this file was not written by the Pulumi CLI")
-    return decode(doc, value, where, preview)
+    return decode(doc, value, where, preview, depth)
 
 
-def _secret_value(doc: _Doc, value: dict[str, Any], where: str, preview: bool) -> Any:
+def _secret_value(doc: _Doc, value: dict[str, Any], where: str, preview: bool, depth: int) -> Any:
     has = [k for k in ("ciphertext", "plaintext", "value") if k in value]
     if len(has) != 1:
         raise doc.error(where, "malformed secret: exactly one of `ciphertext` or `plaintext` must be supplied")
@@ -323,10 +328,10 @@ def _secret_value(doc: _Doc, value: dict[str, Any], where: str, preview: bool) -
     # The dry-run's own --json redacts secrets to "[secret]": the value is unknown there too.
     if has[0] == "value" and inner == SECRET_PLACEHOLDER:
         return _secret(UNKNOWN)
-    return _secret(_value(doc, inner, where, preview))
+    return _secret(_value(doc, inner, where, preview, depth + 1))
 
 
-def _resource_reference(doc: _Doc, value: dict[str, Any], where: str, preview: bool) -> Any:
+def _resource_reference(doc: _Doc, value: dict[str, Any], where: str, preview: bool, depth: int) -> Any:
     urn = value.get("urn")
     if not isinstance(urn, str):
         raise doc.error(f"{where}.urn", "malformed resource reference: missing urn")
@@ -344,7 +349,7 @@ def _resource_reference(doc: _Doc, value: dict[str, Any], where: str, preview: b
     return ref_id or UNKNOWN  # an empty ID is one not known yet
 
 
-def _asset(doc: _Doc, value: dict[str, Any], where: str, preview: bool) -> Any:
+def _asset(doc: _Doc, value: dict[str, Any], where: str, preview: bool, depth: int) -> Any:
     keys = ("path", "text", "uri") if value[SIG_KEY] == ASSET_SIG else ("path", "uri", "assets")
     if not any(k in value for k in keys):
         return UNKNOWN  # only a hash: the contents are not in the file
@@ -353,7 +358,7 @@ def _asset(doc: _Doc, value: dict[str, Any], where: str, preview: bool) -> Any:
         if key == "assets":
             if not isinstance(inner, dict):
                 raise doc.error(f"{where}.assets", f"expected an object, got {_kind(inner)}")
-            out[key] = {k: _value(doc, v, f"{where}.assets.{k}", preview) for k, v in inner.items()}
+            out[key] = {k: _value(doc, v, f"{where}.assets.{k}", preview, depth + 1) for k, v in inner.items()}
         elif key != SIG_KEY:
             if not isinstance(inner, str):
                 raise doc.error(f"{where}.{key}", f"expected a string, got {_kind(inner)}")
@@ -361,7 +366,7 @@ def _asset(doc: _Doc, value: dict[str, Any], where: str, preview: bool) -> Any:
     return out
 
 
-def _byte_string(doc: _Doc, value: dict[str, Any], where: str, preview: bool) -> Any:
+def _byte_string(doc: _Doc, value: dict[str, Any], where: str, preview: bool, depth: int) -> Any:
     encoded = value.get("value")
     try:
         if not isinstance(encoded, str):
@@ -371,18 +376,18 @@ def _byte_string(doc: _Doc, value: dict[str, Any], where: str, preview: bool) ->
         raise doc.error(f"{where}.value", "malformed byte string: expected base64 text") from None
 
 
-def _float(doc: _Doc, value: dict[str, Any], where: str, preview: bool) -> Any:
+def _float(doc: _Doc, value: dict[str, Any], where: str, preview: bool, depth: int) -> Any:
     if not isinstance(value.get("value"), str):
         raise doc.error(f"{where}.value", "malformed float value: missing or non-string 'value' field")
     return UNKNOWN  # NaN or +/-Inf: no policy can compare it to anything
 
 
-def _output_value(doc: _Doc, value: dict[str, Any], where: str, preview: bool) -> Any:
-    inner = _value(doc, value["value"], f"{where}.value", preview) if "value" in value else UNKNOWN
+def _output_value(doc: _Doc, value: dict[str, Any], where: str, preview: bool, depth: int) -> Any:
+    inner = _value(doc, value["value"], f"{where}.value", preview, depth + 1) if "value" in value else UNKNOWN
     return _secret(inner) if value.get("secret") is True else inner
 
 
-_SIGNATURES: dict[str, Callable[[_Doc, dict[str, Any], str, bool], Any]] = {
+_SIGNATURES: dict[str, Callable[[_Doc, dict[str, Any], str, bool, int], Any]] = {
     SECRET_SIG: _secret_value, RESOURCE_REFERENCE_SIG: _resource_reference, ASSET_SIG: _asset,
     ARCHIVE_SIG: _asset, BYTE_STRING_SIG: _byte_string, FLOAT_SIG: _float, OUTPUT_VALUE_SIG: _output_value,
 }

@@ -249,3 +249,14 @@ def test_zero_evaluable_resources_are_said_so(doc: dict[str, Any]) -> None:
 def test_unknown_v4_features_are_noted_not_refused() -> None:
     doc = _mutated("export-v4-features.json", ["features"], ["refreshBeforeUpdate", "teleportation"])
     assert "teleportation" in parse(doc).notes[0]
+
+
+@pytest.mark.parametrize("nested", [
+    "[" * 150 + "]" * 150,
+    '{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": ' * 150 + "1" + "}" * 150,
+], ids=["arrays", "secrets-in-secrets"])
+def test_values_nested_beyond_any_azure_resource_are_refused(tmp_path: Path, nested: str) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text('{"stack": "s", "resources": [{"urn": "urn:pulumi:s::p::t::n", "inputs": {"x": ' + nested + "}}]}")
+    with pytest.raises(ReadError, match="nested deeper than 100 levels"):
+        read(path)
