@@ -139,6 +139,7 @@ def parse(data: Any, name: str = "<document>") -> Resources:
     else:
         raise doc.error("$", "not a dry-run JSON, `pulumi stack export` or `pulumi preview --json` document "
                         "(no `deployment`, `steps` or `resources` key)")
+    _no_parent_cycle(doc, result.resources)
     if not result.resources:
         result.notes.append(f"{name}: holds no resource the engine would evaluate; nothing was checked")
     return result
@@ -456,6 +457,22 @@ def _dryrun(doc: _Doc, data: dict[str, Any]) -> Resources:
         resources.append(r)
     stack = doc.get(data, "stack", "$", str) or _stack_from_urns(resources)
     return Resources(stack, resources, "dry-run", True, [])
+
+
+def _no_parent_cycle(doc: _Doc, resources: list[Resource]) -> None:
+    """The engine never writes a resource that is its own ancestor; such a file cannot be a stack."""
+    parents = {r.urn: r.parent for r in resources}
+    settled: set[str] = set()
+    for start in parents:
+        chain: set[str] = set()
+        urn: str | None = start
+        while urn is not None and urn in parents and urn not in settled:
+            if urn in chain:
+                raise doc.error("$", f"resource {urn} is its own ancestor (its parent chain loops); "
+                                "this file was not written by the Pulumi CLI")
+            chain.add(urn)
+            urn = parents[urn]
+        settled.update(chain)
 
 
 def _once(doc: _Doc, seen: set[str], r: Resource, where: str) -> None:

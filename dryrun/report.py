@@ -63,13 +63,12 @@ def tree(resources: list[Resource]) -> str:
     for r in resources:
         children[r.parent if r.parent in known else None].append(r)
     lines: list[str] = []
-
-    def walk(parent: str | None, depth: int) -> None:
-        for r in sorted(children.get(parent, []), key=lambda x: (x.type, x.name)):
-            lines.append(f"{'  ' * depth}{'+ ' if children.get(r.urn) else '- '}{r.type}  {r.name}")
-            walk(r.urn, depth + 1)
-
-    walk(None, 0)
+    # Depth first without recursion: a file's parent chains can be as deep as it likes.
+    pending = [(r, 0) for r in reversed(sorted(children.get(None, []), key=lambda x: (x.type, x.name)))]
+    while pending:
+        r, depth = pending.pop()
+        lines.append(f"{'  ' * depth}{'+ ' if children.get(r.urn) else '- '}{r.type}  {r.name}")
+        pending += [(c, depth + 1) for c in reversed(sorted(children.get(r.urn, []), key=lambda x: (x.type, x.name)))]
     return "\n".join(lines)
 
 

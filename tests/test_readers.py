@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from dryrun import report
 from dryrun.model import SECRET_SIG, SIG_KEY, UNKNOWN, Resource
 from dryrun.readers import ReadError, Resources, parse, read
 
@@ -260,3 +261,19 @@ def test_values_nested_beyond_any_azure_resource_are_refused(tmp_path: Path, nes
     path.write_text('{"stack": "s", "resources": [{"urn": "urn:pulumi:s::p::t::n", "inputs": {"x": ' + nested + "}}]}")
     with pytest.raises(ReadError, match="nested deeper than 100 levels"):
         read(path)
+
+
+def _chain(length: int, loop: bool) -> dict[str, Any]:
+    urns = [f"urn:pulumi:s::p::t::n{i}" for i in range(length)]
+    parents = [urns[-1] if loop else None, *urns[:-1]]
+    return {"stack": "s", "resources": [{"urn": u, "parent": p} for u, p in zip(urns, parents, strict=True)]}
+
+
+def test_a_parent_chain_that_loops_is_refused() -> None:
+    with pytest.raises(ReadError, match="is its own ancestor"):
+        parse(_chain(3, loop=True))
+
+
+def test_a_parent_chain_of_any_depth_is_read_and_drawn() -> None:
+    resources = parse(_chain(5000, loop=False)).resources
+    assert report.tree(resources).splitlines()[-1] == "  " * 4999 + "- t  n4999"
