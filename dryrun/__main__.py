@@ -79,10 +79,12 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if bool(args.stack) == bool(args.resources):
         raise UsageError("give a stack name or --resources FILE (one of them)")
-    if args.stack and not _STACK_NAME.match(args.stack):
+    if args.stack and not _STACK_NAME.fullmatch(args.stack):
         raise UsageError(f"stack name {args.stack!r}: use letters, digits, '-', '_' and '.' only")
     # Every file argument is checked before anything runs: no run ends unable to write its report.
     outputs = {"--json": args.json_out, "--sarif": args.sarif_out, "--checklist-json": args.checklist_out}
+    arguments.plain_paths({"--resources": args.resources, "--policy-config": args.policy_config, **outputs,
+                           "--policy-pack": args.policy_pack, "--project-dir": args.project_dir})
     json_out, sarif_out, checklist_out = (arguments.output_file(v, k) if v is not None else None
                                           for k, v in outputs.items())
     arguments.distinct_files({"--resources": args.resources, "--policy-config": args.policy_config, **outputs})

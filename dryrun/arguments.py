@@ -19,6 +19,13 @@ REPORT_TO = "open an issue in the ai-platform repository with the command line a
 TRACEBACK_ENV = "AI_PLATFORM_TRACEBACK"  # set to 1 to print the traceback of an internal error
 
 
+def plain_paths(named: dict[str, str | Path | None]) -> None:
+    """No file argument holds a NUL character: no operating system takes one in a file name."""
+    for option, value in named.items():
+        if value is not None and "\x00" in str(value):
+            raise UsageError(f"{option}: a file name cannot contain a NUL character")
+
+
 def output_file(value: str | Path, option: str) -> Path:
     """A file the command will write, checked now so that no run ends failing to write its report."""
     path = Path(value)

@@ -345,3 +345,17 @@ def test_any_verify_command_line_keeps_the_contract(tmp_path: Path, capsys: pyte
     captured = capsys.readouterr()
     assert code in CONTRACT, captured.err
     assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize("outputs", [
+    {"gateways": {"eastus2": "a" * 300}}, {"gateways": {"eastus2": "gw .example.com"}},
+    {"gateways": {"eastus2": "192.0.2.1"}, "privateHostNames": ["kv.vault\x00.azure.net"]},
+    {"gateways": {"eastus2": "192.0.2.1"}, "hostName": "-bad-.example.com"},
+], ids=["label-too-long", "space", "nul", "hyphen-edges"])
+def test_verify_refuses_outputs_that_are_not_host_names(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        outputs: dict[str, Any]) -> None:
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(outputs))
+    with mock.patch("verify.__main__.check_health") as probe:
+        assert verify_main(["--outputs", str(path)]) == 2
+    assert not probe.called and "is not a host name or IP address" in capsys.readouterr().err

@@ -12,8 +12,10 @@ error (a bug: one line saying where to report it).
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import math
+import re
 import ssl
 import sys
 from dataclasses import dataclass
@@ -112,7 +114,28 @@ def parse_outputs(text: str) -> Endpoints:
     private = outputs.get(PRIVATE_HOST_NAMES, [])
     if not isinstance(private, list) or not all(isinstance(n, str) and n for n in private):
         raise OutputsError(f"output '{PRIVATE_HOST_NAMES}' must be a list of host names, got {private!r}")
-    return Endpoints(_string(outputs, TRAFFIC_MANAGER_FQDN), dict(gateways), _string(outputs, HOST_NAME), private)
+    endpoints = Endpoints(_string(outputs, TRAFFIC_MANAGER_FQDN), dict(gateways), _string(outputs, HOST_NAME), private)
+    named = [(TRAFFIC_MANAGER_FQDN, endpoints.traffic_manager), (HOST_NAME, endpoints.host_name),
+             *((f"{GATEWAYS}.{region}", address) for region, address in endpoints.gateways.items()),
+             *((f"{PRIVATE_HOST_NAMES}[{i}]", name) for i, name in enumerate(private))]
+    for key, value in named:
+        if value is not None and not valid_host(value):
+            raise OutputsError(f"output '{key}' is not a host name or IP address: {value[:80]!r}")
+    return endpoints
+
+
+# RFC 1123 host names: labels of 1-63 letters, digits and hyphens, not starting or ending with a hyphen.
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def valid_host(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+        return True
+    except ValueError:
+        pass
+    name = value.removesuffix(".")
+    return 0 < len(name) <= 253 and all(_LABEL.fullmatch(label) for label in name.split("."))
 
 
 def _context(args: argparse.Namespace) -> ssl.SSLContext:
@@ -164,8 +187,12 @@ def _main(argv: list[str] | None) -> int:
     if not 0 < args.port < 65536:
         parser.error("--port must be between 1 and 65535")
     # Everything the run needs is checked before the first probe.
+    arguments.plain_paths({"--outputs": args.outputs, "--ca-file": args.ca_file})
     endpoints = parse_outputs(load_text(args.outputs, "--outputs"))
     context = _context(args)
+    for name in args.resolve_private or []:
+        if not valid_host(name):
+            raise OutputsError(f"--resolve-private: {name[:80]!r} is not a host name")
     if args.resolve_private is not None and not (args.resolve_private or endpoints.private_host_names):
         raise OutputsError(f"--resolve-private: no names given and no '{PRIVATE_HOST_NAMES}' output; "
                            "name the private endpoint FQDNs to check")
