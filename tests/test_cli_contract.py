@@ -239,6 +239,8 @@ def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
     doc = copy.deepcopy(BASES[name])
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
         paths = [p for p in _paths(doc) if p]
+        if not paths:  # everything deleted already
+            break
         path = draw(st.sampled_from(paths))
         parent = doc
         for key in path[:-1]:
