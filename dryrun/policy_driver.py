@@ -9,11 +9,18 @@ The servicer class is private to pulumi-policy, which is why that package is pin
 
 from __future__ import annotations
 
+import difflib
+import gc
 import json
+import os
+import pickle
 import re
 import runpy
+import signal
 import sys
-from collections.abc import Iterator
+import threading
+import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,13 +29,14 @@ import jsonschema
 import pulumi_policy
 import pulumi_policy.policy as policy_module
 import yaml
-from google.protobuf import json_format, struct_pb2
+from google.protobuf import json_format
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy.deserialize import deserialize_properties as _deserialize
 from pulumi_policy.proxy import _append_prop, _DictProxy, _ListProxy, _raise_if_unknown
 from pulumi_policy.proxy import unknown_checking_proxy as _sdk_proxy
 
 from .model import Resource
+from .readers import load_text
 from .stackfile import UsageError
 
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")
@@ -118,6 +126,7 @@ class Pack:
               extra: dict[str, Any]) -> None:
         self.name, self.version = name, version
         self.suppressed: list[Suppressed] = []  # filled by the last analyze()
+        self.not_run: set[str] = set()  # stack policies the last analyze() skipped
         self.servicer = policy_module._PolicyAnalyzerServicer(
             name, version, policies, level or pulumi_policy.EnforcementLevel.ADVISORY, initial_config, **extra)
         info = self.servicer.GetAnalyzerInfo(None, None)
@@ -147,30 +156,63 @@ class Pack:
         self.levels = {name: entry["enforcementLevel"] for name, entry in resolved.items() if name in self.policies}
         return resolved
 
-    def analyze(self, resources: list[Resource]) -> list[Violation]:
-        """The violations, as the CLI would print them; the suppressed findings go to `self.suppressed`."""
-        with _DecodeOnce():
-            return self._analyze(resources)
+    def analyze(self, resources: list[Resource], stack_policies: bool = True) -> list[Violation]:
+        """The violations, as the CLI would print them; the suppressed findings go to `self.suppressed`.
 
-    def _analyze(self, resources: list[Resource]) -> list[Violation]:
-        found: list[Violation] = []
-        self.suppressed = []
-        for r in resources:
-            response = self.servicer.Analyze(analyzer_pb2.AnalyzeRequest(
-                type=r.type, properties=_struct(r.inputs), urn=r.urn, name=r.name, options=_options(r)), None)
-            found.extend(self._violations(response, r.urn))
-            self.suppressed.extend(self._suppressed(response, r.urn))
-        stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[
-            analyzer_pb2.AnalyzerResource(
-                type=r.type, properties=_struct(r.inputs), urn=r.urn, name=r.name, options=_options(r),
-                parent=r.parent or "", dependencies=r.dependencies,
-                propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
-                                      for k, v in r.property_dependencies.items()})
-            for r in resources])
-        stack_response = self.servicer.AnalyzeStack(stack_request, None)
-        found.extend(self._violations(stack_response, ""))
-        self.suppressed.extend(self._suppressed(stack_response, ""))
+        Without `stack_policies` (the resources are only part of a stack) the stack policies are not
+        run, and `self.not_run` names them, so no report counts them as passing."""
+        # The servicer allocates proxies per policy and resource; the cyclic collector would rescan
+        # every live resource again and again (quadratic in the stack's size), and reference counting
+        # frees them anyway.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            with _DecodeOnce():
+                return self._analyze(resources, stack_policies)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _analyze(self, resources: list[Resource], stack_policies: bool) -> list[Violation]:
+        self.not_run = set() if stack_policies else {n for n, p in self.policies.items() if p.kind == "stack"}
+        wire = [WireResource(r) for r in resources]
+        # Resource policies judge one resource at a time, stack policies the whole: on a large stack a
+        # forked child (the pack already loaded and configured) runs the resource policies while this
+        # process runs the stack policies, which cost about as much; without those, it splits the resources.
+        parallel = len(wire) >= _PARALLEL_FROM and _can_fork()
+        split = (len(wire) if stack_policies else len(wire) // 2) if parallel else 0
+        child = _fork(lambda: self._resource_findings(wire[:split])) if split else None
+        try:
+            found, suppressed = self._resource_findings(wire[split:])
+            if stack_policies:
+                try:
+                    stack_response = self.servicer.AnalyzeStack(_StackRequest(wire), None)
+                except Exception as exc:
+                    raise PolicyCrash("", exc) from exc
+                found += self._violations(stack_response, "")
+                suppressed += self._suppressed(stack_response, "")
+            if child:
+                first, child = _join(child), None
+                found, suppressed = first[0] + found, first[1] + suppressed
+        finally:
+            if child:  # this process failed first: the child's work is moot
+                os.kill(child[0], signal.SIGKILL)
+                os.waitpid(child[0], 0)
+                os.close(child[1])
+        self.suppressed = suppressed
         return found
+
+    def _resource_findings(self, wire: list[WireResource]) -> tuple[list[Violation], list[Suppressed]]:
+        found: list[Violation] = []
+        suppressed: list[Suppressed] = []
+        for r in wire:
+            try:
+                response = self.servicer.Analyze(r, None)
+            except Exception as exc:
+                raise PolicyCrash(r.urn, exc) from exc
+            found.extend(self._violations(response, r.urn))
+            suppressed.extend(self._suppressed(response, r.urn))
+        return found, suppressed
 
     def _violations(self, response: Any, default_urn: str) -> list[Violation]:
         out = []
@@ -197,25 +239,143 @@ class Pack:
         return out
 
 
+# Below this many resources a fork costs more than it saves (the dry-run of a real stack is ~300).
+_PARALLEL_FROM = 2000
+
+
+def _can_fork() -> bool:
+    # Only a process with no other threads forks safely (the program's runtime may hold threads).
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+
+
+def _fork(work: Callable[[], Any]) -> tuple[int, int]:
+    """Run `work` in a forked child; its pickled result (or exception) comes back through a pipe."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's stack
+        os.close(read_end)
+        code = 0
+        try:
+            try:
+                payload = pickle.dumps(("ok", work()))
+            except PolicyCrash as exc:
+                payload, code = pickle.dumps(("crash", (exc.urn, exc.where))), 1
+            except BaseException as exc:  # every failure goes back to the parent
+                payload, code = pickle.dumps(("error", f"{type(exc).__name__} in a policy worker")), 1
+            with os.fdopen(write_end, "wb") as out:
+                out.write(payload)
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _join(child: tuple[int, int]) -> Any:
+    pid, read_end = child
+    with os.fdopen(read_end, "rb") as source:
+        data = source.read()
+    os.waitpid(pid, 0)
+    status, value = pickle.loads(data) if data else ("error", "a policy worker died")
+    if status == "crash":
+        raise PolicyCrash(*value)
+    if status != "ok":
+        raise RuntimeError(value)
+    return value
+
+
+class PolicyCrash(Exception):
+    """A policy raised on a resource instead of judging it. The CLI fails the preview then too.
+
+    Only the exception's type and the pack's line are kept, never its message (it may quote a value)."""
+
+    def __init__(self, urn: str, exc: BaseException | str) -> None:
+        if isinstance(exc, BaseException):
+            frames = traceback.extract_tb(exc.__traceback__)
+            # The innermost frame in the pack's own code says which check failed.
+            inner = next((f for f in reversed(frames) if "pulumi_policy" not in f.filename), None)
+            exc = f"{type(exc).__name__} at {Path(inner.filename).name}:{inner.lineno}" if inner else type(exc).__name__
+        super().__init__(urn, exc)
+        self.urn, self.where = urn, exc
+
+    def __str__(self) -> str:
+        return (f"a policy raised {self.where} on {self.urn or 'the stack'} instead of judging it: the resource's "
+                "properties do not have the shape the policy reads (Azure's schema for its type)")
+
+
+class WireProperties:
+    """A resource's properties as `json_format.MessageToDict` returns them from the request's Struct:
+    what the servicer reads (numbers are doubles on the wire, so every number is a float)."""
+
+    def __init__(self, inputs: dict[str, Any]) -> None:
+        # A JSON round trip is the C-speed deep copy with the wire's number type.
+        self.decoded = json.loads(json.dumps(inputs, allow_nan=False), parse_int=float)
+
+
+class _Timeouts:
+    def __init__(self, timeouts: dict[str, str]) -> None:
+        self.create, self.update, self.delete = (_seconds(timeouts.get(k, "")) for k in ("create", "update", "delete"))
+
+
+class WireOptions:
+    """`AnalyzerResourceOptions` as the servicer reads them (`_get_resource_options`)."""
+
+    def __init__(self, r: Resource) -> None:
+        self.protect = r.protect
+        self.ignoreChanges: list[str] = []
+        self.deleteBeforeReplaceDefined = False
+        self.deleteBeforeReplace = False
+        self.aliases: list[str] = []
+        self.customTimeouts = _Timeouts(r.custom_timeouts)
+        self.additionalSecretOutputs: list[str] = []
+        self.parent = r.parent or ""
+
+    def HasField(self, name: str) -> bool:
+        return name == "customTimeouts"
+
+
+class _Dependencies:
+    def __init__(self, urns: list[str]) -> None:
+        self.urns = urns
+
+
+class WireResource:
+    """One resource as the servicer reads an `AnalyzeRequest` and an `AnalyzerResource`: the same fields,
+    decoded once instead of per policy (the protobuf path decodes a Struct for each of ~100 policies).
+    tests/test_wire.py holds it to the protobuf messages the CLI sends."""
+
+    def __init__(self, r: Resource) -> None:
+        self.type, self.urn, self.name = r.type, r.urn, r.name
+        self.properties = WireProperties(r.inputs)
+        self.options = WireOptions(r)
+        self.parent = r.parent or ""
+        self.dependencies = list(r.dependencies)
+        self.propertyDependencies = {k: _Dependencies(list(v)) for k, v in r.property_dependencies.items()}
+
+    def HasField(self, name: str) -> bool:
+        return False  # no provider resource: the dry-run does not record providers' properties
+
+
+class _StackRequest:
+    def __init__(self, resources: list[WireResource]) -> None:
+        self.resources = resources
+
+
 class _DecodeOnce:
     """The SDK's servicer decodes a resource's properties again for every policy (protobuf -> dict ->
     deserialized dict -> proxies), which is nearly all of its run time. Within one analyze() call,
-    hand it the same decoded dict for the same message (both steps are pure) and build each policy's
-    own proxy lazily (`_lazy_proxy`), so what policies see and report is unchanged.
+    the request's properties are decoded once (`WireProperties`), the same decoded dict is
+    deserialized once (a pure step), and each policy's own proxy is built lazily (`_lazy_proxy`), so
+    what policies see and report is unchanged.
     """
 
     def __init__(self) -> None:
         # id -> (the keyed object, kept alive so its id cannot be reused; its decoding)
-        self._dicts: dict[int, tuple[Any, Any]] = {}
         self._decoded: dict[int, tuple[Any, Any]] = {}
 
     def MessageToDict(self, message: Any, *args: Any, **kwargs: Any) -> Any:
-        if args or kwargs:
-            return json_format.MessageToDict(message, *args, **kwargs)
-        hit = self._dicts.get(id(message))
-        if hit is None or hit[0] is not message:
-            hit = self._dicts[id(message)] = (message, json_format.MessageToDict(message))
-        return hit[1]
+        if isinstance(message, WireProperties):
+            return message.decoded
+        return json_format.MessageToDict(message, *args, **kwargs)
 
     def deserialize(self, props: Any, proxy_secrets: bool = False) -> Any:
         if proxy_secrets:  # the remediation path wraps secrets in fresh proxies: leave it alone
@@ -331,19 +491,6 @@ def _record_pack(pack_dir: Path) -> dict[str, Any]:
     return _Recorder.captured
 
 
-def _struct(inputs: dict[str, Any]) -> struct_pb2.Struct:
-    s = struct_pb2.Struct()
-    s.update(inputs)
-    return s
-
-
-def _options(r: Resource) -> analyzer_pb2.AnalyzerResourceOptions:
-    timeouts = analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(
-        **{k: _seconds(v) for k, v in r.custom_timeouts.items()})
-    return analyzer_pb2.AnalyzerResourceOptions(
-        protect=r.protect, parent=r.parent or "", customTimeouts=timeouts)
-
-
 def _seconds(duration: str) -> float:
     units = {"h": 3600.0, "m": 60.0, "s": 1.0}
     total, number = 0.0, ""
@@ -357,11 +504,17 @@ def _seconds(duration: str) -> float:
 
 def parse_config_file(path: Path) -> dict[str, Any] | None:
     """Parse a `--policy-pack-config` file with the CLI's rules."""
-    text = path.read_text()
+    return parse_config_text(load_text(str(path), "--policy-config"), f"--policy-config {path}")
+
+
+def parse_config_text(text: str, path: Path | str) -> dict[str, Any] | None:
+    """Parse the text of a `--policy-pack-config` file with the CLI's rules."""
     if not text.strip():
         return None
     try:
         raw = json.loads(text)
+    except RecursionError:
+        raise UsageError(f"{path}: nested too deeply to be a policy config") from None
     except ValueError as exc:
         raise UsageError(f"{path}: not valid JSON: {exc}") from None
     if not isinstance(raw, dict):
@@ -419,15 +572,20 @@ def reconcile_config(info: Any, file_config: dict[str, Any] | None) -> dict[str,
     if file_config:
         _apply(result, file_config)
     errors = []
+    known = {p.name for p in info.policies}
+    unknown = set(file_config or {}) - known - {"all"}
+    for name in sorted(unknown):
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else "`python -m dryrun <stack>` lists the pack's policies"
+        errors.append(f"{name}: the pack has no policy of this name; {hint}")
     for name, schema in schemas.items():
         validator = jsonschema.Draft7Validator(schema)
         for err in validator.iter_errors(result[name]["properties"] or {}):
             where = ".".join(str(p) for p in err.absolute_path)
             errors.append(f"{name}: {where + ': ' if where else ''}{err.message}")
     for name, entry in result.items():
-        if not entry["enforcementLevel"]:
-            errors.append(f'{name}: invalid enforcement level ""; give the entry an enforcementLevel '
-                          "(or fix the policy name: it matches no policy in the pack)")
+        if not entry["enforcementLevel"] and name not in unknown:
+            errors.append(f'{name}: invalid enforcement level ""; give the entry an enforcementLevel')
     if errors:
-        raise UsageError("validating policy config:\n  " + "\n  ".join(sorted(errors)))
+        raise UsageError("validating policy config: " + "; ".join(sorted(errors)))
     return result

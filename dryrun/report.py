@@ -5,16 +5,56 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from policies.checklist import ITEMS
 
-from .model import Resource
+from .model import SECRET_SIG, SIG_KEY, Resource
 from .policy_driver import Pack, Suppressed, Violation
 
 AREAS = {"SEC": "Security", "PERF": "Performance", "MON": "Monitoring", "REL": "Reliability",
          "COST": "Cost", "COMP": "Compliance"}
+
+
+# Shorter strings are words a message would use anyway ("true", a SKU): scrubbing them would garble it.
+_SECRET_MIN_LENGTH = 4
+
+
+def secret_texts(resources: list[Resource]) -> set[str]:
+    """Every string inside a secret in the resources' inputs (a `--show-secrets` file holds them in clear)."""
+    found: set[str] = set()
+
+    def walk(value: Any, inside: bool) -> None:
+        if isinstance(value, dict):
+            secret = value.get(SIG_KEY) == SECRET_SIG
+            for v in value.values():
+                walk(v, inside or secret)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, inside)
+        elif inside and isinstance(value, str) and len(value) >= _SECRET_MIN_LENGTH and value != SECRET_SIG:
+            found.add(value)
+
+    for r in resources:
+        walk(r.inputs, False)
+    return found
+
+
+def scrub(violations: list[Violation], suppressed: list[Suppressed], secrets: set[str]) -> None:
+    """Blind secret values a policy quoted in a message: policies see secrets unwrapped, reports must not."""
+    if not secrets:
+        return
+    ordered = sorted(secrets, key=len, reverse=True)  # a secret containing another is blinded whole
+
+    def blind(text: str) -> str:
+        for secret in ordered:
+            text = text.replace(secret, "[secret]")
+        return text
+
+    for v in violations:
+        v.message = blind(v.message)
+    for s in suppressed:
+        s.reason = blind(s.reason)
 
 
 def tree(resources: list[Resource]) -> str:
@@ -23,13 +63,12 @@ def tree(resources: list[Resource]) -> str:
     for r in resources:
         children[r.parent if r.parent in known else None].append(r)
     lines: list[str] = []
-
-    def walk(parent: str | None, depth: int) -> None:
-        for r in sorted(children.get(parent, []), key=lambda x: (x.type, x.name)):
-            lines.append(f"{'  ' * depth}{'+ ' if children.get(r.urn) else '- '}{r.type}  {r.name}")
-            walk(r.urn, depth + 1)
-
-    walk(None, 0)
+    # Depth first without recursion: a file's parent chains can be as deep as it likes.
+    pending = [(r, 0) for r in reversed(sorted(children.get(None, []), key=lambda x: (x.type, x.name)))]
+    while pending:
+        r, depth = pending.pop()
+        lines.append(f"{'  ' * depth}{'+ ' if children.get(r.urn) else '- '}{r.type}  {r.name}")
+        pending += [(c, depth + 1) for c in reversed(sorted(children.get(r.urn, []), key=lambda x: (x.type, x.name)))]
     return "\n".join(lines)
 
 
@@ -110,8 +149,10 @@ def checklist(pack: Pack, violations: list[Violation], suppressed: list[Suppress
     """Each checklist item for this run: which enabled policies enforce it, and how it fared."""
     rows = []
     for item in ITEMS:
+        # A policy that did not run (a stack policy on a partial preview) proves nothing either way.
         enforced_by = sorted(name for name, info in pack.policies.items()
-                             if item.id in info.checklist and pack.levels.get(name, info.level) != "disabled")
+                             if item.id in info.checklist and pack.levels.get(name, info.level) != "disabled"
+                             and name not in pack.not_run)
         failed = sum(item.id in v.checklist for v in violations)
         silenced = sum(item.id in s.checklist for s in suppressed)
         if not enforced_by:
@@ -160,7 +201,7 @@ def _sorted_violations(violations: list[Violation]) -> list[Violation]:
 
 
 def to_json(stack: str, resources: list[Resource], violations: list[Violation],
-            suppressed: list[Suppressed] | None = None) -> str:
+            suppressed: list[Suppressed] | None = None, notes: list[str] | None = None) -> str:
     doc: dict[str, Any] = {
         "stack": stack,
         # Registration order depends on how the program's outputs resolve; URN order does not.
@@ -170,9 +211,7 @@ def to_json(stack: str, resources: list[Resource], violations: list[Violation],
     # Only when something was suppressed: a run without suppressions keeps the documented three-key shape.
     if suppressed:
         doc["suppressed"] = [s.to_json() for s in sorted(suppressed, key=lambda s: (s.policy, s.urn, s.reason))]
+    # What the reader could not evaluate (pending deletions, reads, a partial preview), when there is any.
+    if notes:
+        doc["notes"] = list(notes)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)

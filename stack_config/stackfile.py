@@ -142,11 +142,11 @@ def read(path: Path) -> dict[str, Any]:
     """Read and parse a stack or project file: UTF-8 (a BOM is accepted), at most MAX_BYTES."""
     try:
         if path.is_dir():
-            raise StackFileError(f"{path}: is a directory, not a stack file")
+            raise StackFileError(f"{path.name}: is a directory, not a stack file")
         with path.open("rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise StackFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise StackFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
     if len(raw) > MAX_BYTES:
         raise StackFileError(f"{path.name}: larger than {MAX_BYTES // 1024} KiB; a stack file is a few kilobytes")
     try:

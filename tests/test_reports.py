@@ -16,7 +16,7 @@ from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
 from dryrun import report, sarif
 from dryrun.__main__ import main
 from dryrun.model import Resource
-from dryrun.policy_driver import Pack
+from dryrun.policy_driver import Pack, Suppressed, Violation
 from policies.checklist import ITEMS
 from policies.compliance import required_tags
 from tests.policies.support import file_config, sdk_resources
@@ -260,3 +260,13 @@ def test_artifact_uri_is_relative_to_the_working_directory(tmp_path: Path, monke
     assert sarif.artifact_uri(Path("Pulumi.prod.yaml")) == "Pulumi.prod.yaml"
     assert sarif.artifact_uri(tmp_path / "exports" / "stack.json") == "exports/stack.json"
     assert sarif.artifact_uri(Path("/elsewhere/stack.json")) == "file:///elsewhere/stack.json"
+
+
+def test_a_secret_a_policy_quotes_is_blinded_in_every_report() -> None:
+    secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "hunter2-secret"}
+    resources = [Resource(urn="urn:pulumi:s::p::t::a", type="t", name="a", inputs={"password": secret})]
+    violations = [Violation("p", "mandatory", "urn:pulumi:s::p::t::a", "password hunter2-secret is weak")]
+    suppressed = [Suppressed("p", "urn:pulumi:s::p::t::a", "suppressed: hunter2-secret accepted")]
+    report.scrub(violations, suppressed, report.secret_texts(resources))
+    assert violations[0].message == "password [secret] is weak"
+    assert suppressed[0].reason == "suppressed: [secret] accepted"

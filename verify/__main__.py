@@ -5,17 +5,25 @@ frontend) healthy, and do its private names resolve to private addresses?
     python -m verify --outputs prod-outputs.json --ca-file corporate-ca.pem
     python -m verify --outputs prod-outputs.json --resolve-private     # on a runner inside the VNet
 
-Exit codes: 0 every check passed, 1 a check failed, 2 unusable outputs or arguments.
+Exit codes: 0 every check passed, 1 a check failed, 2 unusable outputs or arguments, 3 an internal
+error (a bug: one line saying where to report it).
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
+import math
+import re
+import ssl
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
+
+from dryrun import arguments
+from dryrun.readers import load_text
+from dryrun.stackfile import UsageError
 
 from .checks import FRONTEND_PATH, Result, Retry, check_health, check_private_dns, tls_context
 
@@ -45,7 +53,7 @@ private endpoint DNS (--resolve-private):
   as it should. Each name must resolve, and only to RFC 1918 addresses (10/8, 172.16/12, 192.168/16).
   With no names after the flag, the '{PRIVATE_HOST_NAMES}' output is used.
 
-exit codes: 0 every check passed, 1 a check failed, 2 unusable outputs or arguments
+exit codes: 0 every check passed, 1 a check failed, 2 unusable outputs or arguments, 3 internal error
 """
 
 
@@ -95,6 +103,8 @@ def _string(outputs: dict[str, Any], key: str) -> str | None:
 def parse_outputs(text: str) -> Endpoints:
     try:
         outputs = json.loads(text)
+    except RecursionError:
+        raise OutputsError("outputs are nested too deeply; pass `pulumi stack output --json`") from None
     except json.JSONDecodeError as exc:
         raise OutputsError(f"outputs are not JSON ({exc}); pass `pulumi stack output --json`") from None
     if not isinstance(outputs, dict):
@@ -108,21 +118,43 @@ def parse_outputs(text: str) -> Endpoints:
     private = outputs.get(PRIVATE_HOST_NAMES, [])
     if not isinstance(private, list) or not all(isinstance(n, str) and n for n in private):
         raise OutputsError(f"output '{PRIVATE_HOST_NAMES}' must be a list of host names, got {private!r}")
-    return Endpoints(_string(outputs, TRAFFIC_MANAGER_FQDN), dict(gateways), _string(outputs, HOST_NAME), private,
-                     _string(outputs, FRONTEND_HOST))
+    endpoints = Endpoints(_string(outputs, TRAFFIC_MANAGER_FQDN), dict(gateways), _string(outputs, HOST_NAME), private,
+                          _string(outputs, FRONTEND_HOST))
+    named = [(TRAFFIC_MANAGER_FQDN, endpoints.traffic_manager), (HOST_NAME, endpoints.host_name),
+             (FRONTEND_HOST, endpoints.frontend),
+             *((f"{GATEWAYS}.{region}", address) for region, address in endpoints.gateways.items()),
+             *((f"{PRIVATE_HOST_NAMES}[{i}]", name) for i, name in enumerate(private))]
+    for key, value in named:
+        if value is not None and not valid_host(value):
+            raise OutputsError(f"output '{key}' is not a host name or IP address: {value[:80]!r}")
+    return endpoints
 
 
-def _read(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
+# RFC 1123 host names: labels of 1-63 letters, digits and hyphens, not starting or ending with a hyphen.
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def valid_host(value: str) -> bool:
     try:
-        return Path(source).read_text()
-    except OSError as exc:
-        raise OutputsError(f"cannot read outputs file {source}: {exc.strerror}") from None
+        ipaddress.ip_address(value)
+        return True
+    except ValueError:
+        pass
+    name = value.removesuffix(".")
+    return 0 < len(name) <= 253 and all(_LABEL.fullmatch(label) for label in name.split("."))
 
 
-def run(args: argparse.Namespace, endpoints: Endpoints) -> list[Result]:
-    context = tls_context(insecure=args.insecure, ca_file=args.ca_file)
+def _context(args: argparse.Namespace) -> ssl.SSLContext:
+    """The TLS context, built before any probe: a CA file that is missing or holds no certificate is a usage error."""
+    if args.ca_file is not None:
+        load_text(args.ca_file, "--ca-file")  # missing, a directory, unreadable or not text: one line
+    try:
+        return tls_context(insecure=args.insecure, ca_file=args.ca_file)
+    except (OSError, ssl.SSLError, ValueError):
+        raise UsageError(f"--ca-file {args.ca_file}: holds no PEM certificate; give a CA bundle in PEM form") from None
+
+
+def run(args: argparse.Namespace, endpoints: Endpoints, context: ssl.SSLContext) -> list[Result]:
     retry = Retry(attempts=args.attempts, delay=args.retry_delay)
     probes = ([("traffic manager", endpoints.traffic_manager)] if endpoints.traffic_manager else []) + [
         (f"gateway {region}", address) for region, address in sorted(endpoints.gateways.items())]
@@ -137,30 +169,49 @@ def run(args: argparse.Namespace, endpoints: Endpoints) -> list[Result]:
                                     retry=retry))
     if args.resolve_private is not None:
         names = args.resolve_private or endpoints.private_host_names
-        if not names:
-            raise OutputsError(f"--resolve-private: no names given and no '{PRIVATE_HOST_NAMES}' output; "
-                               "name the private endpoint FQDNs to check")
         results += [check_private_dns(name, retry=retry) for name in names]
     return results
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except SystemExit as exc:
+        return arguments.exit_code(exc)
+    except (OutputsError, UsageError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return arguments.USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        return arguments.internal_error("python -m verify", exc)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.attempts < 1 or args.timeout <= 0 or args.retry_delay < 0:
-        parser.error("--attempts must be >= 1, --timeout > 0 and --retry-delay >= 0")
-    if not args.path.startswith("/"):
-        parser.error("--path must start with '/'")
-    try:
-        results = run(args, parse_outputs(_read(args.outputs)))
-    except OutputsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    if args.attempts < 1 or not 0 < args.timeout < math.inf or not 0 <= args.retry_delay < math.inf:
+        parser.error("--attempts must be >= 1, --timeout > 0 and --retry-delay >= 0 (finite numbers of seconds)")
+    if not args.path.startswith("/") or any(c.isspace() or ord(c) < 32 for c in args.path):
+        parser.error("--path must start with '/' and hold no spaces or control characters")
+    if not 0 < args.port < 65536:
+        parser.error("--port must be between 1 and 65535")
+    # Everything the run needs is checked before the first probe.
+    arguments.plain_paths({"--outputs": args.outputs, "--ca-file": args.ca_file})
+    endpoints = parse_outputs(load_text(args.outputs, "--outputs"))
+    context = _context(args)
+    for name in args.resolve_private or []:
+        if not valid_host(name):
+            raise OutputsError(f"--resolve-private: {name[:80]!r} is not a host name")
+    if args.resolve_private is not None and not (args.resolve_private or endpoints.private_host_names):
+        raise OutputsError(f"--resolve-private: no names given and no '{PRIVATE_HOST_NAMES}' output; "
+                           "name the private endpoint FQDNs to check")
+    results = run(args, endpoints, context)
     for result in results:
         print(result.line())
     failed = [r for r in results if not r.ok]
     print(f"result: {len(failed)} of {len(results)} failed" if failed else f"result: all {len(results)} passed")
-    return 1 if failed else 0
+    return arguments.FINDING if failed else arguments.OK
 
 
 if __name__ == "__main__":

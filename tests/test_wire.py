@@ -1,0 +1,101 @@
+"""The dry-run hands the SDK's servicer its requests decoded once (`WireResource`); what the policies
+report must be exactly what they report from the protobuf messages the CLI sends."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.protobuf import struct_pb2
+from pulumi.runtime.proto import analyzer_pb2
+
+from dryrun import policy_driver
+from dryrun.model import Resource
+from dryrun.policy_driver import Pack
+from dryrun.readers import read
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = Path(__file__).parent / "fixtures" / "cli"
+
+
+@pytest.fixture(scope="module")
+def pack() -> Pack:
+    pack = Pack(ROOT / "policies")
+    pack.configure(None, stack="legacy", project="ai-platform")
+    return pack
+
+
+def _struct(inputs: dict[str, Any]) -> struct_pb2.Struct:
+    s = struct_pb2.Struct()
+    s.update(inputs)
+    return s
+
+
+def _options(r: Resource) -> analyzer_pb2.AnalyzerResourceOptions:
+    timeouts = analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(
+        **{k: policy_driver._seconds(v) for k, v in r.custom_timeouts.items()})
+    return analyzer_pb2.AnalyzerResourceOptions(protect=r.protect, parent=r.parent or "", customTimeouts=timeouts)
+
+
+def _over_protobuf(pack: Pack, resources: list[Resource]) -> list[tuple[str, str, str, str]]:
+    """The servicer exactly as the CLI drives it: one protobuf message per call, nothing cached."""
+    found = []
+    for r in resources:
+        response = pack.servicer.Analyze(analyzer_pb2.AnalyzeRequest(
+            type=r.type, properties=_struct(r.inputs), urn=r.urn, name=r.name, options=_options(r)), None)
+        found += [(d.policyName, d.urn or r.urn, d.message, str(d.enforcementLevel)) for d in response.diagnostics]
+    stack = pack.servicer.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=[
+        analyzer_pb2.AnalyzerResource(
+            type=r.type, properties=_struct(r.inputs), urn=r.urn, name=r.name, options=_options(r),
+            parent=r.parent or "", dependencies=r.dependencies,
+            propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
+                                  for k, v in r.property_dependencies.items()})
+        for r in resources]), None)
+    found += [(d.policyName, d.urn, d.message, str(d.enforcementLevel)) for d in stack.diagnostics]
+    return sorted(found)
+
+
+def _fast(pack: Pack, resources: list[Resource]) -> list[tuple[str, str, str, str]]:
+    return sorted((v.policy, v.urn, v.message, str(policy_driver._LEVEL_TO_PROTO[v.level]))
+                  for v in pack.analyze(resources))
+
+
+@pytest.mark.parametrize("fixture", ["export-v3.json", "export-v3-show-secrets.json", "preview-show-sames.json"])
+def test_decoded_once_reports_what_the_protobuf_path_reports(pack: Pack, fixture: str) -> None:
+    resources = read(CLI / fixture).resources
+    assert _fast(pack, resources) == _over_protobuf(pack, resources)
+
+
+_SPLIT = """
+import sys
+from pathlib import Path
+from dryrun import policy_driver
+from dryrun.policy_driver import Pack
+from dryrun.readers import read
+pack = Pack(Path("policies").resolve())
+pack.configure(None, stack="legacy", project="ai-platform")
+resources = read(sys.argv[1]).resources
+def run():
+    found = [(v.policy, v.urn, v.message, v.level) for v in pack.analyze(resources)]
+    return found, [(s.policy, s.urn, s.reason) for s in pack.suppressed]
+whole = run()
+assert policy_driver._can_fork()
+policy_driver._PARALLEL_FROM = 2
+print("same" if run() == whole and whole[0] else "different")
+"""
+
+
+def test_a_stack_split_across_processes_reports_what_one_process_reports() -> None:
+    # In a fresh process: a test worker runs threads, and the driver forks only a single-threaded process.
+    result = subprocess.run([sys.executable, "-c", _SPLIT, str(CLI / "export-v3.json")], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.stdout.strip() == "same", result.stderr
+
+
+def test_wire_numbers_are_doubles_as_on_the_protobuf_wire() -> None:
+    decoded = policy_driver.WireProperties({"n": 3, "b": True, "l": [1, None, "x"], "o": {"f": 1.5}}).decoded
+    assert decoded == {"n": 3.0, "b": True, "l": [1.0, None, "x"], "o": {"f": 1.5}}
+    assert type(decoded["n"]) is float and decoded["b"] is True
