@@ -25,7 +25,8 @@ from .model import (
 Problem = tuple[str, str]
 
 # Smallest subnets Azure accepts for each role (prefix length upper bounds).
-_MAX_PREFIXLEN = {"privateEndpoints": 28, "containerApps": 27, "appGateway": 26, "functions": 28}
+# /29 is the smallest subnet Azure creates (learn.microsoft.com/azure/virtual-network/virtual-networks-faq).
+_MAX_PREFIXLEN = {"privateEndpoints": 28, "containerApps": 27, "appGateway": 26, "functions": 28, "operations": 29}
 _REQUIRED_ROLES = ("privateEndpoints", "containerApps", "appGateway")
 
 
@@ -128,12 +129,12 @@ def check_monitoring(monitoring: Monitoring, environment: str | None) -> Iterato
 
 
 def check_budget(budget: Budget, today: date) -> Iterator[Problem]:
-    if budget.start_date.day != 1:
+    if budget.start_date is not None and budget.start_date.day != 1:
         first = budget.start_date.replace(day=1).isoformat()
         yield ("budget.startDate", f"'{budget.start_date.isoformat()}' is not the first of a month; "
                f"Azure budgets start on a month boundary, use '{first}' (and never change it afterwards)")
     if budget.end_date is not None:
-        if budget.end_date <= budget.start_date:
+        if budget.start_date is not None and budget.end_date <= budget.start_date:
             yield ("budget.endDate", f"'{budget.end_date.isoformat()}' is not after startDate; remove it or move it")
         elif budget.end_date < today:
             yield ("budget.endDate", f"'{budget.end_date.isoformat()}' has passed: the budget would stop "
