@@ -68,7 +68,8 @@ def secure_storage_account(
     diagnostic_setting(name, target_id=account.id, workspace_id=common.workspace_id, parent=parent, categories=[])
     for service in endpoints:
         diagnostic_setting(f"{name}-{service}", workspace_id=common.workspace_id, parent=parent,
-                           metric_categories=DATA_SERVICE_METRICS, target_id=account.id.apply(lambda i, s=service: f"{i}/{s}Services/default"))
+                           metric_categories=DATA_SERVICE_METRICS,
+                           target_id=account.id.apply(lambda i, s=service: f"{i}/{s}Services/default"))
     return account
 
 

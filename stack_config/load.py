@@ -147,6 +147,7 @@ def _semantic(p: dict[str, Any], today: date) -> Iterator[tuple[str, str]]:
         yield from rules.check_budget(p["budget"], today)
     if events is not None:
         yield from rules.check_event_processing(events, env)
+    yield from rules.check_preflight(p, today)
     tm = p.get("traffic_manager")
     if env == "prod" and tm is not None and not tm.enabled:
         yield ("trafficManager.enabled", "prod routes between regions through Traffic Manager (REL-1); "

@@ -16,6 +16,10 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+# Regions with availability zones, from the dated region table the preflight uses; zone-redundant
+# settings are only requested where Azure accepts them.
+from .preflight.regions import ZONAL_REGIONS
+
 # Azure Managed Redis SKUs, copied from the pinned SDK's `redisenterprise.SkuName` (a test keeps
 # the two in step) so that loading config does not import the SDK module.
 REDIS_SKUS = (
@@ -31,17 +35,6 @@ REDIS_SKUS = (
     "FlashOptimized_A250", "FlashOptimized_A500", "FlashOptimized_A700", "FlashOptimized_A1000",
     "FlashOptimized_A1500", "FlashOptimized_A2000", "FlashOptimized_A4500",
 )
-
-# Regions with availability zones; zone-redundant settings are only requested where Azure
-# accepts them (a zonal request in a non-zonal region fails the deployment).
-ZONAL_REGIONS = frozenset({
-    "australiaeast", "brazilsouth", "canadacentral", "centralindia", "centralus", "eastasia",
-    "eastus", "eastus2", "francecentral", "germanywestcentral", "israelcentral", "italynorth",
-    "japaneast", "koreacentral", "mexicocentral", "newzealandnorth", "northeurope", "norwayeast",
-    "polandcentral", "qatarcentral", "southafricanorth", "southcentralus", "southeastasia",
-    "spaincentral", "swedencentral", "switzerlandnorth", "uaenorth", "uksouth", "westeurope",
-    "westus2", "westus3",
-})
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _LOCATION = re.compile(r"^[a-z0-9]+$")

@@ -7,10 +7,12 @@ user can find the line in `Pulumi.<stack>.yaml`.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from itertools import combinations
+from typing import Any
 
+from . import preflight
 from .model import (
     AppGateway,
     Budget,
@@ -23,6 +25,11 @@ from .model import (
 )
 
 Problem = tuple[str, str]
+
+
+def check_preflight(parsed: Mapping[str, Any], today: date) -> Iterator[Problem]:
+    """What Azure itself would refuse at deployment time (stack_config/preflight)."""
+    yield from preflight.run(parsed, today)
 
 # Smallest subnets Azure accepts for each role (prefix length upper bounds).
 # /29 is the smallest subnet Azure creates (learn.microsoft.com/azure/virtual-network/virtual-networks-faq).

@@ -182,7 +182,8 @@ def test_secrets_are_key_vault_references_through_the_service_identity(
         assert env["REDIS_HOST"]["value"] == REDIS and env["REDIS_PORT"]["value"] == "10000"
         assert env["AZURE_CLIENT_ID"]["value"] == f"client-{service}"
         # App Insights takes only Entra-authenticated telemetry: the SDK authenticates as this identity.
-        assert env["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]["value"] == f"Authorization=AAD;ClientId=client-{service}"
+        auth = env["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]["value"]
+        assert auth == f"Authorization=AAD;ClientId=client-{service}"
         assert env["APPLICATIONINSIGHTS_CONNECTION_STRING"] == {
             "name": "APPLICATIONINSIGHTS_CONNECTION_STRING", "secretRef": "applicationinsights-connection-string"}
         assert env["PARTNER_API_KEY"] == {"name": "PARTNER_API_KEY", "secretRef": "partner-api-key"}
