@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from components.naming import unique_name
+from components.naming import NamingError, unique_name
 
 from .problems import Problem
 
@@ -104,6 +104,16 @@ _ROLE_SLUGS = {"privateEndpoints": "private-endpoints", "containerApps": "contai
 _PLACEHOLDER_TENANT = "00000000-0000-0000-0000-000000000000"
 
 
+def _unique(kind: str, base: str, location: str, max_length: int) -> str:
+    """The shape of a components.naming unique name (the hash differs per stack and tenant, not its shape);
+    parts it cannot use give the readable name, which then fails its rule here instead of in the program."""
+    try:
+        return unique_name(kind, base_name=base, location=location, stack="s", tenant_id=_PLACEHOLDER_TENANT,
+                           max_length=max_length)
+    except NamingError:
+        return f"{kind}-{base}-{location}"
+
+
 def generated(p: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
     """(config field that shapes it, resource type, name) for every name the config generates."""
     prefix, env = p.get("name_prefix", "aip"), p.get("environment")
@@ -114,9 +124,7 @@ def generated(p: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
     yield "namePrefix", "Microsoft.Insights/actionGroups", f"ag-{base}"
     yield "namePrefix", "Microsoft.Consumption/budgets", f"budget-{base}"
     yield "namePrefix", "Microsoft.Insights/metricAlerts", f"alert-{base}-health-failed-locations"
-    yield ("namePrefix", "Microsoft.Network/trafficManagerProfiles",
-           unique_name("tm", base_name=base, location="global", stack="s", tenant_id=_PLACEHOLDER_TENANT,
-                       max_length=63))
+    yield "namePrefix", "Microsoft.Network/trafficManagerProfiles", _unique("tm", base, "global", 63)
     workloads = [s.name for s in apps.services] if apps is not None else []
     workloads += ["gateway", *(["functions"] if events is not None and events.enabled else [])]
     for i, region in enumerate(network.regions):
@@ -131,8 +139,7 @@ def generated(p: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
             yield field, "Microsoft.ManagedIdentity/userAssignedIdentities", f"id-{base}-{loc}-{workload}"
         uniques = [*_UNIQUE, *(_EVENTS_UNIQUE if events is not None and events.enabled and i == 0 else ())]
         for type_, kind, max_length in uniques:
-            yield field, type_, unique_name(kind, base_name=base, location=loc, stack="s",
-                                            tenant_id=_PLACEHOLDER_TENANT, max_length=max_length)
+            yield field, type_, _unique(kind, base, loc, max_length)
         if i == 0:
             yield field, "Microsoft.DataProtection/backupVaults", f"bvault-{base}-{loc}"
             if events is not None and events.enabled:
