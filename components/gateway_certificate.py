@@ -23,6 +23,7 @@ Sources (`appGateway.certificate.source`):
 from __future__ import annotations
 
 import base64
+import functools
 from datetime import UTC, datetime, timedelta
 
 import pulumi
@@ -67,6 +68,13 @@ def self_signed_pfx(host_name: str, now: datetime | None = None) -> str:
     return base64.b64encode(pfx).decode()
 
 
+@functools.cache
+def _bootstrap_pfx(host_name: str) -> str:
+    # One RSA key generation per host name and run: the regions of a stack share the host name, and
+    # the value is only ever sent when the secret is first created.
+    return self_signed_pfx(host_name)
+
+
 def certificate_secret(
     name: str,
     *,
@@ -85,7 +93,7 @@ def certificate_secret(
                                           "'appGateway.certificate.pfxBase64' \"$(base64 -w0 cert.pfx)\"`")
         value: str = config.pfx_base64
     else:
-        value = self_signed_pfx(host_name)
+        value = _bootstrap_pfx(host_name)
     bootstrap = config.source == "selfSigned"
     return keyvault.Secret(
         name,

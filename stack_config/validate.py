@@ -33,7 +33,8 @@ def check_preflight(parsed: Mapping[str, Any], today: date) -> Iterator[Problem]
 
 # Smallest subnets Azure accepts for each role (prefix length upper bounds).
 # /29 is the smallest subnet Azure creates (learn.microsoft.com/azure/virtual-network/virtual-networks-faq).
-_MAX_PREFIXLEN = {"privateEndpoints": 28, "containerApps": 27, "appGateway": 26, "functions": 28, "operations": 29}
+# Container Apps subnets are sized by the preflight, against the environment type (preflight/subnets.py).
+_MAX_PREFIXLEN = {"privateEndpoints": 28, "appGateway": 26, "functions": 28, "operations": 29}
 _REQUIRED_ROLES = ("privateEndpoints", "containerApps", "appGateway")
 
 
@@ -50,9 +51,10 @@ def check_region(region: Region, path: str, needs_functions: bool) -> Iterator[P
         if net.version != vnet.version or not net.subnet_of(vnet):  # type: ignore[arg-type]
             yield (f"{spath}.prefix", f"'{subnet.prefix}' is outside the VNet address space "
                    f"'{region.address_space}'; pick a prefix inside it")
-        if net.prefixlen > _MAX_PREFIXLEN[subnet.role]:
+        limit = _MAX_PREFIXLEN.get(subnet.role)
+        if limit is not None and net.prefixlen > limit:
             yield (f"{spath}.prefix", f"'{subnet.prefix}' is too small for role '{subnet.role}'; "
-                   f"use /{_MAX_PREFIXLEN[subnet.role]} or larger")
+                   f"use /{limit} or larger")
         if subnet.role in seen:
             yield (f"{spath}.role", f"role '{subnet.role}' is already used by subnets[{seen[subnet.role]}]; "
                    "each role takes one subnet")

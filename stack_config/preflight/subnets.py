@@ -50,5 +50,5 @@ def check(p: Mapping[str, Any], today: date) -> Iterator[Problem]:
             if subnet.role == "containerApps":
                 limit = CONTAINER_APPS_MAX_PREFIXLEN[ENVIRONMENT_TYPE]
                 if net.prefixlen > limit:
-                    yield (path, f"'{subnet.prefix}' is smaller than the /{limit} a {ENVIRONMENT_TYPE} Container "
-                           f"Apps environment needs; use /{limit} or larger")
+                    yield (path, f"'{subnet.prefix}' is too small for role 'containerApps': a {ENVIRONMENT_TYPE} "
+                           f"environment needs /{limit}; use /{limit} or larger")
