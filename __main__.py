@@ -27,7 +27,7 @@ from components.naming import unique_name_output
 from components.network import SecureNetwork, SecureNetworkArgs
 from components.private_dns import PrivateDnsZones, PrivateDnsZonesArgs
 from components.protection import ResourceGroupLock, ResourceGroupLockArgs
-from components.stamp import RegionalStamp, RegionalStampArgs
+from components.stamp import RegionalStamp, RegionalStampArgs, entrypoint
 from components.static_web_app import StaticWebApp, StaticWebAppArgs
 from components.token_budget import TokenBudget, TokenBudgetArgs
 from components.traffic_manager import GlobalTrafficManager, GlobalTrafficManagerArgs, RegionEndpoint
@@ -87,7 +87,8 @@ if cfg.traffic_manager.enabled:
                                          tenant_id=tenant_id, max_length=63),
         endpoints=[RegionEndpoint(loc, s.gateway.public_ip_id) for loc, s in stamps.items()],
         # Probes must match the gateway's listener host name, or every region looks down.
-        host_header=cfg.traffic_manager.host_header or cfg.app_gateway.host_name))
+        host_header=cfg.traffic_manager.host_header or cfg.app_gateway.host_name,
+        health_path=entrypoint(cfg).probe_path))
     pulumi.export("trafficManagerFqdn", traffic_manager.fqdn)
 
 # The frontend is global: its API route leads to the public entry point (Traffic Manager when
@@ -109,7 +110,7 @@ AvailabilityTests("availability", AvailabilityTestsArgs(
     common=commons[primary], base_name=base, app_insights_id=monitors[primary].app_insights_id,
     action_group_id=alerts_to.id, locations=cfg.monitoring.availability_locations,
     host_name=cfg.app_gateway.host_name, traffic_manager_fqdn=traffic_manager.fqdn if traffic_manager else None,
-    gateway_fqdn=stamps[primary].gateway.fqdn))
+    gateway_fqdn=stamps[primary].gateway.fqdn, health_path=entrypoint(cfg).probe_path))
 Budget("budget", BudgetArgs(
     common=commons[primary], base_name=base, budget=cfg.budget,
     resource_group_ids=[g.id for g in groups.values()], action_group_id=alerts_to.id))

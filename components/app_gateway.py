@@ -5,8 +5,10 @@ Differences from the seed's gateway, each on purpose:
   seed's inline `webApplicationFirewallConfiguration` is retired by Azure in 2027;
 - Microsoft_DefaultRuleSet 2.1 (the successor of the seed's OWASP 3.2) plus the Bot Manager set;
 - autoscale bounds instead of the seed's fixed `capacity: 2`, zones where the region has them;
-- TLS terminates here with a Key Vault certificate and plain HTTP only redirects to HTTPS;
-- the backend is reached over HTTPS with the app's own host name and probed on /health.
+- TLS terminates here with a Key Vault certificate the stack itself writes to the vault
+  (components/gateway_certificate.py), and plain HTTP only redirects to HTTPS;
+- the backend is reached over HTTPS with the app's own host name and probed on the entrypoint
+  service's probePath.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ import pulumi_azure_native.network as network
 from stack_config import model
 
 from .common import Common
-from .container_apps import HEALTH_PATH
 from .diagnostics import diagnostic_setting
+from .gateway_certificate import certificate_secret
 from .naming import check_parts
 from .rbac import grant
 
@@ -48,16 +50,15 @@ class WafGatewayArgs:
     identity_id: pulumi.Input[str]
     identity_principal_id: pulumi.Input[str]
     key_vault_id: pulumi.Input[str]
-    key_vault_uri: pulumi.Input[str]  # the certificate (appGateway.certificateName) is uploaded out of band
+    # The vault the certificate secret (appGateway.certificateName) is written to.
+    key_vault_name: pulumi.Input[str]
     # The entrypoint container app's FQDN (ContainerApps.entrypoint_fqdn).
     backend_fqdn: pulumi.Input[str]
+    # The entrypoint service's probePath: the gateway's health probe asks the same path.
+    probe_path: str
     # DNS label of the public IP ('<label>.<region>.cloudapp.azure.com'), unique within the region
     # across all tenants: naming.unique_name("agw", ..., max_length=63).
     dns_label: pulumi.Input[str]
-
-
-def _secret_url(vault_uri: pulumi.Input[str], secret: str) -> pulumi.Output[str]:
-    return pulumi.Output.from_input(vault_uri).apply(lambda uri: f"{uri.rstrip('/')}/secrets/{secret}")
 
 
 def _sub(gateway_id: pulumi.Output[str], kind: str, name: str) -> network.SubResourceArgs:
@@ -140,6 +141,12 @@ class WafGateway(pulumi.ComponentResource):
                            role="Key Vault Secrets User", parent=self,
                            description="Application Gateway reads its TLS certificate")
 
+        certificate = certificate_secret(
+            f"{name}-cert", common=common, parent=self, vault_name=args.key_vault_name,
+            secret_name=config.certificate_name, config=config.certificate,
+            # '.invalid' is reserved (RFC 2606): a bootstrap for a gateway without a host name names nothing real.
+            host_name=config.host_name or f"{name}.invalid")
+
         # The public IP lives in the gateway's resource group, so its id carries the gateway's
         # subscription and group (no lookup, and known as soon as the IP is).
         gateway_id = public_ip.id.apply(
@@ -165,9 +172,10 @@ class WafGateway(pulumi.ComponentResource):
                 policy_type=network.ApplicationGatewaySslPolicyType.PREDEFINED,
                 policy_name=network.ApplicationGatewaySslPolicyName.APP_GW_SSL_POLICY20220101_S),
             # Versionless: the gateway polls Key Vault and picks up a renewed certificate by itself.
+            # Taken from the secret resource, so the gateway waits for it.
             ssl_certificates=[network.ApplicationGatewaySslCertificateArgs(
                 name=config.certificate_name,
-                key_vault_secret_id=_secret_url(args.key_vault_uri, config.certificate_name))],
+                key_vault_secret_id=certificate.properties.secret_uri)],
             gateway_ip_configurations=[network.ApplicationGatewayIPConfigurationArgs(
                 name="gateway-ip", subnet=network.SubResourceArgs(id=args.subnet_id))],
             frontend_ip_configurations=[network.ApplicationGatewayFrontendIPConfigurationArgs(
@@ -215,7 +223,7 @@ class WafGateway(pulumi.ComponentResource):
             probes=[network.ApplicationGatewayProbeArgs(
                 name="health",
                 protocol=network.ApplicationGatewayProtocol.HTTPS,
-                path=HEALTH_PATH,
+                path=args.probe_path,
                 pick_host_name_from_backend_http_settings=True,
                 interval=15,
                 timeout=10,

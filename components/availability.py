@@ -20,7 +20,6 @@ from .common import Common
 # Alert when this many locations fail in the same window: one location failing is usually that
 # location's network, two is the service.
 FAILED_LOCATIONS = 2
-HEALTH_PATH = "/health"
 
 
 class AvailabilityError(pulumi.RunError):
@@ -41,6 +40,8 @@ class AvailabilityTestsArgs:
     host_name: pulumi.Input[str] | None = None
     traffic_manager_fqdn: pulumi.Input[str] | None = None
     gateway_fqdn: pulumi.Input[str] | None = None
+    # The entrypoint service's probePath, answered through the gateway.
+    health_path: str = "/health"
 
 
 class AvailabilityTests(pulumi.ComponentResource):
@@ -67,7 +68,7 @@ class AvailabilityTests(pulumi.ComponentResource):
         super().__init__("ai-platform:availability:AvailabilityTests", name, None, opts)
         common = args.common
         test_name = f"webtest-{args.base_name}-health"
-        self.url = pulumi.Output.concat("https://", host, HEALTH_PATH)
+        self.url = pulumi.Output.concat("https://", host, args.health_path)
 
         web_test = applicationinsights.WebTest(
             f"{name}-health",

@@ -1,7 +1,13 @@
 """A monthly cost budget per environment with actual and forecast alerts (COST-1).
 
-The start date comes from config and never moves: Azure rejects an update that changes a budget's
-start date, so a computed "first of this month" breaks every deploy once the month rolls over.
+Start date: Azure accepts a past start date only inside the current time-grain period (this month
+for a Monthly budget) and a future one at most twelve months ahead, always the first of a month
+(BudgetTimePeriod, learn.microsoft.com/rest/api/consumption/budgets/create-or-update). A date pinned
+in the stack file therefore goes stale a month after it is written. Omitted in config, the start is
+the first of the current month (UTC) when the budget is first created; `ignore_changes` on
+`timePeriod.startDate` keeps the deployed value afterwards, so next month's run neither recomputes
+nor resends it (Azure also refuses an update that moves a budget's start). A start date given in
+config is checked against today's window by the preflight (stack_config/preflight/budget.py).
 The end date is omitted unless configured (Azure then tracks for ten years), so the budget never
 quietly stops alerting the way the seed's (ended 2024-12-31) did.
 
@@ -14,7 +20,8 @@ part of the spend, so the budget sits on the subscription filtered to exactly th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 import pulumi
 import pulumi_azure_native.consumption as consumption
@@ -66,6 +73,10 @@ def notifications(cfg: BudgetConfig,
     }
 
 
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
 @dataclass(frozen=True)
 class BudgetArgs:
     # Only the base name matters here: budgets are neither regional nor taggable.
@@ -76,6 +87,13 @@ class BudgetArgs:
     # Every resource group of the environment, primary first.
     resource_group_ids: Sequence[pulumi.Input[str]]
     action_group_id: pulumi.Input[str] | None = None
+    # The day the program runs (UTC, the calendar Cost Management uses); picks the default start.
+    today: date = field(default_factory=utc_today)
+
+
+def start_date(cfg: BudgetConfig, today: date) -> date:
+    """The configured start, or the first of the current month for a budget created today."""
+    return cfg.start_date or today.replace(day=1)
 
 
 class Budget(pulumi.ComponentResource):
@@ -87,10 +105,11 @@ class Budget(pulumi.ComponentResource):
         cfg = args.budget
         if not args.resource_group_ids:
             raise BudgetError(f"{name}: no resource group ids; pass the environment's resource groups")
-        if cfg.start_date.day != 1:
-            raise BudgetError(f"{name}: budget.startDate {cfg.start_date.isoformat()} is not the first of a month; "
-                              f"use {cfg.start_date.replace(day=1).isoformat()} and never change it afterwards")
-        if cfg.end_date is not None and cfg.end_date <= cfg.start_date:
+        start = start_date(cfg, args.today)
+        if start.day != 1:
+            raise BudgetError(f"{name}: budget.startDate {start.isoformat()} is not the first of a month; "
+                              f"use {start.replace(day=1).isoformat()} and never change it afterwards")
+        if cfg.end_date is not None and cfg.end_date <= start:
             raise BudgetError(f"{name}: budget.endDate {cfg.end_date.isoformat()} is not after startDate; remove it")
         super().__init__("ai-platform:budget:Budget", name, None, opts)
 
@@ -113,12 +132,13 @@ class Budget(pulumi.ComponentResource):
             category=consumption.CategoryType.COST,
             time_grain=consumption.TimeGrainType.MONTHLY,
             time_period=consumption.BudgetTimePeriodArgs(
-                start_date=f"{cfg.start_date.isoformat()}T00:00:00Z",
+                start_date=f"{start.isoformat()}T00:00:00Z",
                 end_date=f"{cfg.end_date.isoformat()}T00:00:00Z" if cfg.end_date is not None else None,
             ),
             filter=budget_filter,
             notifications=notifications(cfg, args.action_group_id),
-            opts=args.common.child(self),
+            # The first deployment's start stays: a later month's default would be refused as an update.
+            opts=args.common.child(self, ignore_changes=["timePeriod.startDate"]),
         )
         self.id = budget.id
         self.register_outputs({"id": self.id})

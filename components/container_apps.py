@@ -23,7 +23,6 @@ from .diagnostics import diagnostic_setting
 from .private_dns import linked_private_zone
 from .rbac import grant
 
-HEALTH_PATH = "/health"
 # A Container Apps secret name: the Key Vault secret's name, lower-cased (Key Vault names are
 # case-insensitive, Container Apps names lowercase).
 _ENV_NAME = re.compile(r"^[a-z][a-z0-9-]{0,58}[a-z0-9]$")
@@ -106,11 +105,15 @@ def _check(name: str, args: ContainerAppsArgs) -> model.ContainerService:
     return entrypoints[0]
 
 
-def _probes(port: int) -> list[app.ContainerAppProbeArgs]:
+def _probes(svc: model.ContainerService) -> list[app.ContainerAppProbeArgs]:
+    # Port and path come from the service's config and must be what its image serves: a probe on a
+    # port nobody listens on keeps the revision from ever becoming ready, and the create times out
+    # (the quickstart image serves port 80: learn.microsoft.com/azure/container-apps/get-started).
     def probe(kind: app.Type, period: int) -> app.ContainerAppProbeArgs:
         return app.ContainerAppProbeArgs(
             type=kind,
-            http_get=app.ContainerAppProbeHttpGetArgs(path=HEALTH_PATH, port=port, scheme=app.Scheme.HTTP),
+            http_get=app.ContainerAppProbeHttpGetArgs(path=svc.probe_path, port=svc.health_port,
+                                                      scheme=app.Scheme.HTTP),
             initial_delay_seconds=5,
             period_seconds=period,
             timeout_seconds=3,
@@ -231,6 +234,11 @@ class ContainerApps(pulumi.ComponentResource):
             app.EnvironmentVarArgs(name="REDIS_HOST", value=args.redis_host),
             app.EnvironmentVarArgs(name="REDIS_PORT", value=pulumi.Output.from_input(args.redis_port).apply(str)),
             app.EnvironmentVarArgs(name="AZURE_CLIENT_ID", value=identity.client_id),
+            # App Insights accepts only Entra-authenticated telemetry (local auth is off): the SDK sends it
+            # with this identity, which holds Monitoring Metrics Publisher on the region's component
+            # (learn.microsoft.com/azure/azure-monitor/app/azure-ad-authentication).
+            app.EnvironmentVarArgs(name="APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+                                   value=pulumi.Output.concat("Authorization=AAD;ClientId=", identity.client_id)),
             *(app.EnvironmentVarArgs(name=k, value=v) for k, v in args.service_env.get(svc.name, {}).items()),
             *(app.EnvironmentVarArgs(name=s.upper().replace("-", "_"), secret_ref=s.lower())
               for s in args.key_vault_secrets),
@@ -275,7 +283,7 @@ class ContainerApps(pulumi.ComponentResource):
                     image=svc.image,
                     resources=app.ContainerResourcesArgs(cpu=svc.cpu, memory=svc.memory),
                     env=env,
-                    probes=_probes(svc.target_port),
+                    probes=_probes(svc),
                 )],
                 scale=_scale(svc),
             ),

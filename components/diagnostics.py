@@ -16,12 +16,15 @@ def diagnostic_setting(
     parent: pulumi.Resource,
     categories: Sequence[str] | None = None,
     metrics: bool = True,
+    metric_categories: Sequence[str] = ("AllMetrics",),
 ) -> monitor.DiagnosticSetting | None:
     """Send a resource's logs and metrics to the region's Log Analytics workspace.
 
     `categories` lists log categories where a service needs specific ones (e.g. Key Vault's
     AuditEvent); by default the `allLogs` category group takes every category the resource has.
-    Resource-specific tables (`Dedicated`) keep queries cheap and typed.
+    Resource-specific tables (`Dedicated`) keep queries cheap and typed. `metric_categories`
+    names the metric categories where Azure stores concrete ones instead of `AllMetrics` (storage
+    data services), so `pulumi refresh` reads back what was declared.
     """
     if workspace_id is None:
         return None
@@ -35,6 +38,7 @@ def diagnostic_setting(
         workspace_id=workspace_id,
         log_analytics_destination_type="Dedicated",
         logs=logs,
-        metrics=[monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)] if metrics else None,
+        metrics=[monitor.DiagnosticsMetricSettingsArgs(category=c, enabled=True) for c in metric_categories]
+        if metrics else None,
         opts=pulumi.ResourceOptions(parent=parent),
     )

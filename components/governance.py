@@ -18,6 +18,12 @@ from stack_config.model import Governance as GovernanceConfig
 
 from .common import Common
 
+# Defender for Storage's current plan, set explicitly rather than left to the server's default: the
+# per-transaction (classic) plan is retired, and IaC enablement documents `subPlan:
+# DefenderForStorageV2` (learn.microsoft.com/azure/defender-for-cloud/tutorial-enable-storage-plan,
+# "Enable and configure with IaC" / the Microsoft.Security/pricings ARM template).
+SUB_PLANS = {"StorageAccounts": "DefenderForStorageV2"}
+
 # Built-in "Allowed locations"; it exempts resource groups and location "global" by itself.
 ALLOWED_LOCATIONS_DEFINITION = (
     "/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c")
@@ -60,6 +66,7 @@ class Governance(pulumi.ComponentResource):
                 f"{name}-defender-{plan.lower()}",
                 pricing_name=plan,
                 pricing_tier=security.PricingTier.STANDARD,
+                sub_plan=SUB_PLANS.get(plan),
                 scope_id=subscription,
                 # Plans are subscription-wide: keep them when this stack is destroyed.
                 opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True))

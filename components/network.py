@@ -26,6 +26,7 @@ from stack_config.model import Region, Subnet, SubnetRole
 
 from .common import Common
 from .diagnostics import diagnostic_setting
+from .redis import CLIENT_PORTS as REDIS_CLIENT_PORTS
 
 FunctionPlan = Literal["FlexConsumption", "ElasticPremium"]
 
@@ -34,11 +35,17 @@ SUBNET_NAMES: dict[SubnetRole, str] = {
     "containerApps": "snet-container-apps",
     "appGateway": "snet-app-gateway",
     "functions": "snet-functions",
+    "operations": "snet-operations",
 }
 
 # Ports the workloads use on private endpoints: HTTPS (OpenAI, Key Vault, Storage, Service Bus and
-# Event Hubs REST), AMQP over TLS (Service Bus / Event Hubs SDKs) and Azure Managed Redis (10000).
-PRIVATE_ENDPOINT_PORTS = ("443", "5671", "10000")
+# Event Hubs REST), AMQP over TLS (Service Bus / Event Hubs SDKs) and Azure Managed Redis: 10000,
+# plus the shard ports a cluster-aware client is redirected to under the OSS clustering policy.
+PRIVATE_ENDPOINT_PORTS = ("443", "5671", *REDIS_CLIENT_PORTS)
+# What operators need from the operations subnet (runners, jump hosts): HTTPS only, i.e. Key Vault
+# (certificate and secret operations), the function app's SCM endpoint (code deployment), Storage
+# and the OpenAI / Service Bus endpoints that `verify --resolve-private` checks.
+OPERATIONS_PORTS = ("443",)
 # Container Apps (workload profiles) answers HTTPS on 443 and its edge proxy on 31443; the load
 # balancer probes 30000-32767 (learn.microsoft.com/azure/container-apps/firewall-integration).
 CONTAINER_APPS_HTTPS_PORTS = ("443", "31443")
@@ -117,6 +124,9 @@ def security_rules(region: Region) -> dict[SubnetRole, list[network.SecurityRule
             # reachable through its private endpoint.
             *([_allow("allow-app-gateway-key-vault", 110, [prefix["appGateway"]], endpoints, ["443"],
                       "Application Gateway to Key Vault for its TLS certificate")] if "appGateway" in prefix else []),
+            *([_allow("allow-operations-https", 120, [prefix["operations"]], endpoints, OPERATIONS_PORTS,
+                      "Operations runners to the private endpoints (certificates, code deployment, verify)")]
+              if "operations" in prefix else []),
             DENY_ALL_INBOUND,
         ]
     if "containerApps" in prefix:
@@ -131,9 +141,11 @@ def security_rules(region: Region) -> dict[SubnetRole, list[network.SecurityRule
                    "Azure load balancer health probes (required by Azure)"),
             DENY_ALL_INBOUND,
         ]
-    if "functions" in prefix:
-        # VNet integration carries the function app's outbound calls only; nothing connects in.
-        rules["functions"] = [DENY_ALL_INBOUND]
+    for role in ("functions", "operations"):
+        if role in prefix:
+            # Outbound only: VNet integration carries the function app's calls, and runners poll their
+            # CI service and reach Azure from here; nothing connects in.
+            rules[role] = [DENY_ALL_INBOUND]
     return rules
 
 

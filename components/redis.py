@@ -45,6 +45,13 @@ from .private_endpoint import check_private_link, private_endpoint
 from .rbac import check_grants, grant_all
 
 PORT = 10000
+CLUSTERING_POLICY = redisenterprise.ClusteringPolicy.OSS_CLUSTER
+# What clients connect to: the endpoint on 10000 and, under the OSS clustering policy, each shard
+# directly on a port in 8500-8599 that the cluster's topology hands out (Azure Managed Redis
+# architecture, learn.microsoft.com/azure/redis/architecture#cluster-policies). The NSG in front of
+# the private endpoints must admit both (Microsoft Q&A 1513841: open 10000 and 8500-8599 for OSS
+# cluster mode). An EnterpriseCluster database would need only 10000.
+CLIENT_PORTS = (str(PORT), "8500-8599")
 # The database of a Managed Redis cluster is always named 'default'.
 DATABASE = "default"
 # The built-in data access policy: full data-plane access, no administrative commands.
@@ -122,7 +129,7 @@ class RedisCache(pulumi.ComponentResource):
             resource_group_name=common.resource_group_name,
             port=PORT,
             client_protocol=redisenterprise.Protocol.ENCRYPTED,
-            clustering_policy=redisenterprise.ClusteringPolicy.OSS_CLUSTER,
+            clustering_policy=CLUSTERING_POLICY,
             eviction_policy=redisenterprise.EvictionPolicy.ALL_KEYS_LRU,
             access_keys_authentication=redisenterprise.AccessKeysAuthentication.DISABLED,
             persistence=_persistence(config.persistence),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from stack_config.model import Region, StackConfig
+from stack_config.model import ContainerService, Region, StackConfig
 
 from .alerts import Alerts, AlertsArgs
 from .app_gateway import WafGateway, WafGatewayArgs
@@ -28,6 +28,7 @@ from .monitoring import Monitoring
 from .naming import unique_name_output
 from .network import SecureNetwork
 from .openai import SecureOpenAI, SecureOpenAIArgs
+from .rbac import grant
 from .redis import RedisCache, RedisCacheArgs
 from .search import SearchService, SearchServiceArgs
 from .slo import SloAlerts, SloAlertsArgs
@@ -48,6 +49,11 @@ class RegionalStampArgs:
     @property
     def base_name(self) -> str:
         return f"{self.config.name_prefix}-{self.config.environment}"
+
+
+def entrypoint(config: StackConfig) -> ContainerService:
+    """The service the gateway routes to (config validation ensures there is exactly one)."""
+    return next(s for s in config.container_apps.services if s.entrypoint)
 
 
 class RegionalStamp(pulumi.ComponentResource):
@@ -79,6 +85,16 @@ class RegionalStamp(pulumi.ComponentResource):
         consumers = {s.name: ids.principal_ids[s.name] for s in cfg.container_apps.services}
         if cfg.event_processing.enabled:
             consumers["functions"] = ids.principal_ids["functions"]
+        # App Insights has local auth off, so it ingests only telemetry sent with an Entra token of an
+        # identity holding Monitoring Metrics Publisher on the component
+        # (learn.microsoft.com/azure/azure-monitor/app/azure-ad-authentication). Every workload that
+        # sends telemetry gets it on its own region's component; the gateway sends none.
+        publishers = [
+            grant(f"{name}-{workload}-appi-publisher", scope=args.monitoring.app_insights_id, principal_id=principal,
+                  role="Monitoring Metrics Publisher", parent=self,
+                  description=f"{workload} sends Entra-authenticated telemetry to App Insights")
+            for workload, principal in consumers.items()
+        ]
         self.openai = SecureOpenAI(f"openai-{loc}", SecureOpenAIArgs(
             common=common, config=cfg.openai, base_name=base, stack=args.stack, tenant_id=args.tenant_id,
             consumers=consumers), child)
@@ -100,12 +116,14 @@ class RegionalStamp(pulumi.ComponentResource):
             redis_host=self.cache.host_name, redis_port=self.cache.port,
             key_vault_secrets=self.vault.secret_uris, key_vault_id=self.vault.id,
             gateway_subnet_prefix=gateway_subnet.prefix if gateway_subnet else None, service_env=service_env),
-            child)
+            # The first revision's telemetry must not be refused while the role assignments are still missing.
+            pulumi.ResourceOptions(parent=self, depends_on=publishers))
         self.gateway = WafGateway(f"agw-{loc}", WafGatewayArgs(
             common=serving, config=cfg.app_gateway, zonal=cfg.is_prod and args.region.zonal,
             subnet_id=args.network.subnet_ids["appGateway"], identity_id=ids.ids["gateway"],
             identity_principal_id=ids.principal_ids["gateway"], key_vault_id=self.vault.id,
-            key_vault_uri=self.vault.uri, backend_fqdn=self.apps.entrypoint_fqdn,
+            key_vault_name=self.vault.name, backend_fqdn=self.apps.entrypoint_fqdn,
+            probe_path=entrypoint(cfg).probe_path,
             dns_label=unique_name_output("agw", base_name=base, location=loc, stack=args.stack,
                                          tenant_id=args.tenant_id, max_length=63)), child)
 

@@ -16,6 +16,12 @@ from .common import Common
 from .diagnostics import diagnostic_setting
 from .private_endpoint import private_endpoint
 
+# The one exportable metric category of the blob and queue services: Azure stores a setting made
+# with `AllMetrics` as `Transaction` and a refresh would show drift (supported metrics for
+# Microsoft.Storage/storageAccounts/blobServices and /queueServices, learn.microsoft.com/azure/
+# azure-monitor/reference/supported-metrics; Azure/terraform-azurerm-avm-res-storage-storageaccount#380).
+DATA_SERVICE_METRICS = ("Transaction",)
+
 
 def secure_storage_account(
     name: str,
@@ -62,6 +68,7 @@ def secure_storage_account(
     diagnostic_setting(name, target_id=account.id, workspace_id=common.workspace_id, parent=parent, categories=[])
     for service in endpoints:
         diagnostic_setting(f"{name}-{service}", workspace_id=common.workspace_id, parent=parent,
+                           metric_categories=DATA_SERVICE_METRICS,
                            target_id=account.id.apply(lambda i, s=service: f"{i}/{s}Services/default"))
     return account
 

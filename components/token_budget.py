@@ -6,20 +6,21 @@ the subscription and is filtered to the accounts' resource ids, which is how Cos
 a budget to resources: `filter.dimensions` with name `ResourceId`, operator `In` (consumption
 2024-08-01, azure-rest-api-specs .../Microsoft.Consumption/stable/2024-08-01/examples/
 CreateOrUpdateBudget.json). Thresholds and recipients are the environment budget's, so the same
-people hear about both; the start date is the same pinned first-of-month.
+people hear about both; the start date follows the environment budget's rule.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import pulumi
 import pulumi_azure_native.consumption as consumption
 
 from stack_config.model import Budget as BudgetConfig
 
-from .budget import BudgetError, notifications
+from .budget import BudgetError, notifications, start_date, utc_today
 from .common import Common
 
 
@@ -43,6 +44,8 @@ class TokenBudgetArgs:
     # Every region's OpenAI account id.
     account_ids: Sequence[pulumi.Input[str]]
     action_group_id: pulumi.Input[str] | None = None
+    # The day the program runs (UTC); picks the default start like the environment budget's.
+    today: date = field(default_factory=utc_today)
 
 
 class TokenBudget(pulumi.ComponentResource):
@@ -66,7 +69,7 @@ class TokenBudget(pulumi.ComponentResource):
             category=consumption.CategoryType.COST,
             time_grain=consumption.TimeGrainType.MONTHLY,
             time_period=consumption.BudgetTimePeriodArgs(
-                start_date=f"{cfg.start_date.isoformat()}T00:00:00Z",
+                start_date=f"{start_date(cfg, args.today).isoformat()}T00:00:00Z",
                 end_date=f"{cfg.end_date.isoformat()}T00:00:00Z" if cfg.end_date is not None else None,
             ),
             filter=consumption.BudgetFilterArgs(dimensions=consumption.BudgetComparisonExpressionArgs(
@@ -75,7 +78,8 @@ class TokenBudget(pulumi.ComponentResource):
                 values=accounts.apply(list),
             )),
             notifications=notifications(cfg, args.action_group_id),
-            opts=args.common.child(self),
+            # Kept like the environment budget's: a later month's default would be refused as an update.
+            opts=args.common.child(self, ignore_changes=["timePeriod.startDate"]),
         )
         self.id = budget.id
         self.register_outputs({"id": self.id})

@@ -22,7 +22,6 @@ from stack_config.model import (
 )
 
 from .common import Common
-from .container_apps import HEALTH_PATH
 from .diagnostics import diagnostic_setting
 from .naming import check_parts
 
@@ -51,6 +50,8 @@ class GlobalTrafficManagerArgs:
     # Host header for health probes and endpoint checks when the gateway listens on a host name
     # (appGateway.hostName): without it the probe hits no listener and every region looks down.
     host_header: str | None = None
+    # The entrypoint service's probePath, answered through each regional gateway.
+    health_path: str = "/health"
 
 
 def _check(name: str, args: GlobalTrafficManagerArgs) -> None:
@@ -98,7 +99,7 @@ class GlobalTrafficManager(pulumi.ComponentResource):
             monitor_config=trafficmanager.MonitorConfigArgs(
                 protocol=trafficmanager.MonitorProtocol.HTTPS,
                 port=443,
-                path=HEALTH_PATH,
+                path=args.health_path,
                 interval_in_seconds=TM_PROBE_INTERVAL_SECONDS,
                 tolerated_number_of_failures=TM_TOLERATED_FAILURES,
                 timeout_in_seconds=TM_PROBE_TIMEOUT_SECONDS,

@@ -195,8 +195,6 @@ def _semantic(p: dict[str, Any], today: date, stack: str) -> Iterator[tuple[str,
         yield from rules.check_secrets(p["secrets"])
     if "container_apps" in p:
         yield from rules.check_workloads(p["container_apps"], bool(events and events.enabled))
-    if "network" in p:
-        yield from rules.check_zones(p)
     if "backup" in p:
         yield from rules.check_backup(p["backup"])
     if "slo" in p:
@@ -210,6 +208,7 @@ def _semantic(p: dict[str, Any], today: date, stack: str) -> Iterator[tuple[str,
         yield from rules.check_ai_services(p["ai_services"], services)
     if p.get("search") is not None:
         yield from rules.check_search(p["search"], env, services)
+    yield from rules.check_preflight(p, today)
     tm = p.get("traffic_manager")
     if env == "prod" and tm is not None and not tm.enabled:
         yield ("trafficManager.enabled", "prod routes between regions through Traffic Manager (REL-1); "

@@ -16,6 +16,10 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 from pydantic.alias_generators import to_camel
 
+# Regions with availability zones, from the dated region table the preflight uses; zone-redundant
+# settings are only requested where Azure accepts them.
+from .preflight.regions import ZONAL_REGIONS
+
 # Azure Managed Redis SKUs, copied from the pinned SDK's `redisenterprise.SkuName` (a test keeps
 # the two in step) so that loading config does not import the SDK module.
 REDIS_SKUS = (
@@ -31,17 +35,6 @@ REDIS_SKUS = (
     "FlashOptimized_A250", "FlashOptimized_A500", "FlashOptimized_A700", "FlashOptimized_A1000",
     "FlashOptimized_A1500", "FlashOptimized_A2000", "FlashOptimized_A4500",
 )
-
-# Regions with availability zones; zone-redundant settings are only requested where Azure
-# accepts them (a zonal request in a non-zonal region fails the deployment).
-ZONAL_REGIONS = frozenset({
-    "australiaeast", "brazilsouth", "canadacentral", "centralindia", "centralus", "eastasia",
-    "eastus", "eastus2", "francecentral", "germanywestcentral", "israelcentral", "italynorth",
-    "japaneast", "koreacentral", "mexicocentral", "newzealandnorth", "northeurope", "norwayeast",
-    "polandcentral", "qatarcentral", "southafricanorth", "southcentralus", "southeastasia",
-    "spaincentral", "swedencentral", "switzerlandnorth", "uaenorth", "uksouth", "westeurope",
-    "westus2", "westus3",
-})
 
 # The dot-atom form of RFC 5322 (no leading, trailing or doubled dots) with DNS labels that
 # neither start nor end with a hyphen; RFC 5321 caps the local part at 64 and the path at 254.
@@ -109,7 +102,9 @@ class Section(BaseModel):
     )
 
 
-SubnetRole = Literal["privateEndpoints", "containerApps", "appGateway", "functions"]
+# `operations`: self-hosted deployment runners / jump hosts inside the VNet, the one place operators
+# reach private endpoints from (certificate import, function code deployment, `verify --resolve-private`).
+SubnetRole = Literal["privateEndpoints", "containerApps", "appGateway", "functions", "operations"]
 
 
 class Subnet(Section):
@@ -150,6 +145,9 @@ class ModelDeployment(Section):
     sku: OpenAISku = "GlobalStandard"
     capacity: Annotated[int, Field(gt=0, le=100_000)]
     rai_policy: str = "Microsoft.DefaultV2"
+    # Regions where you have confirmed Azure offers this model/version/SKU although the shipped,
+    # dated availability table (stack_config/preflight/data/openai_models.json) does not say so yet.
+    assume_available_in: list[Location] = []
 
 
 class OpenAI(Section):
@@ -185,11 +183,23 @@ class Redis(Section):
     persistence: Literal["none", "aof", "rdb"] = "none"
 
 
+class GatewayCertificate(Section):
+    """Where the listener's TLS certificate comes from; the stack writes it to each region's Key Vault."""
+
+    # selfSigned: a bootstrap certificate for hostName generated on the first deployment and kept
+    # afterwards; pfx: the real certificate from `pfxBase64` (docs/operations.md, no-downtime swap).
+    source: Literal["selfSigned", "pfx"] = "selfSigned"
+    # A password-less PKCS#12 (PFX) file, base64-encoded; set it with
+    # `pulumi config set --secret --path 'appGateway.certificate.pfxBase64' "$(base64 -w0 cert.pfx)"`.
+    pfx_base64: SecretStr | None = None
+
+
 class AppGateway(Section):
     min_capacity: Annotated[int, Field(ge=0, le=125)]
     max_capacity: Annotated[int, Field(ge=2, le=125)]
-    # Name of the TLS certificate in the region's Key Vault (uploaded out of band, see docs).
+    # Name of the Key Vault secret holding the TLS certificate (created by the stack).
     certificate_name: Name = "gateway-tls"
+    certificate: GatewayCertificate = GatewayCertificate()
     host_name: str | None = None
 
 
@@ -202,9 +212,17 @@ class ContainerService(Section):
     max_replicas: Annotated[int, Field(ge=1, le=1000)]
     http_concurrency: Annotated[int, Field(ge=1)] = 20
     cpu_utilization: Annotated[int, Field(ge=1, le=100)] = 70
+    # The port the image listens on: ingress targets it. The probes use probePort (default: the
+    # target port) and probePath, which must answer 200-399 for the revision to become ready.
     target_port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    probe_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    probe_path: Annotated[str, Field(pattern=r"^/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$")] = "/health"
     # The one service the gateway routes to; the others are reached inside the environment.
     entrypoint: bool = False
+
+    @property
+    def health_port(self) -> int:
+        return self.probe_port or self.target_port
 
 
 class ContainerApps(Section):
@@ -252,7 +270,8 @@ MAX_BUDGET_AMOUNT = 10_000_000
 
 class Budget(Section):
     amount: Annotated[float, Field(gt=0, le=MAX_BUDGET_AMOUNT)]
-    start_date: date
+    # Omitted: the first of the month of the first deployment, kept afterwards (components/budget.py).
+    start_date: date | None = None
     end_date: date | None = None
     scope: Literal["resourceGroup", "subscription"] = "resourceGroup"
     thresholds: BudgetThresholds = BudgetThresholds()

@@ -9,10 +9,12 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from itertools import combinations
+from typing import Any
 
+from . import preflight
 from .model import (
     CONTAINER_APP_SECRET_NAME,
     KEY_VAULT_SECRET_NAME,
@@ -44,8 +46,15 @@ from .model import (
 
 Problem = tuple[str, str]
 
+
+def check_preflight(parsed: Mapping[str, Any], today: date) -> Iterator[Problem]:
+    """What Azure itself would refuse at deployment time (stack_config/preflight)."""
+    yield from preflight.run(parsed, today)
+
 # Smallest subnets Azure accepts for each role (prefix length upper bounds).
-_MAX_PREFIXLEN = {"privateEndpoints": 28, "containerApps": 27, "appGateway": 26, "functions": 28}
+# /29 is the smallest subnet Azure creates (learn.microsoft.com/azure/virtual-network/virtual-networks-faq).
+# Container Apps subnets are sized by the preflight, against the environment type (preflight/subnets.py).
+_MAX_PREFIXLEN = {"privateEndpoints": 28, "appGateway": 26, "functions": 28, "operations": 29}
 _REQUIRED_ROLES = ("privateEndpoints", "containerApps", "appGateway")
 
 
@@ -74,9 +83,10 @@ def check_region(region: Region, path: str, needs_functions: bool) -> Iterator[P
         if net.version != vnet.version or not net.subnet_of(vnet):  # type: ignore[arg-type]
             yield (f"{spath}.prefix", f"'{subnet.prefix}' is outside the VNet address space "
                    f"'{region.address_space}'; pick a prefix inside it")
-        if net.prefixlen > _MAX_PREFIXLEN[subnet.role]:
+        limit = _MAX_PREFIXLEN.get(subnet.role)
+        if limit is not None and net.prefixlen > limit:
             yield (f"{spath}.prefix", f"'{subnet.prefix}' is too small for role '{subnet.role}'; "
-                   f"use /{_MAX_PREFIXLEN[subnet.role]} or larger")
+                   f"use /{limit} or larger")
         if subnet.role in seen:
             yield (f"{spath}.role", f"role '{subnet.role}' is already used by subnets[{seen[subnet.role]}]; "
                    "each role takes one subnet")
@@ -149,12 +159,12 @@ def check_monitoring(monitoring: Monitoring, environment: str | None) -> Iterato
 
 
 def check_budget(budget: Budget, today: date) -> Iterator[Problem]:
-    if budget.start_date.day != 1:
+    if budget.start_date is not None and budget.start_date.day != 1:
         first = budget.start_date.replace(day=1).isoformat()
         yield ("budget.startDate", f"'{budget.start_date.isoformat()}' is not the first of a month; "
                f"Azure budgets start on a month boundary, use '{first}' (and never change it afterwards)")
     if budget.end_date is not None:
-        if budget.end_date <= budget.start_date:
+        if budget.start_date is not None and budget.end_date <= budget.start_date:
             yield ("budget.endDate", f"'{budget.end_date.isoformat()}' is not after startDate; remove it or move it")
         elif budget.end_date < today:
             yield ("budget.endDate", f"'{budget.end_date.isoformat()}' has passed: the budget would stop "
@@ -234,26 +244,6 @@ def check_workloads(apps: ContainerApps, functions: bool) -> Iterator[Problem]:
         if clash is not None and clash != consumer:
             yield (path, f"'{consumer}' and '{clash}' name the same Redis access policy assignment "
                          f"'{assignment}' (separators are dropped); rename one")
-
-
-def check_zones(p: dict) -> Iterator[Problem]:
-    """Zone-redundant settings Azure refuses in a region without availability zones."""
-    regions = p["network"].regions
-    apps = p.get("container_apps")
-    if apps is not None and apps.zone_redundant:
-        for i, region in enumerate(regions):
-            if not region.zonal:
-                yield ("containerApps.zoneRedundant", f"regions[{i}] '{region.location}' has no availability zones; "
-                       "set zoneRedundant: false or pick a zonal region")
-    primary = regions[0]
-    backup: Backup | None = p.get("backup")
-    if backup is not None and backup.redundancy == "ZoneRedundant" and not primary.zonal:
-        yield ("backup.redundancy", f"ZoneRedundant needs availability zones, which the primary region "
-               f"'{primary.location}' lacks; use LocallyRedundant or GeoRedundant")
-    events: EventProcessing | None = p.get("event_processing")
-    if events is not None and events.enabled and events.event_hub_zone_redundant and not primary.zonal:
-        yield ("eventProcessing.eventHubZoneRedundant", f"the primary region '{primary.location}' has no "
-               "availability zones; set eventHubZoneRedundant: false or pick a zonal region")
 
 
 def check_backup(backup: Backup) -> Iterator[Problem]:

@@ -46,7 +46,7 @@ def uses(workflow: dict[str, Any], action: str) -> list[tuple[str, dict[str, Any
 
 
 def test_workflows_pass_actionlint():
-    assert {p.name for p in WORKFLOWS} == {"pull-request.yml", "deploy.yml", "pulumi-up.yml"}
+    assert {p.name for p in WORKFLOWS} == {"pull-request.yml", "deploy.yml", "pulumi-up.yml", "e2e.yml"}
     result = lint(*WORKFLOWS)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", ""), result.stdout + result.stderr
 
@@ -73,7 +73,7 @@ def test_azure_login_is_oidc_only():
     text = "\n".join(p.read_text() for p in WORKFLOWS)
     for forbidden in ("AZURE_CREDENTIALS", "creds:", "client-secret", "ARM_CLIENT_SECRET", "AZURE_CLIENT_SECRET"):
         assert forbidden not in text, forbidden
-    for name in ("pull-request.yml", "pulumi-up.yml"):
+    for name in ("pull-request.yml", "pulumi-up.yml", "e2e.yml"):
         workflow = load(name)
         logins = uses(workflow, "azure/login")
         assert logins
@@ -167,3 +167,27 @@ def test_prod_waits_for_the_dev_load_test_which_fails_on_the_slos():
     names = [s.get("name") for s in job["steps"]]
     assert names.index("Load test target from the dev stack outputs") < names.index(
         "Run the load test; its fail criteria are the SLOs")
+
+
+def test_e2e_deploys_an_ephemeral_dev_sized_stack_verifies_it_and_always_tears_it_down():
+    workflow = load("e2e.yml")
+    assert set(workflow[True]) == {"workflow_dispatch", "schedule"}
+    job = workflow["jobs"]["e2e"]
+    assert job["environment"] == "sandbox"
+    # Unique per run: two runs (or a re-run) never share a stack or a resource group.
+    assert "${{ github.run_id }}" in job["env"]["STACK"] and "${{ github.run_attempt }}" in job["env"]["STACK"]
+    assert "${{ github.run_id }}" in job["env"]["NAME_PREFIX"]
+    named = {s.get("name", s.get("uses")): s for s in job["steps"]}
+    init = named["Create the ephemeral stack (dev sizing, a test certificate for the dev host name)"]
+    assert 'cp Pulumi.dev.yaml "Pulumi.$STACK.yaml"' in init["run"] and init["id"] == "init"
+    assert "--secret --path" in init["run"] and "appGateway.certificate.pfxBase64" in init["run"]
+    up = named["pulumi up with the policy pack"]["run"]
+    assert "--policy-pack policies --policy-pack-config policies/config/dev.json" in up
+    assert "-m verify --outputs" in named["Verify the live endpoints"]["run"]
+    teardown = [s for s in job["steps"] if s.get("if") == "always() && steps.init.outcome != 'skipped'"]
+    assert [s["name"] for s in teardown] == ["Destroy the stack's resources", "Remove the stack",
+                                             "Delete what a failed destroy left behind"]
+    assert "pulumi destroy" in teardown[0]["run"] and "pulumi stack rm" in teardown[1]["run"]
+    order = [s.get("name") for s in job["steps"]]
+    assert order.index("pulumi up with the policy pack") < order.index("Verify the live endpoints") < order.index(
+        "Destroy the stack's resources")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import pkcs12
+from pydantic import SecretStr
 
 from components.app_gateway import GATEWAY_LOGS, WafGateway, WafGatewayArgs, WafGatewayError
 from components.common import Common, RoleGrant
+from components.gateway_certificate import GatewayCertificateError, self_signed_pfx
 from components.naming import NamingError
-from stack_config.model import AppGateway
+from stack_config.model import AppGateway, GatewayCertificate
 from tests.components.common_inputs import SUB, WORKSPACE, resolve
 from tests.harness import Declared, declare, stack_config
 
@@ -18,6 +23,7 @@ POLICY = "azure-native:network:WebApplicationFirewallPolicy"
 PIP = "azure-native:network:PublicIPAddress"
 GRANT = "azure-native:authorization:RoleAssignment"
 DIAG = "azure-native:monitor:DiagnosticSetting"
+SECRET = "azure-native:keyvault:Secret"
 SUBNET = f"{SUB}/Microsoft.Network/virtualNetworks/vnet-test/subnets/app-gateway"
 IDENTITY = f"{SUB}/Microsoft.ManagedIdentity/userAssignedIdentities/id-gateway"
 VAULT_ID = f"{SUB}/Microsoft.KeyVault/vaults/kv-test"
@@ -35,7 +41,8 @@ def _args(stack: str, **overrides: Any) -> WafGatewayArgs:
         "identity_id": IDENTITY,
         "identity_principal_id": "principal-gateway",
         "key_vault_id": VAULT_ID,
-        "key_vault_uri": "https://kv-test.vault.azure.net/",
+        "key_vault_name": "kv-test",
+        "probe_path": "/health",
         "backend_fqdn": BACKEND,
         "dns_label": f"aip-{stack}-agw-abc123",
         **overrides,
@@ -127,6 +134,34 @@ def test_https_listener_uses_the_key_vault_certificate(prod: tuple[Declared, Waf
     assert https["sslCertificate"] == _ref("sslCertificates", "gateway-tls")
     assert https["frontendPort"] == _ref("frontendPorts", "https")
     assert {p["name"]: p["port"] for p in inputs["frontendPorts"]} == {"https": 443, "http": 80}
+
+
+def test_the_certificate_the_gateway_reads_is_created_with_it(prod: tuple[Declared, WafGateway]) -> None:
+    declared = prod[0]
+    secret = declared.one(SECRET, "agw-test-cert")
+    inputs = declared.inputs(SECRET, secret.name)
+    assert (inputs["secretName"], inputs["vaultName"]) == ("gateway-tls", "kv-test")
+    assert inputs["properties"]["contentType"] == "application/x-pkcs12"
+    # A PFX App Gateway can load: a certificate for the listener's host name with its private key.
+    key, cert, _ = pkcs12.load_key_and_certificates(base64.b64decode(inputs["properties"]["value"]), None)
+    assert key is not None and cert is not None
+    assert cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+        x509.DNSName) == ["ai.contoso.com"]
+    assert secret.urn in declared.one(GATEWAY).dependencies
+
+
+def test_a_configured_pfx_is_written_as_given() -> None:
+    pfx = self_signed_pfx("ai.contoso.com")
+    config = stack_config("prod").app_gateway.model_copy(
+        update={"certificate": GatewayCertificate(source="pfx", pfx_base64=SecretStr(pfx))})
+    declared, _ = _build("prod", config=config)
+    assert declared.inputs(SECRET, "agw-test-cert")["properties"]["value"] == pfx
+
+
+def test_a_pfx_source_without_the_pfx_is_refused() -> None:
+    config = stack_config("prod").app_gateway.model_copy(update={"certificate": GatewayCertificate(source="pfx")})
+    with pytest.raises(GatewayCertificateError, match="pfxBase64 is not set"):
+        declare(lambda: WafGateway("agw-test", _args("prod", config=config)))
 
 
 def test_gateway_identity_reads_the_certificate_first(prod: tuple[Declared, WafGateway]) -> None:

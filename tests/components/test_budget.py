@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
 from components.budget import Budget, BudgetArgs, BudgetError
 from components.common import Common
+from dryrun.mocks import RecordingMonitor
 from tests.harness import declare, stack_config
 
 BUDGET = "azure-native:consumption:Budget"
@@ -17,24 +19,54 @@ def _groups(stack: str) -> list[str]:
     return [f"{SUB}/resourceGroups/rg-aip-{stack}-{r.location}" for r in stack_config(stack).network.regions]
 
 
-def _budget(stack: str, **changes) -> dict:
+TODAY = date(2026, 12, 17)
+
+
+def _budget(stack: str, today: date = TODAY, **changes) -> dict:
     cfg = stack_config(stack)
     budget_cfg = cfg.budget.model_copy(update=changes)
     common = Common(resource_group_name=f"rg-aip-{stack}-eastus2", location="eastus2", tags=cfg.resource_tags())
     d = declare(lambda: Budget("budget", BudgetArgs(common=common, base_name=f"aip-{stack}", budget=budget_cfg,
-                                                    resource_group_ids=_groups(stack), action_group_id=AG_ID)),
+                                                    resource_group_ids=_groups(stack), action_group_id=AG_ID,
+                                                    today=today)),
                 stack)
     return d.inputs(BUDGET)
 
 
 @pytest.mark.parametrize(("stack", "amount"), [("dev", 300), ("prod", 2000)])
-def test_monthly_cost_budget_with_pinned_start_and_no_end(stack: str, amount: float) -> None:
+def test_monthly_cost_budget_starting_this_month_with_no_end(stack: str, amount: float) -> None:
     b = _budget(stack)
     assert b["amount"] == amount
     assert b["category"] == "Cost" and b["timeGrain"] == "Monthly"
-    # Straight from config, never "this month": Azure rejects a changed start date.
-    assert b["timePeriod"] == {"startDate": "2026-11-01T00:00:00Z"}
+    # The shipped stacks give no start: the first of the month of the first deployment, which
+    # Azure accepts (a past start only inside the current Monthly period).
+    assert b["timePeriod"] == {"startDate": "2026-12-01T00:00:00Z"}
     assert b["budgetName"] == f"budget-aip-{stack}"
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 1), date(2027, 1, 31), date(2028, 2, 29)])
+def test_default_start_is_the_first_of_the_deploying_month(today: date) -> None:
+    assert _budget("dev", today=today)["timePeriod"]["startDate"] == f"{today.replace(day=1).isoformat()}T00:00:00Z"
+
+
+def test_a_configured_start_is_sent_as_given() -> None:
+    assert _budget("dev", start_date=date(2027, 3, 1))["timePeriod"]["startDate"] == "2027-03-01T00:00:00Z"
+
+
+def test_the_deployed_start_is_kept_when_the_month_rolls_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Next month's run computes a new default; ignore_changes keeps the created budget's start
+    # (Azure refuses an update that moves it).
+    seen: list[list[str]] = []
+    register = RecordingMonitor.RegisterResource
+
+    def record(self: RecordingMonitor, request: Any) -> Any:
+        if request.type == BUDGET:
+            seen.append(list(request.ignoreChanges))
+        return register(self, request)
+
+    monkeypatch.setattr(RecordingMonitor, "RegisterResource", record)
+    _budget("dev")
+    assert seen == [["timePeriod.startDate"]]
 
 
 def test_three_notifications_to_emails_roles_and_action_group() -> None:
@@ -72,7 +104,7 @@ def test_subscription_scope_watches_everything() -> None:
 
 def test_configured_end_date_is_kept() -> None:
     b = _budget("dev", end_date=date(2027, 10, 31))
-    assert b["timePeriod"] == {"startDate": "2026-11-01T00:00:00Z", "endDate": "2027-10-31T00:00:00Z"}
+    assert b["timePeriod"] == {"startDate": "2026-12-01T00:00:00Z", "endDate": "2027-10-31T00:00:00Z"}
 
 
 def test_thresholds_come_from_config() -> None:
@@ -84,11 +116,11 @@ def test_thresholds_come_from_config() -> None:
 
 @pytest.mark.parametrize(("changes", "match"), [
     ({"start_date": date(2026, 11, 15)}, "first of a month"),
-    ({"end_date": date(2026, 10, 1)}, "not after startDate"),
+    ({"end_date": date(2026, 12, 1)}, "not after startDate"),
 ])
 def test_bad_dates_are_rejected(changes: dict, match: str) -> None:
     cfg = stack_config("dev")
     common = Common(resource_group_name="rg", location="eastus2", tags={})
     with pytest.raises(BudgetError, match=match):
         Budget("budget", BudgetArgs(common=common, base_name="aip-dev", budget=cfg.budget.model_copy(update=changes),
-                                    resource_group_ids=_groups("dev")))
+                                    resource_group_ids=_groups("dev"), today=TODAY))

@@ -118,7 +118,8 @@ def test_no_app_is_public_and_only_the_entrypoint_leaves_the_environment(
     for service, app in _apps(prod[0]).items():
         ingress = app["configuration"]["ingress"]
         assert ingress["allowInsecure"] is False and ingress["transport"] == "http"
-        assert ingress["targetPort"] == 8000
+        # The quickstart image the stacks run serves port 80 (learn.microsoft.com/azure/container-apps/get-started).
+        assert ingress["targetPort"] == 80
         if service == "api-gateway":
             assert ingress["external"] is True
             assert ingress["ipSecurityRestrictions"] == [{
@@ -153,7 +154,18 @@ def test_health_probes_on_the_target_port(prod: tuple[Declared, ContainerApps]) 
         probes = {p["type"]: p for p in container["probes"]}
         assert sorted(probes) == ["Liveness", "Readiness"]
         for probe in probes.values():
-            assert probe["httpGet"] == {"path": "/health", "port": 8000, "scheme": "HTTP"}
+            assert probe["httpGet"] == {"path": "/health", "port": 80, "scheme": "HTTP"}
+
+
+def test_ports_and_probe_path_come_from_each_service() -> None:
+    cfg = stack_config("prod").container_apps
+    services = [cfg.services[0].model_copy(update={"target_port": 8080, "probe_port": 9090, "probe_path": "/ready"}),
+                *cfg.services[1:]]
+    declared, _ = _build("prod", config=cfg.model_copy(update={"services": services}))
+    app = _apps(declared)["api-gateway"]
+    assert app["configuration"]["ingress"]["targetPort"] == 8080
+    assert {p["httpGet"]["port"] for p in app["template"]["containers"][0]["probes"]} == {9090}
+    assert {p["httpGet"]["path"] for p in app["template"]["containers"][0]["probes"]} == {"/ready"}
 
 
 def test_secrets_are_key_vault_references_through_the_service_identity(
@@ -169,6 +181,9 @@ def test_secrets_are_key_vault_references_through_the_service_identity(
         assert env["AZURE_OPENAI_ENDPOINT"]["value"] == OPENAI
         assert env["REDIS_HOST"]["value"] == REDIS and env["REDIS_PORT"]["value"] == "10000"
         assert env["AZURE_CLIENT_ID"]["value"] == f"client-{service}"
+        # App Insights takes only Entra-authenticated telemetry: the SDK authenticates as this identity.
+        auth = env["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]["value"]
+        assert auth == f"Authorization=AAD;ClientId=client-{service}"
         assert env["APPLICATIONINSIGHTS_CONNECTION_STRING"] == {
             "name": "APPLICATIONINSIGHTS_CONNECTION_STRING", "secretRef": "applicationinsights-connection-string"}
         assert env["PARTNER_API_KEY"] == {"name": "PARTNER_API_KEY", "secretRef": "partner-api-key"}

@@ -24,9 +24,11 @@ WORKSPACE = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalI
 
 
 def _network(stack: str, functions_plan: Any = "FlexConsumption", workspace: str | None = WORKSPACE,
-             ) -> tuple[Declared, dict[str, Any], Any]:
+             subnets: Any = None) -> tuple[Declared, dict[str, Any], Any]:
     cfg = stack_config(stack)
     region = cfg.primary
+    if subnets is not None:
+        region = region.model_copy(update={"subnets": subnets(region.subnets)})
     outputs: dict[str, Any] = {}
 
     def build() -> None:
@@ -57,7 +59,7 @@ def _rules(declared: Declared, role: str) -> list[dict[str, Any]]:
 
 def _slug(role: str) -> str:
     return {"privateEndpoints": "private-endpoints", "containerApps": "container-apps",
-            "appGateway": "app-gateway", "functions": "functions"}[role]
+            "appGateway": "app-gateway", "functions": "functions", "operations": "operations"}[role]
 
 
 def _sources(rule: dict[str, Any]) -> list[str]:
@@ -94,14 +96,15 @@ def test_every_subnet_has_its_own_nsg(prod) -> None:
 
 def test_no_subnet_has_default_outbound_access(prod) -> None:
     declared, _, _ = prod
-    assert [s["defaultOutboundAccess"] for s in _subnets(declared).values()] == [False] * 4
+    assert [s["defaultOutboundAccess"] for s in _subnets(declared).values()] == [False] * 5
 
 
 def test_private_endpoint_network_policies_are_enabled_where_endpoints_can_live(prod) -> None:
     declared, _, _ = prod
     policies = {name: s["privateEndpointNetworkPolicies"] for name, s in _subnets(declared).items()
                 if not s["delegations"]}
-    assert policies == {"snet-private-endpoints": "Enabled", "snet-app-gateway": "Enabled"}
+    assert policies == {"snet-private-endpoints": "Enabled", "snet-app-gateway": "Enabled",
+                        "snet-operations": "Enabled"}
 
 
 @pytest.mark.parametrize(("plan", "functions_service"), [
@@ -116,6 +119,7 @@ def test_delegations_per_role(plan: str, functions_service: str) -> None:
         "snet-container-apps": ["Microsoft.App/environments"],
         "snet-app-gateway": [],  # Application Gateway needs a dedicated, undelegated subnet
         "snet-functions": [functions_service],
+        "snet-operations": [],  # runners and jump hosts are plain VMs / container instances
     }
 
 
@@ -166,7 +170,22 @@ def test_private_endpoints_accept_only_the_workload_subnets(prod) -> None:
     # The gateway only fetches its certificate from Key Vault (HTTPS).
     assert _sources(allows["allow-app-gateway-key-vault"]) == [region.subnet("appGateway").prefix]
     assert _ports(allows["allow-app-gateway-key-vault"]) == ["443"]
-    assert set(allows) == {"allow-workloads", "allow-app-gateway-key-vault"}
+    # Operators reach every endpoint over HTTPS from the operations subnet, and nothing else.
+    assert _sources(allows["allow-operations-https"]) == [region.subnet("operations").prefix]
+    assert _ports(allows["allow-operations-https"]) == ["443"]
+    assert set(allows) == {"allow-workloads", "allow-app-gateway-key-vault", "allow-operations-https"}
+
+
+def test_cluster_aware_redis_clients_reach_the_shard_ports(prod) -> None:
+    declared, _, _ = prod
+    workloads = next(r for r in _rules(declared, "privateEndpoints") if r["name"] == "allow-workloads")
+    # OSS cluster policy: 10000 for the topology, then 8500-8599 straight to the shards.
+    assert {"10000", "8500-8599"} <= set(_ports(workloads))
+
+
+def test_without_an_operations_subnet_no_operator_rule_is_added() -> None:
+    declared, _, _ = _network("prod", subnets=lambda subnets: [s for s in subnets if s.role != "operations"])
+    assert "allow-operations-https" not in {r["name"] for r in _rules(declared, "privateEndpoints")}
 
 
 def test_dev_without_functions_subnet_lists_one_workload_source() -> None:
@@ -174,7 +193,7 @@ def test_dev_without_functions_subnet_lists_one_workload_source() -> None:
     workloads = next(r for r in _rules(declared, "privateEndpoints") if r["name"] == "allow-workloads")
     assert workloads["sourceAddressPrefix"] == region.subnet("containerApps").prefix
     assert "sourceAddressPrefixes" not in workloads
-    assert set(outputs["subnet_ids"]) == {"privateEndpoints", "containerApps", "appGateway"}
+    assert set(outputs["subnet_ids"]) == {"privateEndpoints", "containerApps", "appGateway", "operations"}
 
 
 def test_container_apps_accept_the_gateway_and_platform_only(prod) -> None:
@@ -189,9 +208,10 @@ def test_container_apps_accept_the_gateway_and_platform_only(prod) -> None:
     assert all(r["destinationAddressPrefix"] == apps for r in allows.values())
 
 
-def test_functions_subnet_accepts_nothing(prod) -> None:
+@pytest.mark.parametrize("role", ["functions", "operations"])
+def test_outbound_only_subnets_accept_nothing(prod, role: str) -> None:
     declared, _, _ = prod
-    assert [r["access"] for r in _rules(declared, "functions")] == ["Deny"]
+    assert [r["access"] for r in _rules(declared, role)] == ["Deny"]
 
 
 def test_outputs_wire_subnet_ids_from_the_vnet(prod) -> None:

@@ -98,7 +98,7 @@ def test_zone_redundant_backup_and_event_hubs_need_a_zonal_primary(prod: dict[st
     prod["containerApps"]["zoneRedundant"] = False
     prod["backup"]["redundancy"] = "ZoneRedundant"
     found = problems(prod)
-    assert "'northcentralus' lacks" in found["backup.redundancy"]
+    assert "northcentralus has no availability zones" in found["backup.redundancy"]
     assert "no availability zones" in found["eventProcessing.eventHubZoneRedundant"]
 
 
