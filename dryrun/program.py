@@ -43,14 +43,15 @@ class ProgramError(Exception):
     """The program stopped with an error (a config problem, or a bug)."""
 
 
-def run(root: Path, stack: str, *, sdk_shortcuts: bool = True) -> ProgramResult:
-    """Run `root/__main__.py` for `stack`. `sdk_shortcuts=False` runs the SDK's stock code paths
-    (the contract tests compare the two)."""
+def run(root: Path, stack: str, *, alias_shortcut: bool = True, lazy_service_imports: bool = True,
+        ) -> ProgramResult:
+    """Run `root/__main__.py` for `stack`. The flags turn off the two shortcuts this module takes
+    around SDK work (the contract tests and the benchmark compare with and without)."""
     project, config, secret_keys = stackfile.load(root, stack)
     runtime_config.set_all_config(config, secret_keys)
     monitor = RecordingMonitor(AzureMocks())
     configure(stack, project, monitor)
-    if sdk_shortcuts:
+    if lazy_service_imports:
         lazy_imports.install()
     main = root / "__main__.py"
     cwd = os.getcwd()
@@ -58,7 +59,7 @@ def run(root: Path, stack: str, *, sdk_shortcuts: bool = True) -> ProgramResult:
     try:
         # The CLI runs the program from the project directory; do the same.
         os.chdir(root)
-        with skip_unused_alias_urns() if sdk_shortcuts else contextlib.nullcontext():
+        with skip_unused_alias_urns() if alias_shortcut else contextlib.nullcontext():
             _sync_await(run_pulumi_func(lambda: _run_main(main)))
     except pulumi.RunError as exc:
         raise ProgramError(str(exc)) from None

@@ -83,7 +83,7 @@ def _fingerprints(root: Path, stack: str, seen: list[dict[str, Any]]) -> tuple[d
     runs = []
     for shortcuts in (False, True):
         seen.clear()
-        program.run(root, stack, sdk_shortcuts=shortcuts)
+        program.run(root, stack, alias_shortcut=shortcuts)
         out: dict[str, str] = {}
         for doc in seen:
             key = f"{doc.get('parent', '')} {doc['type']}::{doc['name']}"
@@ -146,7 +146,7 @@ def test_an_alias_the_sdk_rejects_fails_the_same_way(tmp_path: Path) -> None:
     failures = []
     for shortcuts in (False, True):
         with pytest.raises(Exception) as caught:
-            program.run(root, "stack", sdk_shortcuts=shortcuts)
+            program.run(root, "stack", alias_shortcut=shortcuts)
         failures.append((type(caught.value), str(caught.value)))
     assert failures[0] == failures[1]
     assert "No valid 'name' passed in for alias" in failures[0][1]
@@ -163,12 +163,12 @@ def test_the_shortcut_skips_the_urn_work_and_restores_the_sdk(tmp_path: Path,
 
     monkeypatch.setattr(sdk_resource, program.ALIAS_HOOK, counting)
     root = _alias_project(tmp_path, ALIAS_FORMS)
-    program.run(root, "stack", sdk_shortcuts=True)
+    program.run(root, "stack", alias_shortcut=True)
     # Only the alias given as an Output keeps the stock computation.
     assert calls == ["output-alias"]
     assert getattr(sdk_resource, program.ALIAS_HOOK) is counting
     calls.clear()
-    program.run(root, "stack", sdk_shortcuts=False)
+    program.run(root, "stack", alias_shortcut=False)
     assert len(calls) == 14
 
 

@@ -7,6 +7,7 @@ import importlib
 import json
 import subprocess
 import sys
+from importlib import metadata, util
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from dryrun import lazy_imports
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGE_DIR = Path(importlib.util.find_spec("pulumi_azure_native").origin).parent  # type: ignore[union-attr]
+PACKAGE_DIR = Path(util.find_spec("pulumi_azure_native").origin).parent  # type: ignore[union-attr]
 # The largest service, two whose names collide across modules (later star imports win), and
 # small ones the program uses.
 SERVICES = ["network", "storage", "cognitiveservices", "keyvault", "monitor"]
@@ -84,7 +85,7 @@ def test_the_layout_is_cached_per_installed_version(tmp_path: Path, monkeypatch:
     init = PACKAGE_DIR / "keyvault" / "__init__.py"
     first = lazy_imports._cached_layout("keyvault", init)
     [cached] = tmp_path.glob("*/keyvault.json")
-    assert cached.parent.name == importlib.metadata.version("pulumi-azure-native")
+    assert cached.parent.name == metadata.version("pulumi-azure-native")
     saved = json.loads(cached.read_text())
     saved["layout"]["names"]["Vault"] = ["vault", "Marker"]
     cached.write_text(json.dumps(saved))
