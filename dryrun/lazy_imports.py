@@ -120,6 +120,10 @@ class _Loader(importlib.abc.Loader):
         self.stock = stock
         self.service = service
 
+    def __getattr__(self, name: str) -> Any:
+        # get_source, is_package, get_resource_reader...: the file's, as the stock loader answers.
+        return getattr(self.stock, name)
+
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
         return None
 
@@ -178,6 +182,8 @@ class LazyServiceFinder(importlib.abc.MetaPathFinder):
 
 
 def install() -> None:
-    """Put the finder first on sys.meta_path (once). Packages already imported stay as they are."""
+    """Put the finder first on sys.meta_path (once). Packages already imported stay as they are,
+    and so does every service once `pulumi_azure_native` itself is imported (it looks up every
+    service's spec on import): install before the program's first azure-native import."""
     if not any(isinstance(f, LazyServiceFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, LazyServiceFinder())

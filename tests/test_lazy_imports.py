@@ -93,3 +93,13 @@ def test_the_layout_is_cached_per_installed_version(tmp_path: Path, monkeypatch:
     cached.write_text("{not json")
     again = lazy_imports._cached_layout("keyvault", init)
     assert first is not None and again is not None and again.names == first.names
+
+
+def test_the_package_keeps_its_file_and_source() -> None:
+    seen = _lazy_session(
+        "import inspect\n"
+        "import pulumi_azure_native.keyvault as keyvault\n"
+        "loader = keyvault.__spec__.loader\n"
+        "print(json.dumps({'file': keyvault.__file__, 'package': loader.is_package(keyvault.__name__),\n"
+        "                  'source': 'from .vault import *' in inspect.getsource(keyvault)}))\n")
+    assert seen == {"file": str(PACKAGE_DIR / "keyvault" / "__init__.py"), "package": True, "source": True}
