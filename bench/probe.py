@@ -1,23 +1,31 @@
-"""One measured dry-run in a fresh process: `python -m bench.probe <project-dir> <stack>`.
+"""One measured dry-run in a fresh process:
+`python -m bench.probe <project-dir> <stack> [--stock-aliases] [--eager-imports] [--modules M ...]`.
 
-Prints JSON with the split the benchmark reports: imports (the program's modules and their
-azure-native submodules), program (running __main__.py under mocks), policy (loading the pack and
-evaluating it), and the resource count.
+Prints JSON with the split the benchmark reports: imports (the program's modules and the
+azure-native modules given with --modules, the ones the program loads), program (running
+__main__.py under mocks), pack_load, policy (evaluating the pack), and the resource count.
+--stock-aliases and --eager-imports turn the dry-run's two SDK shortcuts off one at a time.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import pkgutil
 import sys
 import time
-import types
 from pathlib import Path
 
 
 def main() -> None:
-    project, stack = Path(sys.argv[1]).resolve(), sys.argv[2]
+    parser = argparse.ArgumentParser()
+    parser.add_argument("project", type=Path)
+    parser.add_argument("stack")
+    parser.add_argument("--stock-aliases", action="store_true")
+    parser.add_argument("--eager-imports", action="store_true")
+    parser.add_argument("--modules", nargs="*", default=[])
+    args = parser.parse_args()
     root = Path(__file__).resolve().parent.parent
     t0 = time.perf_counter()
     sys.path.insert(0, str(root))
@@ -25,22 +33,26 @@ def main() -> None:
 
     # Imported inside main: the import time is what is measured.
     import components
+    from dryrun import lazy_imports, program
     from dryrun.policy_driver import Pack
-    from dryrun.program import run
     from policies.pack import POLICIES
 
+    if not args.eager_imports:
+        lazy_imports.install()
     for module in pkgutil.iter_modules(components.__path__):
-        loaded = importlib.import_module(f"components.{module.name}")
-        for value in vars(loaded).values():
-            # azure-native submodules load lazily, on first attribute access: force it here so
-            # "imports" holds all module loading and "program" only the program's own work.
-            if isinstance(value, types.ModuleType) and value.__name__.startswith("pulumi_azure_native."):
-                getattr(value, "_utilities", None)
+        importlib.import_module(f"components.{module.name}")
+    # Load here what the program will load, so "imports" holds all module loading and
+    # "program" only the program's own work.
+    for name in args.modules:
+        # The root package puts every service in sys.modules unexecuted (importlib's LazyLoader):
+        # an attribute access runs it.
+        getattr(importlib.import_module(name), "__name__")  # noqa: B009 - the access is the point
     t1 = time.perf_counter()
-    result = run(project, stack)
+    result = program.run(args.project.resolve(), args.stack, alias_shortcut=not args.stock_aliases,
+                         lazy_service_imports=not args.eager_imports)
     t2 = time.perf_counter()
     pack = Pack(root / "policies")
-    pack.configure(None, stack=stack, project=result.project)
+    pack.configure(None, stack=args.stack, project=result.project)
     t3 = time.perf_counter()
     violations = pack.analyze(result.resources)
     t4 = time.perf_counter()
@@ -48,7 +60,7 @@ def main() -> None:
     t5 = t6 = 0.0
     if stack_policies:  # timed alone: the benchmark checks they stay linear in the resource count
         stack_only = Pack.from_policies(stack_policies)
-        stack_only.configure(None, stack=stack, project=result.project)
+        stack_only.configure(None, stack=args.stack, project=result.project)
         t5 = time.perf_counter()
         stack_only.analyze(result.resources)
         t6 = time.perf_counter()

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import runpy
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pulumi
+import pulumi.resource as sdk_resource
 from pulumi.runtime import config as runtime_config
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from . import stackfile
+from . import lazy_imports, stackfile
 from .mocks import AzureMocks, RecordingMonitor, configure
 from .model import Resource
+
+# The pulumi SDK release whose source the alias shortcut below was checked against (uv.lock pins
+# it; tests/test_alias_contract.py fails when the two differ). Any other release runs stock code.
+ALIAS_SHORTCUT_PULUMI = "3.272.0"
+# The name pulumi.resource imports from pulumi.runtime.resource and Resource.__init__ calls.
+ALIAS_HOOK = "collapse_alias_to_urn"
 
 
 @dataclass
@@ -31,18 +43,24 @@ class ProgramError(Exception):
     """The program stopped with an error (a config problem, or a bug)."""
 
 
-def run(root: Path, stack: str) -> ProgramResult:
+def run(root: Path, stack: str, *, alias_shortcut: bool = True, lazy_service_imports: bool = True,
+        ) -> ProgramResult:
+    """Run `root/__main__.py` for `stack`. The flags turn off the two shortcuts this module takes
+    around SDK work (the contract tests and the benchmark compare with and without)."""
     project, config, secret_keys = stackfile.load(root, stack)
     runtime_config.set_all_config(config, secret_keys)
     monitor = RecordingMonitor(AzureMocks())
     configure(stack, project, monitor)
+    if lazy_service_imports:
+        lazy_imports.install()
     main = root / "__main__.py"
     cwd = os.getcwd()
     sys.path.insert(0, str(root))
     try:
         # The CLI runs the program from the project directory; do the same.
         os.chdir(root)
-        _sync_await(run_pulumi_func(lambda: _run_main(main)))
+        with skip_unused_alias_urns() if alias_shortcut else contextlib.nullcontext():
+            _sync_await(run_pulumi_func(lambda: _run_main(main)))
     except pulumi.RunError as exc:
         raise ProgramError(str(exc)) from None
     finally:
@@ -61,3 +79,71 @@ def _exports() -> dict[str, Any]:
     exported = dict(getattr(root_resource, "outputs", {}) or {})
     resolved = _sync_await(pulumi.Output.from_input(exported).future(with_unknowns=False)) or {}
     return {k: resolved[k] for k in sorted(resolved)}
+
+
+def alias_shortcut_applies() -> bool:
+    """True when the installed SDK is the release the shortcut was verified against."""
+    return metadata.version("pulumi") == ALIAS_SHORTCUT_PULUMI
+
+
+class _UnreadAlias:
+    """Stands in `Resource._aliases` for an alias whose URN form nobody reads (see below). Not a
+    str or an Output, so a reader the SDK gains in a later release fails loudly, not silently."""
+
+    __slots__ = ()
+
+
+_UNREAD = _UnreadAlias()
+_PLAIN = (str, type(None), type(...))
+
+
+def _urn_form_cannot_fail(alias: Any, name: str, type_: str) -> bool:
+    """Whether the SDK's URN computation for `alias` is pure string work that cannot raise: a URN
+    string, or an `Alias` of plain fields whose name and type resolve to strings. Anything else
+    (an Output, an awaitable, a name explicitly None, which the SDK rejects) keeps the stock
+    path, so the program fails exactly where and how it would without the shortcut."""
+    if isinstance(alias, str):
+        return True
+    if not isinstance(alias, pulumi.Alias):
+        return False
+    fields = (alias.name, alias.type_, alias.project, alias.stack)
+    if not all(isinstance(f, _PLAIN) for f in fields):
+        return False
+    parent = alias.parent
+    if not (isinstance(parent, (*_PLAIN, pulumi.Resource))):
+        return False
+    resolved_name = name if alias.name is ... else alias.name
+    resolved_type = type_ if alias.type_ is ... else alias.type_
+    return resolved_name is not None and resolved_type is not None
+
+
+@contextlib.contextmanager
+def skip_unused_alias_urns() -> Iterator[None]:
+    """Skip the URN form of every alias that `Resource.__init__` computes while the monitor takes
+    alias specs.
+
+    pulumi 3.272.0 builds `Resource._aliases` eagerly: per alias a chain of Outputs and tasks
+    (`collapse_alias_to_urn`). Its only reader is `runtime.resource.all_aliases`, which
+    `prepare_aliases` calls only when the monitor lacks RESOURCE_MONITOR_FEATURE_ALIAS_SPECS; with
+    the feature, the request carries `aliases` specs built from `opts.aliases` and
+    `_aliases` is never read. azure-native attaches one alias per API version (about 4,000 in
+    prod), so this was most of the program's CPU. docs/upstream-alias-urns.md is the same change
+    for the SDK itself; tests/test_alias_contract.py proves the requests are unchanged.
+    """
+    if not alias_shortcut_applies():
+        yield
+        return
+    stock = getattr(sdk_resource, ALIAS_HOOK)
+
+    def collapse(alias: Any, name: str, type_: str, parent: Any) -> Any:
+        if runtime_settings.monitor_supports_feature(
+                resource_pb2.RESOURCE_MONITOR_FEATURE_ALIAS_SPECS) and _urn_form_cannot_fail(alias, name, type_):
+            return _UNREAD
+        return stock(alias, name, type_, parent)
+
+    # Resource.__init__ looks the function up in its module's globals at each call.
+    setattr(sdk_resource, ALIAS_HOOK, collapse)
+    try:
+        yield
+    finally:
+        setattr(sdk_resource, ALIAS_HOOK, stock)

@@ -1,0 +1,189 @@
+"""Load only the pulumi_azure_native resource modules a program touches.
+
+Each service package's generated `__init__` star-imports every module of the service (about 290
+for `network`), so `network.ApplicationGateway` costs the whole service. This finder gives
+`pulumi_azure_native.<service>` a package module whose names resolve on first access from the
+package's own layout: the `__init__`'s `from .<module> import *` lines, in order, and each
+module's literal `__all__`. The layout is read once per installed version and cached under
+.cache/. A name the layout does not list (or a star import of the package) runs the real
+`__init__` in the package, so the result is the eager package's.
+
+Installed by the dry-run only (dryrun/program.py): `pulumi up` imports the packages eagerly, as
+generated. The mechanism needs nothing from the dry-run, but the program must not depend on it.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.abc
+import importlib.machinery
+import json
+import os
+import re
+import sys
+import tempfile
+import types
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+PACKAGE = "pulumi_azure_native"
+CACHE = Path(__file__).resolve().parent.parent / ".cache" / "lazy-imports"
+_ALL = re.compile(r"^__all__ = \[([^\]]*)\][ \t]*$", re.MULTILINE)
+_ALL_BODY = re.compile(r"\s*(?:(['\"])[A-Za-z_][A-Za-z0-9_]*\1\s*,\s*)*(?:(['\"])[A-Za-z_][A-Za-z0-9_]*\2\s*)?")
+_NAME = re.compile(r"['\"]([A-Za-z_][A-Za-z0-9_]*)['\"]")
+_FORMAT = 1  # bump when the cached layout's shape changes
+
+
+class Layout:
+    """What a service package's `__init__` binds: `eager` import statements to run as they are
+    (the `_utilities` and `typing` bindings), and `names`: attribute -> the submodule defining it
+    ('' for the submodule itself)."""
+
+    def __init__(self, eager: str, names: dict[str, list[str]]) -> None:
+        self.eager = eager
+        self.names = names
+
+
+def read_layout(init: Path) -> Layout | None:
+    """The package's layout, or None when its `__init__` does anything but imports of the
+    generated forms, or a module lacks a literal `__all__` (then the package loads eagerly)."""
+    tree = ast.parse(init.read_text())
+    eager: list[ast.stmt] = []
+    names: dict[str, list[str]] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.level == 1 and stmt.module and \
+                [a.name for a in stmt.names] == ["*"]:
+            exported = _exports(init.parent / f"{stmt.module}.py")
+            if exported is None:
+                return None
+            # The import binds the submodule on the package, then its names; later lines win.
+            names[stmt.module] = [stmt.module, ""]
+            for name in exported:
+                names[name] = [stmt.module, name]
+        elif isinstance(stmt, ast.ImportFrom) and stmt.level == 1 and stmt.module is None and \
+                all(a.asname is None for a in stmt.names):
+            for alias in stmt.names:
+                if not (init.parent / f"{alias.name}.py").is_file():
+                    return None
+                names[alias.name] = [alias.name, ""]
+        elif isinstance(stmt, ast.Import | ast.ImportFrom) and (
+                stmt.level == 2 if isinstance(stmt, ast.ImportFrom) else True):
+            bound = {(a.asname or a.name).split(".")[0] for a in stmt.names}
+            if bound & names.keys():
+                return None  # an eager binding a lazy one would have to override
+            eager.append(stmt)
+        else:
+            return None
+    return Layout(ast.unparse(ast.Module(body=eager, type_ignores=[])), names)
+
+
+def _exports(module: Path) -> list[str] | None:
+    if not module.is_file():
+        return None
+    text = module.read_text()
+    found = _ALL.search(text)
+    # One literal assignment and no other mention (no `+=`, no `.extend`), or we cannot know.
+    if found is None or text.count("__all__") != 1 or not _ALL_BODY.fullmatch(found.group(1)):
+        return None
+    return _NAME.findall(found.group(1))
+
+
+def _cached_layout(service: str, init: Path) -> Layout | None:
+    stat = init.stat()
+    key = {"format": _FORMAT, "version": metadata.version("pulumi-azure-native"), "init": str(init),
+           "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    path = CACHE / key["version"] / f"{service}.json"
+    try:
+        saved = json.loads(path.read_text())
+        if saved["key"] == key:
+            return None if saved["layout"] is None else Layout(**saved["layout"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    layout = read_layout(init)
+    data = {"key": key, "layout": None if layout is None else vars(layout)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole, then renamed: parallel test workers read it while another writes it.
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as tmp:
+            json.dump(data, tmp)
+        os.replace(tmp.name, path)
+    except OSError:
+        pass  # a read-only checkout still works, it only reads the layout again next time
+    return layout
+
+
+class _Loader(importlib.abc.Loader):
+    def __init__(self, stock: importlib.machinery.SourceFileLoader, service: str) -> None:
+        self.stock = stock
+        self.service = service
+
+    def __getattr__(self, name: str) -> Any:
+        # get_source, is_package, get_resource_reader...: the file's, as the stock loader answers.
+        return getattr(self.stock, name)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        stock = self.stock
+        # Read here, not in find_spec: the root package looks up the spec of every service.
+        layout = _cached_layout(self.service, Path(stock.path))
+        if layout is None:
+            stock.exec_module(module)
+            return
+        namespace = module.__dict__
+        names = layout.names
+        exec(compile(layout.eager, stock.path, "exec"), namespace)
+
+        def full_init() -> None:
+            # The generated __init__ itself; submodules already loaded are reused.
+            namespace.pop("__getattr__", None)
+            namespace.pop("__dir__", None)
+            stock.exec_module(module)
+
+        def __getattr__(name: str) -> Any:
+            where = names.get(name)
+            if where is None:
+                if name.startswith("__") and name != "__all__":
+                    raise AttributeError(name)
+                full_init()
+                if name in namespace:
+                    return namespace[name]
+                raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
+            submodule = importlib.import_module(f"{module.__name__}.{where[0]}")
+            value = getattr(submodule, where[1]) if where[1] else submodule
+            namespace[name] = value
+            return value
+
+        def __dir__() -> list[str]:
+            return sorted({*namespace, *names})
+
+        namespace["__getattr__"] = __getattr__
+        namespace["__dir__"] = __dir__
+
+
+class LazyServiceFinder(importlib.abc.MetaPathFinder):
+    """Finds `pulumi_azure_native.<service>` packages and loads them with a lazy namespace."""
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None,
+                  ) -> importlib.machinery.ModuleSpec | None:
+        parts = fullname.split(".")
+        if len(parts) != 2 or parts[0] != PACKAGE or parts[1].startswith("_"):
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.origin is None or not spec.submodule_search_locations or \
+                not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+            return None
+        spec.loader = _Loader(spec.loader, parts[1])
+        return spec
+
+
+def install() -> None:
+    """Put the finder first on sys.meta_path (once). Packages already imported stay as they are,
+    and so does every service once `pulumi_azure_native` itself is imported (it looks up every
+    service's spec on import): install before the program's first azure-native import."""
+    if not any(isinstance(f, LazyServiceFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, LazyServiceFinder())

@@ -1,0 +1,179 @@
+"""The dry-run's alias shortcut (dryrun/program.py) changes no RegisterResource request.
+
+Each case runs a program twice, with the SDK's stock alias handling and with the shortcut, and
+compares a canonical fingerprint of every request the monitor receives: identical, or the test
+names the first resource and field that differ.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pulumi.resource as sdk_resource
+import pytest
+from google.protobuf import json_format
+
+from dryrun import program
+from dryrun.mocks import RecordingMonitor
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Every form an alias can take (pulumi.Alias docs), on custom resources and on a component whose
+# children inherit its aliases; the SDK treats each differently on the URN path.
+ALIAS_FORMS = '''
+import pulumi
+
+class Thing(pulumi.CustomResource):
+    def __init__(self, name, opts=None):
+        super().__init__("test:index:Thing", name, {"size": 1}, opts)
+
+class Box(pulumi.ComponentResource):
+    def __init__(self, name, opts=None):
+        super().__init__("test:index:Box", name, None, opts)
+        inner = Thing(f"{name}-inner", pulumi.ResourceOptions(parent=self, aliases=[
+            pulumi.Alias(name=f"{name}-old-inner"), pulumi.Alias(type_="test:index:OldThing")]))
+        Thing(f"{name}-plain", pulumi.ResourceOptions(parent=self, depends_on=[inner]))
+        self.register_outputs({})
+
+first = Thing("first")
+Thing("by-urn", pulumi.ResourceOptions(aliases=[
+    "urn:pulumi:stack::project::test:index:Thing::old-by-urn"]))
+Thing("by-name", pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old-by-name")]))
+Thing("no-parent", pulumi.ResourceOptions(parent=first, aliases=[pulumi.Alias(parent=None)]))
+Thing("root-parent", pulumi.ResourceOptions(parent=first, aliases=[pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)]))
+Thing("res-parent", pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=first)]))
+Thing("urn-parent", pulumi.ResourceOptions(aliases=[
+    pulumi.Alias(parent="urn:pulumi:stack::project::test:index:Thing::first")]))
+Thing("elsewhere", pulumi.ResourceOptions(aliases=[pulumi.Alias(stack="other", project="proj")]))
+Thing("output-alias", pulumi.ResourceOptions(aliases=[pulumi.Output.from_input(pulumi.Alias(name="old-out"))]))
+Box("box", pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old-box")]))
+Box("moved", pulumi.ResourceOptions(parent=first, aliases=[pulumi.Alias(parent=None, name="old-moved")]))
+'''
+
+
+def _canonical(request: Any) -> dict[str, Any]:
+    """The request as the engine reads it; fields the SDK fills from sets are sorted."""
+    doc = json_format.MessageToDict(request, preserving_proto_field_name=True)
+    doc["dependencies"] = sorted(doc.get("dependencies", []))
+    doc["propertyDependencies"] = {k: sorted(v.get("urns", [])) for k, v in
+                                   sorted(doc.get("propertyDependencies", {}).items())}
+    return doc
+
+
+@pytest.fixture
+def requests_seen(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+    seen: list[dict[str, Any]] = []
+    stock = RecordingMonitor.RegisterResource
+
+    def register(self: RecordingMonitor, request: Any) -> Any:
+        seen.append(_canonical(request))
+        return stock(self, request)
+
+    monkeypatch.setattr(RecordingMonitor, "RegisterResource", register)
+    yield seen
+
+
+def _fingerprints(root: Path, stack: str, seen: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
+    """(stock, shortcut) fingerprints: registration key -> canonical request JSON. Both runs go
+    through the same call site, so the requests' stack traces must match too."""
+    runs = []
+    for shortcuts in (False, True):
+        seen.clear()
+        program.run(root, stack, alias_shortcut=shortcuts)
+        out: dict[str, str] = {}
+        for doc in seen:
+            key = f"{doc.get('parent', '')} {doc['type']}::{doc['name']}"
+            assert key not in out, f"two registrations of {key}"
+            out[key] = json.dumps(doc, sort_keys=True)
+        runs.append(dict(sorted(out.items())))
+    return runs[0], runs[1]
+
+
+def _first_difference(stock: dict[str, str], shortcut: dict[str, str]) -> str | None:
+    for key in sorted(stock.keys() | shortcut.keys()):
+        if key not in shortcut or key not in stock:
+            return f"{key}: registered {'only without' if key in stock else 'only with'} the shortcut"
+        if stock[key] != shortcut[key]:
+            a, b = json.loads(stock[key]), json.loads(shortcut[key])
+            field = next(f for f in sorted(a.keys() | b.keys()) if a.get(f) != b.get(f))
+            return f"{key}: field {field!r} is {a.get(field)!r} stock, {b.get(field)!r} with the shortcut"
+    return None
+
+
+def test_a_difference_is_named_by_resource_and_field() -> None:
+    stock = {"a": json.dumps({"aliases": [1]}), "b": "{}"}
+    assert _first_difference(stock, {"a": json.dumps({"aliases": [2]}), "b": "{}"}) == \
+        "a: field 'aliases' is [1] stock, [2] with the shortcut"
+    assert _first_difference(stock, {"a": stock["a"]}) == "b: registered only without the shortcut"
+
+
+def _alias_project(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "Pulumi.yaml").write_text("name: project\nruntime: python\n")
+    (tmp_path / "Pulumi.stack.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(body)
+    return tmp_path
+
+
+def test_the_pinned_sdk_is_the_locked_one() -> None:
+    """A lock bump turns the shortcut off until someone rechecks the SDK source and this file."""
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    locked = next(p["version"] for p in lock["package"] if p["name"] == "pulumi")
+    assert locked == program.ALIAS_SHORTCUT_PULUMI
+    assert program.alias_shortcut_applies()
+
+
+def test_the_program_sends_the_same_requests(requests_seen: list[dict[str, Any]]) -> None:
+    # prod declares every resource type dev does, and more.
+    stock, shortcut = _fingerprints(ROOT, "prod", requests_seen)
+    assert any(json.loads(doc).get("aliases") for doc in stock.values()), "no alias reached the monitor"
+    assert _first_difference(stock, shortcut) is None
+
+
+def test_every_alias_form_sends_the_same_requests(tmp_path: Path, requests_seen: list[dict[str, Any]]) -> None:
+    root = _alias_project(tmp_path, ALIAS_FORMS)
+    stock, shortcut = _fingerprints(root, "stack", requests_seen)
+    assert len(stock) == 16
+    assert _first_difference(stock, shortcut) is None
+
+
+def test_an_alias_the_sdk_rejects_fails_the_same_way(tmp_path: Path) -> None:
+    root = _alias_project(tmp_path, ALIAS_FORMS.split("first = ")[0] +
+                          'Thing("nameless", pulumi.ResourceOptions(aliases=[pulumi.Alias(name=None)]))\n')
+    failures = []
+    for shortcuts in (False, True):
+        with pytest.raises(Exception) as caught:
+            program.run(root, "stack", alias_shortcut=shortcuts)
+        failures.append((type(caught.value), str(caught.value)))
+    assert failures[0] == failures[1]
+    assert "No valid 'name' passed in for alias" in failures[0][1]
+
+
+def test_the_shortcut_skips_the_urn_work_and_restores_the_sdk(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    stock = getattr(sdk_resource, program.ALIAS_HOOK)
+    calls: list[str] = []
+
+    def counting(alias: Any, name: str, type_: str, parent: Any) -> Any:
+        calls.append(name)
+        return stock(alias, name, type_, parent)
+
+    monkeypatch.setattr(sdk_resource, program.ALIAS_HOOK, counting)
+    root = _alias_project(tmp_path, ALIAS_FORMS)
+    program.run(root, "stack", alias_shortcut=True)
+    # Only the alias given as an Output keeps the stock computation.
+    assert calls == ["output-alias"]
+    assert getattr(sdk_resource, program.ALIAS_HOOK) is counting
+    calls.clear()
+    program.run(root, "stack", alias_shortcut=False)
+    assert len(calls) == 14
+
+
+def test_another_sdk_release_runs_stock_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(program, "ALIAS_SHORTCUT_PULUMI", "0.0.0")
+    stock = getattr(sdk_resource, program.ALIAS_HOOK)
+    with program.skip_unused_alias_urns():
+        assert getattr(sdk_resource, program.ALIAS_HOOK) is stock
