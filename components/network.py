@@ -34,6 +34,7 @@ SUBNET_NAMES: dict[SubnetRole, str] = {
     "containerApps": "snet-container-apps",
     "appGateway": "snet-app-gateway",
     "functions": "snet-functions",
+    "apiManagement": "snet-api-management",
 }
 
 # Ports the workloads use on private endpoints: HTTPS (OpenAI, Key Vault, Storage, Service Bus and
@@ -46,6 +47,12 @@ CONTAINER_APPS_PROBE_PORTS = "30000-32767"
 # Application Gateway v2 infrastructure traffic, which Azure requires to be open.
 GATEWAY_MANAGER_PORTS = "65200-65535"
 DENY_PRIORITY = 4096
+# VNet-injected API Management (stv2) needs its management endpoint open to the ApiManagement tag and the
+# infrastructure load balancer's probe (learn.microsoft.com/azure/api-management/
+# virtual-network-reference#required-ports); its outbound dependencies (Storage, Sql, AzureKeyVault,
+# AzureMonitor) stay open under Azure's default outbound rules.
+APIM_MANAGEMENT_PORT = "3443"
+APIM_LOAD_BALANCER_PORT = "6390"
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,9 @@ class SecureNetworkArgs:
     # Flex Consumption runs on the Container Apps platform and needs a Microsoft.App/environments
     # delegation; Elastic Premium integrates through Microsoft.Web/serverFarms.
     functions_plan: FunctionPlan = "FlexConsumption"
+    # Other regions' AI gateway subnets, which reach this region's OpenAI private endpoint over peering
+    # when a pool fails over.
+    peer_gateway_prefixes: Sequence[str] = ()
 
 
 def _slug(role: str) -> str:
@@ -89,10 +99,16 @@ DENY_ALL_INBOUND = network.SecurityRuleArgs(
 )
 
 
-def security_rules(region: Region) -> dict[SubnetRole, list[network.SecurityRuleArgs]]:
+def security_rules(region: Region, peer_gateway_prefixes: Sequence[str] = (),
+                   ) -> dict[SubnetRole, list[network.SecurityRuleArgs]]:
     """The inbound rules of each subnet's NSG, from the region's address plan."""
     prefix = {s.role: s.prefix for s in region.subnets}
     workloads = [prefix[r] for r in ("containerApps", "functions") if r in prefix]
+    callers = list(workloads)
+    # The AI gateway calls OpenAI (443), Key Vault (443) and its semantic cache (10000) like a workload.
+    if "apiManagement" in prefix:
+        workloads.append(prefix["apiManagement"])
+    workloads.extend(peer_gateway_prefixes)
     rules: dict[SubnetRole, list[network.SecurityRuleArgs]] = {}
     if "appGateway" in prefix:
         gateway = prefix["appGateway"]
@@ -129,6 +145,17 @@ def security_rules(region: Region) -> dict[SubnetRole, list[network.SecurityRule
                    network.SecurityRuleProtocol.ASTERISK),
             _allow("allow-azure-load-balancer", 120, ["AzureLoadBalancer"], apps, [CONTAINER_APPS_PROBE_PORTS],
                    "Azure load balancer health probes (required by Azure)"),
+            DENY_ALL_INBOUND,
+        ]
+    if "apiManagement" in prefix:
+        gateway = prefix["apiManagement"]
+        rules["apiManagement"] = [
+            *([_allow("allow-workloads-https", 100, callers, gateway, ["443"],
+                      "Workloads to the internal AI gateway")] if callers else []),
+            _allow("allow-apim-management", 110, ["ApiManagement"], "VirtualNetwork", [APIM_MANAGEMENT_PORT],
+                   "API Management control plane (required by Azure)"),
+            _allow("allow-azure-load-balancer", 120, ["AzureLoadBalancer"], "VirtualNetwork",
+                   [APIM_LOAD_BALANCER_PORT], "API Management infrastructure load balancer (required by Azure)"),
             DENY_ALL_INBOUND,
         ]
     if "functions" in prefix:
@@ -173,7 +200,7 @@ class SecureNetwork(pulumi.ComponentResource):
         super().__init__("ai-platform:network:SecureNetwork", name, None, opts)
         common, region = args.common, args.region
         stem = f"{args.base_name}-{region.location}"
-        rules = security_rules(region)
+        rules = security_rules(region, args.peer_gateway_prefixes)
 
         nsgs: dict[SubnetRole, network.NetworkSecurityGroup] = {
             subnet.role: network.NetworkSecurityGroup(

@@ -14,6 +14,7 @@ import pulumi
 
 from stack_config.model import Region, StackConfig
 
+from .ai_gateway import gateway_url
 from .alerts import Alerts, AlertsArgs
 from .app_gateway import WafGateway, WafGatewayArgs
 from .common import Common
@@ -49,6 +50,8 @@ class RegionalStamp(pulumi.ComponentResource):
     identities: WorkloadIdentities
     vault: KeyVault
     openai: SecureOpenAI
+    # What workloads use as AZURE_OPENAI_ENDPOINT: the region's AI gateway when there is one.
+    openai_endpoint: pulumi.Output[str]
     cache: RedisCache
     apps: ContainerApps
     gateway: WafGateway
@@ -70,9 +73,13 @@ class RegionalStamp(pulumi.ComponentResource):
         consumers = {s.name: ids.principal_ids[s.name] for s in cfg.container_apps.services}
         if cfg.event_processing.enabled:
             consumers["functions"] = ids.principal_ids["functions"]
+        # With an AI gateway, workloads call it and it alone holds a role on the accounts (components/ai_gateway.py).
+        via_gateway = cfg.ai_gateway is not None and cfg.ai_gateway.enabled
         self.openai = SecureOpenAI(f"openai-{loc}", SecureOpenAIArgs(
             common=common, config=cfg.openai, base_name=base, stack=args.stack, tenant_id=args.tenant_id,
-            consumers=consumers), child)
+            consumers={} if via_gateway else consumers), child)
+        self.openai_endpoint = (gateway_url(base_name=base, location=loc, stack=args.stack, tenant_id=args.tenant_id)
+                                if via_gateway else self.openai.endpoint)
         self.cache = RedisCache(f"redis-{loc}", RedisCacheArgs(
             common=common, config=cfg.redis, base_name=base, stack=args.stack, tenant_id=args.tenant_id,
             zonal=args.region.zonal, consumers=consumers), child)
@@ -85,7 +92,7 @@ class RegionalStamp(pulumi.ComponentResource):
         self.apps = ContainerApps(f"cae-{loc}", ContainerAppsArgs(
             common=serving, config=cfg.container_apps, subnet_id=args.network.subnet_ids["containerApps"],
             identities={s: ServiceIdentity(ids.ids[s], ids.client_ids[s], ids.principal_ids[s]) for s in services},
-            vnet_ids=[args.network.vnet_id], openai_endpoint=self.openai.endpoint,
+            vnet_ids=[args.network.vnet_id], openai_endpoint=self.openai_endpoint,
             redis_host=self.cache.host_name, redis_port=self.cache.port,
             key_vault_secrets=self.vault.secret_uris, key_vault_id=self.vault.id,
             gateway_subnet_prefix=gateway_subnet.prefix if gateway_subnet else None), child)

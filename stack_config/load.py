@@ -199,6 +199,7 @@ def _semantic(p: dict[str, Any], today: date, stack: str) -> Iterator[tuple[str,
         yield from rules.check_zones(p)
     if "backup" in p:
         yield from rules.check_backup(p["backup"])
+    yield from rules.check_ai_gateway(p)
     tm = p.get("traffic_manager")
     if env == "prod" and tm is not None and not tm.enabled:
         yield ("trafficManager.enabled", "prod routes between regions through Traffic Manager (REL-1); "
