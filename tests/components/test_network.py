@@ -15,6 +15,7 @@ from components.network import (
     SUBNET_NAMES,
     SecureNetwork,
     SecureNetworkArgs,
+    security_rules,
 )
 from tests.harness import Declared, declare, stack_config
 
@@ -57,7 +58,7 @@ def _rules(declared: Declared, role: str) -> list[dict[str, Any]]:
 
 def _slug(role: str) -> str:
     return {"privateEndpoints": "private-endpoints", "containerApps": "container-apps",
-            "appGateway": "app-gateway", "functions": "functions"}[role]
+            "appGateway": "app-gateway", "functions": "functions", "apiManagement": "api-management"}[role]
 
 
 def _sources(rule: dict[str, Any]) -> list[str]:
@@ -94,14 +95,15 @@ def test_every_subnet_has_its_own_nsg(prod) -> None:
 
 def test_no_subnet_has_default_outbound_access(prod) -> None:
     declared, _, _ = prod
-    assert [s["defaultOutboundAccess"] for s in _subnets(declared).values()] == [False] * 4
+    assert [s["defaultOutboundAccess"] for s in _subnets(declared).values()] == [False] * 5
 
 
 def test_private_endpoint_network_policies_are_enabled_where_endpoints_can_live(prod) -> None:
     declared, _, _ = prod
     policies = {name: s["privateEndpointNetworkPolicies"] for name, s in _subnets(declared).items()
                 if not s["delegations"]}
-    assert policies == {"snet-private-endpoints": "Enabled", "snet-app-gateway": "Enabled"}
+    assert policies == {"snet-private-endpoints": "Enabled", "snet-app-gateway": "Enabled",
+                        "snet-api-management": "Enabled"}
 
 
 @pytest.mark.parametrize(("plan", "functions_service"), [
@@ -116,6 +118,7 @@ def test_delegations_per_role(plan: str, functions_service: str) -> None:
         "snet-container-apps": ["Microsoft.App/environments"],
         "snet-app-gateway": [],  # Application Gateway needs a dedicated, undelegated subnet
         "snet-functions": [functions_service],
+        "snet-api-management": [],  # VNet-injected API Management takes an undelegated subnet
     }
 
 
@@ -160,7 +163,8 @@ def test_private_endpoints_accept_only_the_workload_subnets(prod) -> None:
     allows = {r["name"]: r for r in _rules(declared, "privateEndpoints") if r["access"] == "Allow"}
     workloads = allows["allow-workloads"]
     assert sorted(_sources(workloads)) == sorted([region.subnet("containerApps").prefix,
-                                                   region.subnet("functions").prefix])
+                                                   region.subnet("functions").prefix,
+                                                   region.subnet("apiManagement").prefix])
     assert _ports(workloads) == list(PRIVATE_ENDPOINT_PORTS)
     assert workloads["destinationAddressPrefix"] == endpoints
     # The gateway only fetches its certificate from Key Vault (HTTPS).
@@ -169,12 +173,34 @@ def test_private_endpoints_accept_only_the_workload_subnets(prod) -> None:
     assert set(allows) == {"allow-workloads", "allow-app-gateway-key-vault"}
 
 
-def test_dev_without_functions_subnet_lists_one_workload_source() -> None:
+def test_dev_without_functions_subnet_lists_the_apps_and_the_ai_gateway() -> None:
     declared, outputs, region = _network("dev")
     workloads = next(r for r in _rules(declared, "privateEndpoints") if r["name"] == "allow-workloads")
-    assert workloads["sourceAddressPrefix"] == region.subnet("containerApps").prefix
-    assert "sourceAddressPrefixes" not in workloads
-    assert set(outputs["subnet_ids"]) == {"privateEndpoints", "containerApps", "appGateway"}
+    assert workloads["sourceAddressPrefixes"] == [region.subnet("containerApps").prefix,
+                                                  region.subnet("apiManagement").prefix]
+    assert set(outputs["subnet_ids"]) == {"privateEndpoints", "containerApps", "appGateway", "apiManagement"}
+
+
+def test_ai_gateway_subnet_admits_workloads_and_the_api_management_platform_only(prod) -> None:
+    declared, _, region = prod
+    gateway = region.subnet("apiManagement").prefix
+    allows = {r["name"]: r for r in _rules(declared, "apiManagement") if r["access"] == "Allow"}
+    assert {n: (sorted(_sources(r)), _ports(r), r["destinationAddressPrefix"]) for n, r in allows.items()} == {
+        "allow-workloads-https": (sorted([region.subnet("containerApps").prefix, region.subnet("functions").prefix]),
+                                  ["443"], gateway),
+        "allow-apim-management": (["ApiManagement"], ["3443"], "VirtualNetwork"),
+        "allow-azure-load-balancer": (["AzureLoadBalancer"], ["6390"], "VirtualNetwork"),
+    }
+
+
+def test_other_regions_ai_gateways_reach_the_private_endpoints() -> None:
+    cfg = stack_config("prod")
+    region, remote = cfg.network.regions
+    rules = security_rules(region, [remote.subnet("apiManagement").prefix])
+    workloads = next(r for r in rules["privateEndpoints"] if r.name == "allow-workloads")
+    assert remote.subnet("apiManagement").prefix in (workloads.source_address_prefixes or [])
+    local = next(r for r in security_rules(region)["privateEndpoints"] if r.name == "allow-workloads")
+    assert remote.subnet("apiManagement").prefix not in (local.source_address_prefixes or [])
 
 
 def test_container_apps_accept_the_gateway_and_platform_only(prod) -> None:
