@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native.applicationinsights as applicationinsights
 
+from .ai_gateway_policy import CACHE_LOOKUPS_METRIC, CACHE_MISSES_METRIC
 from .common import Common
 
 # The seed's four tiles and queries, unchanged.
@@ -25,6 +26,20 @@ TILES: tuple[tuple[str, str], ...] = (
      "customMetrics | where name == 'openai_tokens_used' | summarize sum(value) by bin(timestamp, 1h)"),
     ("Cost per Hour",
      "customMetrics | where name == 'openai_cost' | summarize sum(value) by bin(timestamp, 1h)"),
+)
+
+
+# The AI gateway's metrics (components/ai_gateway_policy.py): tokens by the caller's service, and the share of
+# requests the semantic cache answered (hits = lookups - misses).
+GATEWAY_TILES: tuple[tuple[str, str], ...] = (
+    ("Tokens per Consumer",
+     "customMetrics | where name == 'Total Tokens' | extend consumer = tostring(customDimensions['Consumer']) "
+     "| summarize sum(value) by consumer, bin(timestamp, 1h)"),
+    ("Semantic Cache Hit Ratio",
+     f"customMetrics | where name in ('{CACHE_LOOKUPS_METRIC}', '{CACHE_MISSES_METRIC}') "
+     f"| summarize lookups = sumif(value, name == '{CACHE_LOOKUPS_METRIC}'), "
+     f"misses = sumif(value, name == '{CACHE_MISSES_METRIC}') by bin(timestamp, 1h) "
+     "| extend hitRatio = iff(lookups == 0, 0.0, 1.0 - misses / lookups) | project timestamp, hitRatio"),
 )
 
 
@@ -45,7 +60,7 @@ def workbook_content(app_insights_id: str) -> str:
                 "visualization": "timechart",
             },
         }
-        for title, query in TILES
+        for title, query in (*TILES, *GATEWAY_TILES)
     ]
     return json.dumps({"version": "Notebook/1.0", "items": items, "isLocked": False,
                        "fallbackResourceIds": [app_insights_id]}, sort_keys=True)
