@@ -53,6 +53,10 @@ DENY_PRIORITY = 4096
 # AzureMonitor) stay open under Azure's default outbound rules.
 APIM_MANAGEMENT_PORT = "3443"
 APIM_LOAD_BALANCER_PORT = "6390"
+# Between the instance's own machines: the internal cache (TCP 6381-6383) and the rate/token-limit counter sync
+# (UDP 4290), so a limit holds across units instead of per unit.
+APIM_CACHE_SYNC_PORTS = "6381-6383"
+APIM_COUNTER_SYNC_PORT = "4290"
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,10 @@ def security_rules(region: Region, peer_gateway_prefixes: Sequence[str] = (),
                    "API Management control plane (required by Azure)"),
             _allow("allow-azure-load-balancer", 120, ["AzureLoadBalancer"], "VirtualNetwork",
                    [APIM_LOAD_BALANCER_PORT], "API Management infrastructure load balancer (required by Azure)"),
+            _allow("allow-apim-cache-sync", 130, [gateway], gateway, [APIM_CACHE_SYNC_PORTS],
+                   "API Management units share their internal cache"),
+            _allow("allow-apim-counter-sync", 140, [gateway], gateway, [APIM_COUNTER_SYNC_PORT],
+                   "API Management units sync rate and token limit counters", network.SecurityRuleProtocol.UDP),
             DENY_ALL_INBOUND,
         ]
     if "functions" in prefix:

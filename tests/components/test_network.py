@@ -190,7 +190,10 @@ def test_ai_gateway_subnet_admits_workloads_and_the_api_management_platform_only
                                   ["443"], gateway),
         "allow-apim-management": (["ApiManagement"], ["3443"], "VirtualNetwork"),
         "allow-azure-load-balancer": (["AzureLoadBalancer"], ["6390"], "VirtualNetwork"),
+        "allow-apim-cache-sync": ([gateway], ["6381-6383"], gateway),
+        "allow-apim-counter-sync": ([gateway], ["4290"], gateway),
     }
+    assert allows["allow-apim-counter-sync"]["protocol"] == "Udp"
 
 
 def test_other_regions_ai_gateways_reach_the_private_endpoints() -> None:
