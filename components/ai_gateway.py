@@ -140,6 +140,11 @@ def pool_order(local: str, locations: Sequence[str], configured: Sequence[Gatewa
     return [GatewayBackend(location=loc, priority=1 if loc == local else 2) for loc in locations]
 
 
+def _under(endpoint: pulumi.Input[str], path: str) -> pulumi.Output[str]:
+    """`path` below an account endpoint (`https://<subdomain>.openai.azure.com/`)."""
+    return pulumi.Output.from_input(endpoint).apply(lambda e: f"{e.rstrip('/')}/{path}")
+
+
 def _iso_seconds(seconds: int) -> str:
     return f"PT{seconds}S"
 
@@ -219,7 +224,7 @@ class AIGateway(pulumi.ComponentResource):
                 **scoped,
                 type=apim.BackendType.SINGLE,
                 protocol=apim.BackendProtocol.HTTP,
-                url=pulumi.Output.from_input(b.endpoint).apply(lambda e: f"{e.rstrip('/')}/{API_PATH}"),
+                url=_under(b.endpoint, API_PATH),
                 description=f"Azure OpenAI in {b.location}",
                 tls=apim.BackendTlsPropertiesArgs(validate_certificate_chain=True, validate_certificate_name=True),
                 circuit_breaker=apim.BackendCircuitBreakerArgs(rules=[apim.CircuitBreakerRuleArgs(
@@ -259,8 +264,7 @@ class AIGateway(pulumi.ComponentResource):
             protocol=apim.BackendProtocol.HTTP,
             # The semantic cache posts prompts to the embeddings deployment itself
             # (azure-openai-enable-semantic-caching: "Runtime URL" of the embeddings deployment).
-            url=pulumi.Output.from_input(local.endpoint).apply(
-                lambda e: f"{e.rstrip('/')}/openai/deployments/{args.embeddings_deployment}/embeddings"),
+            url=_under(local.endpoint, f"{API_PATH}/deployments/{args.embeddings_deployment}/embeddings"),
             description="Embeddings for the semantic cache (local region)",
             tls=apim.BackendTlsPropertiesArgs(validate_certificate_chain=True, validate_certificate_name=True),
             opts=common.child(self),
@@ -307,7 +311,7 @@ class AIGateway(pulumi.ComponentResource):
             format=apim.ContentFormat.OPENAPI_JSON_LINK,
             value=OPENAI_SPEC_URL,
             protocols=[apim.Protocol.HTTPS],
-            service_url=pulumi.Output.from_input(local.endpoint).apply(lambda e: f"{e.rstrip('/')}/{API_PATH}"),
+            service_url=_under(local.endpoint, API_PATH),
             # Callers authenticate with Entra tokens (validate-azure-ad-token), not subscription keys.
             subscription_required=False,
             opts=common.child(self),
@@ -428,7 +432,6 @@ class AIGateway(pulumi.ComponentResource):
             use_from_location=common.location,
             connection_string=f"{{{{{CACHE_NAMED_VALUE}}}}}",
             description="Semantic cache (Managed Redis with RediSearch)",
-            resource_id=cluster.id.apply(lambda rid: f"https://management.azure.com{rid}"),
             opts=common.child(self, depends_on=[named]),
         )
 

@@ -27,7 +27,7 @@ def _budget(stack: str, **changes) -> dict:
     return d.inputs(BUDGET)
 
 
-@pytest.mark.parametrize(("stack", "amount"), [("dev", 300), ("prod", 2000)])
+@pytest.mark.parametrize(("stack", "amount"), [("dev", 400), ("prod", 14000)])
 def test_monthly_cost_budget_with_pinned_start_and_no_end(stack: str, amount: float) -> None:
     b = _budget(stack)
     assert b["amount"] == amount
