@@ -268,12 +268,19 @@ def test_a_consumer_missing_from_the_identities_cannot_render() -> None:
                  "aiGateway.consumers[4].service", "already", id="repeated-consumer"),
     pytest.param(lambda g: g.update(backends=[{"location": "uksouth", "priority": 1}]),
                  "aiGateway.backends[0].location", "no OpenAI account", id="backend-outside-stack"),
+    pytest.param(lambda g: g.update(backends=[{"location": "eastus2", "priority": 1}]),
+                 "aiGateway.backends", "add westus3", id="backend-layout-misses-a-region"),
     pytest.param(lambda g: g.update(semanticCache={"enabled": True, "embeddingsDeployment": "nope"}),
                  "aiGateway.semanticCache.embeddingsDeployment", "not an OpenAI deployment", id="unknown-embeddings"),
 ])
 def test_config_refuses_gateways_the_stack_cannot_serve(change: Any, field: str, message: str) -> None:
     problems = config_problems("prod", "aiGateway", change)
     assert message in problems[field]
+
+
+def test_developer_runs_exactly_one_unit() -> None:
+    problems = config_problems("dev", "aiGateway", lambda g: g.update(capacity=2))
+    assert "exactly one unit" in problems["aiGateway.capacity"]
 
 
 def test_config_requires_an_api_management_subnet_per_region() -> None:
