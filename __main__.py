@@ -13,6 +13,7 @@ import pulumi_azure_native.resources as resources
 
 import stack_config
 from components.action_group import ActionGroup, ActionGroupArgs
+from components.ai_gateway import AIGateway, AIGatewayArgs, OpenAIBackend
 from components.availability import AvailabilityTests, AvailabilityTestsArgs
 from components.backup import Backup, BackupArgs
 from components.budget import Budget, BudgetArgs
@@ -25,6 +26,7 @@ from components.load_testing import LoadTesting, LoadTestingArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.naming import unique_name_output
 from components.network import SecureNetwork, SecureNetworkArgs
+from components.peering import RegionPeering, VnetPeerings, VnetPeeringsArgs
 from components.private_dns import PrivateDnsZones, PrivateDnsZonesArgs
 from components.protection import ResourceGroupLock, ResourceGroupLockArgs
 from components.stamp import RegionalStamp, RegionalStampArgs, entrypoint
@@ -44,6 +46,8 @@ tenant_id = authorization.get_client_config_output().tenant_id
 primary = cfg.primary.location
 
 groups, commons, monitors, networks = {}, {}, {}, {}
+gateway_cfg = cfg.ai_gateway if cfg.ai_gateway is not None and cfg.ai_gateway.enabled else None
+gateway_subnets = {r.location: s.prefix for r in cfg.network.regions if (s := r.subnet("apiManagement"))}
 for index, region in enumerate(cfg.network.regions):
     loc = region.location
     groups[loc] = resources.ResourceGroup(
@@ -56,7 +60,8 @@ for index, region in enumerate(cfg.network.regions):
         daily_quota_gb=cfg.monitoring.daily_quota_gb))
     commons[loc] = dataclasses.replace(common, workspace_id=monitors[loc].workspace_id)
     networks[loc] = SecureNetwork(f"net-{loc}", SecureNetworkArgs(
-        common=commons[loc], region=region, base_name=base, functions_plan=cfg.event_processing.function_plan))
+        common=commons[loc], region=region, base_name=base, functions_plan=cfg.event_processing.function_plan,
+        peer_gateway_prefixes=[p for other, p in gateway_subnets.items() if other != loc] if gateway_cfg else []))
 
 dns_groups = ["account", "vault", "redisEnterprise", "blob"]
 if cfg.event_processing.enabled:
@@ -78,6 +83,26 @@ stamps = {
         monitoring=monitors[region.location], action_group_id=alerts_to.id, tenant_id=tenant_id, stack=stack))
     for region in cfg.network.regions
 }
+
+# One gateway per region, each over every region's account (local first): declared after the stamps because
+# its pool needs all of them, while the stamps already know its URL (components.ai_gateway.gateway_url).
+ai_gateways: dict[str, AIGateway] = {}
+if gateway_cfg is not None:
+    backends = [OpenAIBackend(loc, s.openai.account_id, s.openai.endpoint) for loc, s in stamps.items()]
+    if len(networks) > 1:
+        VnetPeerings("peering", VnetPeeringsArgs(regions={
+            loc: RegionPeering(groups[loc].name, net.vnet_name, net.vnet_id) for loc, net in networks.items()}))
+    for region in cfg.network.regions:
+        loc, stamp = region.location, stamps[region.location]
+        ai_gateways[loc] = AIGateway(f"ai-gateway-{loc}", AIGatewayArgs(
+            common=commons[loc], config=gateway_cfg, base_name=base, stack=stack, tenant_id=tenant_id,
+            subnet_id=networks[loc].subnet_ids["apiManagement"],
+            vnet_ids={other: net.vnet_id for other, net in networks.items()}, backends=backends,
+            client_ids={c.service: stamp.identities.client_ids[c.service] for c in gateway_cfg.consumers},
+            embeddings_deployment=gateway_cfg.semantic_cache.embeddings_deployment,
+            app_insights_id=monitors[loc].app_insights_id,
+            app_insights_connection_string=monitors[loc].connection_string,
+            key_vault_id=stamp.vault.id, key_vault_name=stamp.vault.name))
 
 traffic_manager = None
 if cfg.traffic_manager.enabled:
@@ -128,13 +153,14 @@ backup = Backup("backup", BackupArgs(
 private_hosts = [host for s in stamps.values() for host in (s.openai.endpoint.apply(_host), s.cache.host_name)]
 private_hosts += [a.endpoint.apply(_host) for s in stamps.values() for a in (s.vision, s.documents) if a]
 private_hosts += [s.search.host_name for s in stamps.values() if s.search]
+private_hosts += [g.url.apply(_host) for g in ai_gateways.values()]
 if cfg.event_processing.enabled:
     ids, search = stamps[primary].identities, stamps[primary].search
     events = EventProcessing("events", EventProcessingArgs(
         common=commons[primary], config=cfg.event_processing, base_name=base, stack=stack, tenant_id=tenant_id,
         environment=cfg.environment, subnet_id=networks[primary].subnet_ids["functions"],
         identity=ServiceIdentity(ids.ids["functions"], ids.client_ids["functions"], ids.principal_ids["functions"]),
-        openai_endpoint=stamps[primary].openai.endpoint,
+        openai_endpoint=stamps[primary].openai_endpoint,
         search_endpoint=search.endpoint if search else None,
         key_vault_secrets=stamps[primary].vault.secret_uris,
         key_vault_id=stamps[primary].vault.id))
@@ -146,6 +172,7 @@ pulumi.export("privateHostNames", private_hosts)
 pulumi.export("gateways", {loc: s.gateway.fqdn for loc, s in stamps.items()})
 pulumi.export("gatewayAddresses", {loc: s.gateway.public_ip_address for loc, s in stamps.items()})
 pulumi.export("openaiEndpoints", {loc: s.openai.endpoint for loc, s in stamps.items()})
+pulumi.export("aiGateways", {loc: g.url for loc, g in ai_gateways.items()})
 pulumi.export("redisHosts", {loc: s.cache.host_name for loc, s in stamps.items()})
 pulumi.export("dataStorageAccount", backup.storage_account_name)
 # What the deploy workflow's load test reads (loadtest/README.md).

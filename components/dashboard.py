@@ -15,6 +15,7 @@ import pulumi_azure_native.applicationinsights as applicationinsights
 
 from stack_config.model import Slo
 
+from .ai_gateway_policy import CACHE_LOOKUPS_METRIC, CACHE_MISSES_METRIC
 from .common import Common
 
 # The seed's four tiles and queries, unchanged.
@@ -27,6 +28,20 @@ TILES: tuple[tuple[str, str], ...] = (
      "customMetrics | where name == 'openai_tokens_used' | summarize sum(value) by bin(timestamp, 1h)"),
     ("Cost per Hour",
      "customMetrics | where name == 'openai_cost' | summarize sum(value) by bin(timestamp, 1h)"),
+)
+
+
+# The AI gateway's metrics (components/ai_gateway_policy.py): tokens by the caller's service, and the share of
+# requests the semantic cache answered (hits = lookups - misses).
+GATEWAY_TILES: tuple[tuple[str, str], ...] = (
+    ("Tokens per Consumer",
+     "customMetrics | where name == 'Total Tokens' | extend consumer = tostring(customDimensions['Consumer']) "
+     "| summarize sum(value) by consumer, bin(timestamp, 1h)"),
+    ("Semantic Cache Hit Ratio",
+     f"customMetrics | where name in ('{CACHE_LOOKUPS_METRIC}', '{CACHE_MISSES_METRIC}') "
+     f"| summarize lookups = sumif(value, name == '{CACHE_LOOKUPS_METRIC}'), "
+     f"misses = sumif(value, name == '{CACHE_MISSES_METRIC}') by bin(timestamp, 1h) "
+     "| extend hitRatio = iff(lookups == 0, 0.0, 1.0 - misses / lookups) | project timestamp, hitRatio"),
 )
 
 
@@ -84,7 +99,7 @@ def _slo_group(slo: Slo) -> dict:
 
 def workbook_content(app_insights_id: str, slo: Slo | None = None) -> str:
     """The workbook's serialized JSON (schema Notebook/1.0): one time chart per tile, then the SLO group."""
-    items = [_query_item(title, query) for title, query in TILES]
+    items = [_query_item(title, query) for title, query in (*TILES, *GATEWAY_TILES)]
     if slo is not None:
         items.append(_slo_group(slo))
     return json.dumps({"version": "Notebook/1.0", "items": items, "isLocked": False,

@@ -47,3 +47,8 @@ def unique_name_output(kind: str, *, base_name: str, location: str, stack: str, 
     check_parts(kind, kind=kind, base_name=base_name, location=location)
     return pulumi.Output.from_input(tenant_id).apply(lambda tenant: unique_name(
         kind, base_name=base_name, location=location, stack=stack, tenant_id=tenant, max_length=max_length))
+
+
+def role_slug(role: str) -> str:
+    """A subnet role as it appears in resource names: `privateEndpoints` -> `private-endpoints`."""
+    return re.sub(r"(?<!^)([A-Z])", r"-\1", role).lower()

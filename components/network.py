@@ -14,7 +14,6 @@ nothing is ever dropped.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -26,6 +25,7 @@ from stack_config.model import Region, Subnet, SubnetRole
 
 from .common import Common
 from .diagnostics import diagnostic_setting
+from .naming import role_slug
 from .redis import CLIENT_PORTS as REDIS_CLIENT_PORTS
 
 FunctionPlan = Literal["FlexConsumption", "ElasticPremium"]
@@ -36,6 +36,7 @@ SUBNET_NAMES: dict[SubnetRole, str] = {
     "appGateway": "snet-app-gateway",
     "functions": "snet-functions",
     "operations": "snet-operations",
+    "apiManagement": "snet-api-management",
 }
 
 # Ports the workloads use on private endpoints: HTTPS (OpenAI, Key Vault, Storage, Service Bus and
@@ -53,6 +54,16 @@ CONTAINER_APPS_PROBE_PORTS = "30000-32767"
 # Application Gateway v2 infrastructure traffic, which Azure requires to be open.
 GATEWAY_MANAGER_PORTS = "65200-65535"
 DENY_PRIORITY = 4096
+# VNet-injected API Management (stv2) needs its management endpoint open to the ApiManagement tag and the
+# infrastructure load balancer's probe (learn.microsoft.com/azure/api-management/
+# virtual-network-reference#required-ports); its outbound dependencies (Storage, Sql, AzureKeyVault,
+# AzureMonitor) stay open under Azure's default outbound rules.
+APIM_MANAGEMENT_PORT = "3443"
+APIM_LOAD_BALANCER_PORT = "6390"
+# Between the instance's own machines: the internal cache (TCP 6381-6383) and the rate/token-limit counter sync
+# (UDP 4290), so a limit holds across units instead of per unit.
+APIM_CACHE_SYNC_PORTS = "6381-6383"
+APIM_COUNTER_SYNC_PORT = "4290"
 
 
 @dataclass(frozen=True)
@@ -64,10 +75,9 @@ class SecureNetworkArgs:
     # Flex Consumption runs on the Container Apps platform and needs a Microsoft.App/environments
     # delegation; Elastic Premium integrates through Microsoft.Web/serverFarms.
     functions_plan: FunctionPlan = "FlexConsumption"
-
-
-def _slug(role: str) -> str:
-    return re.sub(r"(?<!^)([A-Z])", r"-\1", role).lower()
+    # Other regions' AI gateway subnets, which reach this region's OpenAI private endpoint over peering
+    # when a pool fails over.
+    peer_gateway_prefixes: Sequence[str] = ()
 
 
 def _allow(name: str, priority: int, sources: Sequence[str], destination: str, ports: Sequence[str],
@@ -96,10 +106,16 @@ DENY_ALL_INBOUND = network.SecurityRuleArgs(
 )
 
 
-def security_rules(region: Region) -> dict[SubnetRole, list[network.SecurityRuleArgs]]:
+def security_rules(region: Region, peer_gateway_prefixes: Sequence[str] = (),
+                   ) -> dict[SubnetRole, list[network.SecurityRuleArgs]]:
     """The inbound rules of each subnet's NSG, from the region's address plan."""
     prefix = {s.role: s.prefix for s in region.subnets}
     workloads = [prefix[r] for r in ("containerApps", "functions") if r in prefix]
+    callers = list(workloads)
+    # The AI gateway calls OpenAI (443), Key Vault (443) and its semantic cache (10000) like a workload.
+    if "apiManagement" in prefix:
+        workloads.append(prefix["apiManagement"])
+    workloads.extend(peer_gateway_prefixes)
     rules: dict[SubnetRole, list[network.SecurityRuleArgs]] = {}
     if "appGateway" in prefix:
         gateway = prefix["appGateway"]
@@ -139,6 +155,21 @@ def security_rules(region: Region) -> dict[SubnetRole, list[network.SecurityRule
                    network.SecurityRuleProtocol.ASTERISK),
             _allow("allow-azure-load-balancer", 120, ["AzureLoadBalancer"], apps, [CONTAINER_APPS_PROBE_PORTS],
                    "Azure load balancer health probes (required by Azure)"),
+            DENY_ALL_INBOUND,
+        ]
+    if "apiManagement" in prefix:
+        gateway = prefix["apiManagement"]
+        rules["apiManagement"] = [
+            *([_allow("allow-workloads-https", 100, callers, gateway, ["443"],
+                      "Workloads to the internal AI gateway")] if callers else []),
+            _allow("allow-apim-management", 110, ["ApiManagement"], "VirtualNetwork", [APIM_MANAGEMENT_PORT],
+                   "API Management control plane (required by Azure)"),
+            _allow("allow-azure-load-balancer", 120, ["AzureLoadBalancer"], "VirtualNetwork",
+                   [APIM_LOAD_BALANCER_PORT], "API Management infrastructure load balancer (required by Azure)"),
+            _allow("allow-apim-cache-sync", 130, [gateway], gateway, [APIM_CACHE_SYNC_PORTS],
+                   "API Management units share their internal cache"),
+            _allow("allow-apim-counter-sync", 140, [gateway], gateway, [APIM_COUNTER_SYNC_PORT],
+                   "API Management units sync rate and token limit counters", network.SecurityRuleProtocol.UDP),
             DENY_ALL_INBOUND,
         ]
     for role in ("functions", "operations"):
@@ -185,12 +216,12 @@ class SecureNetwork(pulumi.ComponentResource):
         super().__init__("ai-platform:network:SecureNetwork", name, None, opts)
         common, region = args.common, args.region
         stem = f"{args.base_name}-{region.location}"
-        rules = security_rules(region)
+        rules = security_rules(region, args.peer_gateway_prefixes)
 
         nsgs: dict[SubnetRole, network.NetworkSecurityGroup] = {
             subnet.role: network.NetworkSecurityGroup(
-                f"{name}-nsg-{_slug(subnet.role)}",
-                network_security_group_name=f"nsg-{stem}-{_slug(subnet.role)}",
+                f"{name}-nsg-{role_slug(subnet.role)}",
+                network_security_group_name=f"nsg-{stem}-{role_slug(subnet.role)}",
                 resource_group_name=common.resource_group_name,
                 location=common.location,
                 security_rules=rules[subnet.role],
@@ -213,7 +244,7 @@ class SecureNetwork(pulumi.ComponentResource):
         diagnostic_setting(f"{name}-vnet", target_id=vnet.id, workspace_id=common.workspace_id, parent=self)
         for role, nsg in nsgs.items():
             # NSGs have event and rule-counter logs but no metrics.
-            diagnostic_setting(f"{name}-nsg-{_slug(role)}", target_id=nsg.id, workspace_id=common.workspace_id,
+            diagnostic_setting(f"{name}-nsg-{role_slug(role)}", target_id=nsg.id, workspace_id=common.workspace_id,
                                parent=self, metrics=False)
 
         self.vnet_id = vnet.id

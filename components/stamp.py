@@ -16,6 +16,7 @@ import pulumi
 
 from stack_config.model import ContainerService, Region, StackConfig
 
+from .ai_gateway import gateway_url
 from .alerts import Alerts, AlertsArgs
 from .app_gateway import WafGateway, WafGatewayArgs
 from .cognitive import CognitiveAccount, CognitiveAccountArgs, Kind
@@ -60,6 +61,8 @@ class RegionalStamp(pulumi.ComponentResource):
     identities: WorkloadIdentities
     vault: KeyVault
     openai: SecureOpenAI
+    # What workloads use as AZURE_OPENAI_ENDPOINT: the region's AI gateway when there is one.
+    openai_endpoint: pulumi.Output[str]
     cache: RedisCache
     # Pattern 1's other back ends, when the stack configures them.
     vision: CognitiveAccount | None
@@ -95,9 +98,13 @@ class RegionalStamp(pulumi.ComponentResource):
                   description=f"{workload} sends Entra-authenticated telemetry to App Insights")
             for workload, principal in consumers.items()
         ]
+        # With an AI gateway, workloads call it and it alone holds a role on the accounts (components/ai_gateway.py).
+        via_gateway = cfg.ai_gateway is not None and cfg.ai_gateway.enabled
         self.openai = SecureOpenAI(f"openai-{loc}", SecureOpenAIArgs(
             common=common, config=cfg.openai, base_name=base, stack=args.stack, tenant_id=args.tenant_id,
-            consumers=consumers), child)
+            consumers={} if via_gateway else consumers), child)
+        self.openai_endpoint = (gateway_url(base_name=base, location=loc, stack=args.stack, tenant_id=args.tenant_id)
+                                if via_gateway else self.openai.endpoint)
         self.cache = RedisCache(f"redis-{loc}", RedisCacheArgs(
             common=common, config=cfg.redis, base_name=base, stack=args.stack, tenant_id=args.tenant_id,
             zonal=args.region.zonal, consumers=consumers), child)
@@ -112,7 +119,7 @@ class RegionalStamp(pulumi.ComponentResource):
         self.apps = ContainerApps(f"cae-{loc}", ContainerAppsArgs(
             common=serving, config=cfg.container_apps, subnet_id=args.network.subnet_ids["containerApps"],
             identities={s: ServiceIdentity(ids.ids[s], ids.client_ids[s], ids.principal_ids[s]) for s in services},
-            vnet_ids=[args.network.vnet_id], openai_endpoint=self.openai.endpoint,
+            vnet_ids=[args.network.vnet_id], openai_endpoint=self.openai_endpoint,
             redis_host=self.cache.host_name, redis_port=self.cache.port,
             key_vault_secrets=self.vault.secret_uris, key_vault_id=self.vault.id,
             gateway_subnet_prefix=gateway_subnet.prefix if gateway_subnet else None, service_env=service_env),

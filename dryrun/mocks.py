@@ -221,6 +221,10 @@ def _computed(typ: str, name: str, inputs: dict[str, Any], urn: str) -> dict[str
                                    "queue": f"https://{name}.queue.core.windows.net/"}
     elif kind in ("eventhub:Namespace", "servicebus:Namespace"):
         out["serviceBusEndpoint"] = f"https://{name}.servicebus.windows.net:443/"
+    elif kind == "apimanagement:ApiManagementService":
+        digest = int(_digest(urn, 2), 16)
+        out.update(privateIPAddresses=[f"10.{digest % 250}.6.{digest % 20 + 4}"],
+                   gatewayUrl=f"https://{name}.azure-api.net")
     elif kind == "web:WebApp":
         out["defaultHostName"] = f"{name}.azurewebsites.net"
     elif kind == "web:StaticSite":
@@ -258,6 +262,9 @@ class AzureMocks(Mocks):
             name = args.args.get("resourceGroupName", "rg")
             return {"id": f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{name}", "name": name,
                     "location": "eastus2"}, []
+        if args.token == "azure-native:redisenterprise:listDatabaseKeys":
+            return {"primaryKey": _digest(str(args.args.get("clusterName")), 32),
+                    "secondaryKey": _digest(str(args.args.get("clusterName")) + "#2", 32)}, []
         return {}, []
 
 

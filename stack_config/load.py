@@ -209,6 +209,7 @@ def _semantic(p: dict[str, Any], today: date, stack: str) -> Iterator[tuple[str,
     if p.get("search") is not None:
         yield from rules.check_search(p["search"], env, services)
     yield from rules.check_preflight(p, today)
+    yield from rules.check_ai_gateway(p)
     tm = p.get("traffic_manager")
     if env == "prod" and tm is not None and not tm.enabled:
         yield ("trafficManager.enabled", "prod routes between regions through Traffic Manager (REL-1); "

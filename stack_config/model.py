@@ -104,7 +104,9 @@ class Section(BaseModel):
 
 # `operations`: self-hosted deployment runners / jump hosts inside the VNet, the one place operators
 # reach private endpoints from (certificate import, function code deployment, `verify --resolve-private`).
-SubnetRole = Literal["privateEndpoints", "containerApps", "appGateway", "functions", "operations"]
+SubnetRole = Literal["privateEndpoints", "containerApps", "appGateway", "functions", "operations",
+                     "apiManagement"]
+
 
 
 class Subnet(Section):
@@ -464,6 +466,67 @@ class Search(Section):
     # Container services that query the indexes (Search Index Data Reader); the event-processing
     # function, which ingests documents, gets Search Index Data Contributor.
     readers: list[Name] = ["chat"]
+# --- AI gateway (components/ai_gateway.py) ----------------------------------------------------------------------
+# Classic tiers with internal VNet injection: the only ones that are private inbound and inside the VNet outbound
+# in one deployment (learn.microsoft.com/azure/api-management/virtual-network-concepts); Developer has no SLA.
+GatewaySku = Literal["Developer", "Premium"]
+TokenQuotaPeriod = Literal["Hourly", "Daily", "Weekly", "Monthly", "Yearly"]
+
+
+class GatewayConsumer(Section):
+    """A workload allowed through the gateway, with its token budget (azure-openai-token-limit)."""
+
+    service: Name
+    tokens_per_minute: Annotated[int, Field(ge=1, le=100_000_000)]
+    token_quota: Annotated[int, Field(ge=1)] | None = None
+    token_quota_period: TokenQuotaPeriod = "Monthly"
+
+
+class GatewayBackend(Section):
+    """Where one region's OpenAI account sits in every gateway's pool (Backend type Pool: priority 1 first,
+    weight shares traffic within a priority), e.g. a PTU region at priority 1 and pay-as-you-go at 2."""
+
+    location: Location
+    priority: Annotated[int, Field(ge=1, le=100)]
+    weight: Annotated[int, Field(ge=1, le=100)] = 1
+
+
+class CircuitBreaker(Section):
+    failure_count: Annotated[int, Field(ge=1, le=10_000)] = 3
+    interval_seconds: Annotated[int, Field(ge=10, le=3600)] = 60
+    trip_seconds: Annotated[int, Field(ge=10, le=3600)] = 60
+    # Trip for as long as the backend's Retry-After says (429 from a throttled deployment).
+    accept_retry_after: bool = True
+
+
+class GatewayRetry(Section):
+    count: Annotated[int, Field(ge=0, le=10)] = 2
+    interval_seconds: Annotated[int, Field(ge=0, le=30)] = 1
+
+
+class SemanticCache(Section):
+    enabled: bool = True
+    # The OpenAI deployment that embeds prompts (an `openai.deployments[].name`).
+    embeddings_deployment: Name = "embeddings"
+    # 0.0-1.0; lower demands closer prompts (azure-openai-semantic-cache-lookup score-threshold).
+    score_threshold: Annotated[float, Field(ge=0, le=1)] = 0.05
+    duration_seconds: Annotated[int, Field(ge=1, le=2_592_000)] = 3600
+    # The gateway's own Managed Redis (RediSearch needs EnterpriseCluster + NoEviction and APIM needs an access key).
+    redis_sku: RedisSku = "Balanced_B0"
+
+
+class AIGateway(Section):
+    enabled: bool = False
+    sku: GatewaySku = "Developer"
+    capacity: Annotated[int, Field(ge=1, le=12)] = 1
+    publisher_email: Email
+    publisher_name: Annotated[str, Field(min_length=1, max_length=100)]
+    consumers: list[GatewayConsumer] = Field(min_length=1)
+    # Empty: the gateway's own region first (priority 1), every other region as fallback (priority 2).
+    backends: list[GatewayBackend] = []
+    circuit_breaker: CircuitBreaker = CircuitBreaker()
+    retry: GatewayRetry = GatewayRetry()
+    semantic_cache: SemanticCache = SemanticCache()
 
 
 Environment = Literal["dev", "test", "prod"]
@@ -506,6 +569,7 @@ class StackConfig(Section):
     frontend: Frontend | None = None
     ai_services: AIServices | None = None
     search: Search | None = None
+    ai_gateway: AIGateway | None = None
     # Application secrets written to Key Vault; each must be set with `pulumi config set --secret`.
     secrets: dict[str, SecretStr] = {}
 

@@ -27,6 +27,7 @@ from .model import (
     SEED_RECOVERY_MINUTES,
     STATIC_WEB_APP_REGIONS,
     WEB_TEST_FREQUENCY_SECONDS,
+    AIGateway,
     AIServices,
     AppGateway,
     Backup,
@@ -54,7 +55,9 @@ def check_preflight(parsed: Mapping[str, Any], today: date) -> Iterator[Problem]
 # Smallest subnets Azure accepts for each role (prefix length upper bounds).
 # /29 is the smallest subnet Azure creates (learn.microsoft.com/azure/virtual-network/virtual-networks-faq).
 # Container Apps subnets are sized by the preflight, against the environment type (preflight/subnets.py).
-_MAX_PREFIXLEN = {"privateEndpoints": 28, "appGateway": 26, "functions": 28, "operations": 29}
+# apiManagement: /29 is the smallest subnet a VNet-injected (stv2) instance takes; each scale unit needs two
+# addresses more (learn.microsoft.com/azure/api-management/virtual-network-injection-resources#subnet-size).
+_MAX_PREFIXLEN = {"privateEndpoints": 28, "appGateway": 26, "functions": 28, "operations": 29, "apiManagement": 29}
 _REQUIRED_ROLES = ("privateEndpoints", "containerApps", "appGateway")
 
 
@@ -399,3 +402,53 @@ def check_frontend(frontend: Frontend, allowed: list[str] | None, environment: s
     for key, ok, message in prod_rules:
         if not ok:
             yield (f"frontend.{key}", message)
+def check_ai_gateway(p: dict) -> Iterator[Problem]:
+    """The gateway's consumers, backends and cache refer to things the stack has, and prod gets a tier with an
+    SLA and zones (Premium; Developer has neither: learn.microsoft.com/azure/api-management/api-management-features)."""
+    gateway: AIGateway | None = p.get("ai_gateway")
+    if gateway is None or not gateway.enabled:
+        return
+    environment = p.get("environment")
+    if environment == "prod" and gateway.sku != "Premium":
+        yield ("aiGateway.sku", f"'{gateway.sku}' has no SLA and no availability zones; prod needs "
+               "sku: Premium (REL-5)")
+    if gateway.sku == "Developer" and gateway.capacity != 1:
+        yield ("aiGateway.capacity", f"Developer runs exactly one unit, found {gateway.capacity}; set capacity: 1")
+    network = p.get("network")
+    regions = network.regions if network is not None else []
+    # Premium spreads its units over zones by itself; one unit cannot survive a zone (REL-5).
+    if gateway.sku == "Premium" and environment == "prod" and gateway.capacity < 2 and any(r.zonal for r in regions):
+        yield ("aiGateway.capacity", f"{gateway.capacity} unit cannot span availability zones; set capacity: 2 "
+               "or more so a zone outage leaves a unit serving")
+    for i, region in enumerate(regions):
+        if region.subnet("apiManagement") is None:
+            yield (f"network.regions[{i}].subnets", "the AI gateway is injected into a subnet of its own; add "
+                   f"{{role: apiManagement, prefix: <a /27 inside {region.address_space}>}}")
+    apps = p.get("container_apps")
+    events = p.get("event_processing")
+    callers = [s.name for s in apps.services] if apps is not None else []
+    if events is not None and events.enabled:
+        callers.append("functions")
+    yield from repeats([c.service for c in gateway.consumers], "aiGateway.consumers", ".service")
+    for i, consumer in enumerate(gateway.consumers):
+        if callers and consumer.service not in callers:
+            yield (f"aiGateway.consumers[{i}].service", f"'{consumer.service}' is not a workload of this stack; "
+                   f"use one of {', '.join(callers)}")
+    locations = [r.location for r in regions]
+    yield from repeats([b.location for b in gateway.backends], "aiGateway.backends", ".location")
+    for i, backend in enumerate(gateway.backends):
+        if locations and backend.location not in locations:
+            yield (f"aiGateway.backends[{i}].location", f"'{backend.location}' has no OpenAI account in this "
+                   f"stack; use one of {', '.join(locations)}")
+    if gateway.backends and locations and {b.location for b in gateway.backends} != set(locations):
+        missing = sorted(set(locations) - {b.location for b in gateway.backends})
+        if missing:
+            yield ("aiGateway.backends", f"every region's account needs a place in the pool; add {', '.join(missing)} "
+                   "(or remove backends to use local-first ordering)")
+    openai = p.get("openai")
+    cache = gateway.semantic_cache
+    if cache.enabled and openai is not None:
+        deployments = [d.name for d in openai.deployments]
+        if cache.embeddings_deployment not in deployments:
+            yield ("aiGateway.semanticCache.embeddingsDeployment", f"'{cache.embeddings_deployment}' is not an "
+                   f"OpenAI deployment of this stack; use one of {', '.join(deployments)}")

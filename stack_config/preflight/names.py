@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from components.naming import NamingError, unique_name
+from components.naming import NamingError, role_slug, unique_name
 
 from .problems import Problem
 
@@ -98,9 +98,6 @@ _EVENTS_UNIQUE = (
     ("Microsoft.ServiceBus/namespaces", "sb", 50),
     ("Microsoft.Web/sites", "func", 60),
 )
-# The network component's subnet-role suffixes (components/network.py _slug).
-_ROLE_SLUGS = {"privateEndpoints": "private-endpoints", "containerApps": "container-apps",
-               "appGateway": "app-gateway", "functions": "functions", "operations": "operations"}
 _PLACEHOLDER_TENANT = "00000000-0000-0000-0000-000000000000"
 
 
@@ -134,7 +131,7 @@ def generated(p: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
         yield field, "Microsoft.Insights/components", f"appi-{base}-{loc}"
         yield field, "Microsoft.Network/virtualNetworks", f"vnet-{base}-{loc}"
         for subnet in region.subnets:
-            yield field, "Microsoft.Network/networkSecurityGroups", f"nsg-{base}-{loc}-{_ROLE_SLUGS[subnet.role]}"
+            yield field, "Microsoft.Network/networkSecurityGroups", f"nsg-{base}-{loc}-{role_slug(subnet.role)}"
         for workload in workloads:
             yield field, "Microsoft.ManagedIdentity/userAssignedIdentities", f"id-{base}-{loc}-{workload}"
         uniques = [*_UNIQUE, *(_EVENTS_UNIQUE if events is not None and events.enabled and i == 0 else ())]

@@ -33,7 +33,7 @@ def _budget(stack: str, today: date = TODAY, **changes) -> dict:
     return d.inputs(BUDGET)
 
 
-@pytest.mark.parametrize(("stack", "amount"), [("dev", 300), ("prod", 2000)])
+@pytest.mark.parametrize(("stack", "amount"), [("dev", 400), ("prod", 14000)])
 def test_monthly_cost_budget_starting_this_month_with_no_end(stack: str, amount: float) -> None:
     b = _budget(stack)
     assert b["amount"] == amount

@@ -4,7 +4,7 @@ import json
 import uuid
 
 from components.common import Common
-from components.dashboard import TILES, Dashboard, DashboardArgs
+from components.dashboard import GATEWAY_TILES, TILES, Dashboard, DashboardArgs
 from tests.harness import declare, stack_config
 
 WORKBOOK = "azure-native:applicationinsights:Workbook"
@@ -30,10 +30,19 @@ def test_workbook_holds_the_seed_tiles_as_kql_time_charts() -> None:
     data = json.loads(_workbook()["serializedData"])
     assert data["version"] == "Notebook/1.0"
     tiles = {item["content"]["title"]: item["content"] for item in data["items"]}
-    assert {title: tile["query"] for title, tile in tiles.items()} == SEED_QUERIES == dict(TILES)
+    assert dict(TILES) == SEED_QUERIES
+    assert {title: tile["query"] for title, tile in tiles.items()} == {**SEED_QUERIES, **dict(GATEWAY_TILES)}
     assert all(tile["visualization"] == "timechart" and tile["queryType"] == 0 for tile in tiles.values())
     assert all(item["type"] == 3 for item in data["items"])
     assert data["fallbackResourceIds"] == [AI_ID.lower()]
+
+
+def test_workbook_reads_the_gateway_token_and_cache_metrics() -> None:
+    items = json.loads(_workbook()["serializedData"])["items"]
+    queries = {item["content"]["title"]: item["content"]["query"] for item in items}
+    assert "customDimensions['Consumer']" in queries["Tokens per Consumer"]
+    assert "Semantic Cache Lookups" in queries["Semantic Cache Hit Ratio"]
+    assert "Semantic Cache Misses" in queries["Semantic Cache Hit Ratio"]
 
 
 def test_workbook_is_shared_and_sourced_from_app_insights() -> None:

@@ -15,6 +15,7 @@ from components.network import (
     SUBNET_NAMES,
     SecureNetwork,
     SecureNetworkArgs,
+    security_rules,
 )
 from tests.harness import Declared, declare, stack_config
 
@@ -59,7 +60,8 @@ def _rules(declared: Declared, role: str) -> list[dict[str, Any]]:
 
 def _slug(role: str) -> str:
     return {"privateEndpoints": "private-endpoints", "containerApps": "container-apps",
-            "appGateway": "app-gateway", "functions": "functions", "operations": "operations"}[role]
+            "appGateway": "app-gateway", "functions": "functions", "operations": "operations",
+            "apiManagement": "api-management"}[role]
 
 
 def _sources(rule: dict[str, Any]) -> list[str]:
@@ -104,7 +106,7 @@ def test_private_endpoint_network_policies_are_enabled_where_endpoints_can_live(
     policies = {name: s["privateEndpointNetworkPolicies"] for name, s in _subnets(declared).items()
                 if not s["delegations"]}
     assert policies == {"snet-private-endpoints": "Enabled", "snet-app-gateway": "Enabled",
-                        "snet-operations": "Enabled"}
+                        "snet-operations": "Enabled", "snet-api-management": "Enabled"}
 
 
 @pytest.mark.parametrize(("plan", "functions_service"), [
@@ -120,6 +122,7 @@ def test_delegations_per_role(plan: str, functions_service: str) -> None:
         "snet-app-gateway": [],  # Application Gateway needs a dedicated, undelegated subnet
         "snet-functions": [functions_service],
         "snet-operations": [],  # runners and jump hosts are plain VMs / container instances
+        "snet-api-management": [],  # VNet-injected API Management takes an undelegated subnet
     }
 
 
@@ -164,7 +167,8 @@ def test_private_endpoints_accept_only_the_workload_subnets(prod) -> None:
     allows = {r["name"]: r for r in _rules(declared, "privateEndpoints") if r["access"] == "Allow"}
     workloads = allows["allow-workloads"]
     assert sorted(_sources(workloads)) == sorted([region.subnet("containerApps").prefix,
-                                                   region.subnet("functions").prefix])
+                                                   region.subnet("functions").prefix,
+                                                   region.subnet("apiManagement").prefix])
     assert _ports(workloads) == list(PRIVATE_ENDPOINT_PORTS)
     assert workloads["destinationAddressPrefix"] == endpoints
     # The gateway only fetches its certificate from Key Vault (HTTPS).
@@ -188,12 +192,38 @@ def test_without_an_operations_subnet_no_operator_rule_is_added() -> None:
     assert "allow-operations-https" not in {r["name"] for r in _rules(declared, "privateEndpoints")}
 
 
-def test_dev_without_functions_subnet_lists_one_workload_source() -> None:
+def test_dev_without_functions_subnet_lists_the_apps_and_the_ai_gateway() -> None:
     declared, outputs, region = _network("dev")
     workloads = next(r for r in _rules(declared, "privateEndpoints") if r["name"] == "allow-workloads")
-    assert workloads["sourceAddressPrefix"] == region.subnet("containerApps").prefix
-    assert "sourceAddressPrefixes" not in workloads
-    assert set(outputs["subnet_ids"]) == {"privateEndpoints", "containerApps", "appGateway", "operations"}
+    assert workloads["sourceAddressPrefixes"] == [region.subnet("containerApps").prefix,
+                                                  region.subnet("apiManagement").prefix]
+    assert set(outputs["subnet_ids"]) == {"privateEndpoints", "containerApps", "appGateway", "operations",
+                                          "apiManagement"}
+
+
+def test_ai_gateway_subnet_admits_workloads_and_the_api_management_platform_only(prod) -> None:
+    declared, _, region = prod
+    gateway = region.subnet("apiManagement").prefix
+    allows = {r["name"]: r for r in _rules(declared, "apiManagement") if r["access"] == "Allow"}
+    assert {n: (sorted(_sources(r)), _ports(r), r["destinationAddressPrefix"]) for n, r in allows.items()} == {
+        "allow-workloads-https": (sorted([region.subnet("containerApps").prefix, region.subnet("functions").prefix]),
+                                  ["443"], gateway),
+        "allow-apim-management": (["ApiManagement"], ["3443"], "VirtualNetwork"),
+        "allow-azure-load-balancer": (["AzureLoadBalancer"], ["6390"], "VirtualNetwork"),
+        "allow-apim-cache-sync": ([gateway], ["6381-6383"], gateway),
+        "allow-apim-counter-sync": ([gateway], ["4290"], gateway),
+    }
+    assert allows["allow-apim-counter-sync"]["protocol"] == "Udp"
+
+
+def test_other_regions_ai_gateways_reach_the_private_endpoints() -> None:
+    cfg = stack_config("prod")
+    region, remote = cfg.network.regions
+    rules = security_rules(region, [remote.subnet("apiManagement").prefix])
+    workloads = next(r for r in rules["privateEndpoints"] if r.name == "allow-workloads")
+    assert remote.subnet("apiManagement").prefix in (workloads.source_address_prefixes or [])
+    local = next(r for r in security_rules(region)["privateEndpoints"] if r.name == "allow-workloads")
+    assert remote.subnet("apiManagement").prefix not in (local.source_address_prefixes or [])
 
 
 def test_container_apps_accept_the_gateway_and_platform_only(prod) -> None:

@@ -1,0 +1,448 @@
+"""The AI gateway: Azure API Management between the workloads and Azure OpenAI (REL-3, REL-4, PERF-6).
+
+What it is, and the Microsoft source each choice rests on (learn.microsoft.com/azure/api-management/...):
+- Tier and network (`virtual-network-concepts`, `api-management-features`): the classic Developer (dev) and
+  Premium (prod) tiers injected into their own subnet in *internal* mode, the only combination that is private
+  inbound (the gateway answers on a private IP only) and inside the VNet outbound (it reaches the OpenAI private
+  endpoints) in a single deployment. The v2 alternatives need two steps or a preview: Standard v2 takes a
+  private endpoint inbound only once the instance exists and public access can be disabled afterwards, and
+  Premium v2 injection is not in the pinned SDK's API version (2024-05-01 has no PremiumV2 SKU).
+- No public IP of ours: in internal mode the instance's (Azure-managed) public address carries only Azure's
+  management traffic on 3443 and exposes nothing (`api-management-howto-ip-addresses`).
+- Zones (`enable-availability-zone-support`): Premium in a zonal region is zone redundant by itself when no
+  zones are given and it runs 2+ units; config validation asks for 2 units in prod.
+- TLS (`api-management-howto-manage-protocols-ciphers`, the SDK's `customProperties` reference): TLS 1.0/1.1,
+  SSL 3.0 and 3DES off on the client and backend sides, and every CBC/RSA-key-exchange cipher the service lets
+  us disable.
+- Identity: system-assigned, because the semantic cache calls the embeddings backend only as
+  `embeddings-backend-auth="system-assigned"` (`azure-openai-semantic-cache-lookup-policy`); it holds
+  *Cognitive Services OpenAI User* on every account, the only grant any identity has there.
+- Backends (`backends`, REST `Microsoft.ApiManagement/service/backends` 2024-05-01): one per regional account
+  with a circuit breaker on 429 and 5xx that honours Retry-After, and a Pool over them by priority and weight.
+- API: the Azure OpenAI inference API imported from azure-rest-api-specs (pinned commit, stable 2024-10-21).
+- Telemetry (`api-management-howto-app-insights`): an Application Insights logger that authenticates with
+  the managed identity (App Insights has local auth off), *Monitoring Metrics Publisher* on the component,
+  and a diagnostic with custom metrics on, which the token metric policy needs.
+- Semantic cache (`azure-openai-enable-semantic-caching`, `api-management-howto-cache-external`): API
+  Management reaches an external Redis only with a connection string, i.e. an access key ("you can't use
+  Microsoft Entra authentication to connect Azure API Management to Azure Managed Redis"), and RediSearch
+  needs the EnterpriseCluster policy and NoEviction, fixed at creation. The stack's Redis is keyless,
+  OSSCluster and LRU, so the gateway gets a dedicated Managed Redis: private, key auth on only there, its
+  key written to Key Vault and read by API Management through a Key Vault-backed secret named value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_azure_native.apimanagement as apim
+import pulumi_azure_native.keyvault as keyvault
+import pulumi_azure_native.privatedns as privatedns
+import pulumi_azure_native.redisenterprise as redisenterprise
+
+from stack_config.model import AIGateway as AIGatewayConfig
+from stack_config.model import GatewayBackend
+
+from .ai_gateway_policy import PolicyInputs, render
+from .common import Common
+from .diagnostics import diagnostic_setting
+from .naming import check_parts, unique_name_output
+from .private_dns import linked_private_zone
+from .private_endpoint import check_private_link, private_endpoint
+from .rbac import grant
+
+# The Azure OpenAI data-plane inference API, stable 2024-10-21, at a fixed azure-rest-api-specs commit so an
+# upstream edit never changes the imported API under a running stack.
+OPENAI_SPEC_COMMIT = "132b90d1f06386034a6c2b34e903dbd3b03f9806"
+OPENAI_SPEC_URL = ("https://raw.githubusercontent.com/Azure/azure-rest-api-specs/"
+                   f"{OPENAI_SPEC_COMMIT}/specification/cognitiveservices/data-plane/AzureOpenAI/inference/"
+                   "stable/2024-10-21/inference.json")
+# Clients use the gateway URL as their Azure OpenAI endpoint: `<gateway>/openai/deployments/...`.
+API_PATH = "openai"
+POOL_BACKEND = "openai-pool"
+EMBEDDINGS_BACKEND = "openai-embeddings"
+CACHE_SECRET = "apim-semantic-cache-redis"
+CACHE_NAMED_VALUE = "semantic-cache-redis"
+REDIS_PORT = 10000
+CACHE_ROLE_TAG = "apim-semantic-cache"
+# Service names: 1-50 letters, digits and hyphens, starting with a letter; it becomes <name>.azure-api.net.
+_NAME_MAX = 50
+# Disabled on the service (true = disabled for protocols, false = cipher off); every key is named in the
+# `customProperties` reference of Microsoft.ApiManagement/service 2024-05-01.
+_SECURITY = "Microsoft.WindowsAzure.ApiManagement.Gateway.Security"
+WEAK_PROTOCOLS = tuple(f"{_SECURITY}.{side}Protocols.{p}" for side in ("", "Backend.") for p in ("Tls10", "Tls11",
+                                                                                                  "Ssl30"))
+WEAK_CIPHERS = ("TripleDes168", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+                "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+                "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA256",
+                "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA")
+CUSTOM_PROPERTIES: dict[str, str] = {
+    **{key: "false" for key in WEAK_PROTOCOLS},
+    **{f"{_SECURITY}.Ciphers.{cipher}": "false" for cipher in WEAK_CIPHERS},
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Protocols.Server.Http2": "true",
+}
+COGNITIVE_SERVICES = "https://cognitiveservices.azure.com"
+
+
+class AIGatewayError(pulumi.RunError):
+    """AIGateway inputs that cannot make a private, keyless gateway."""
+
+
+@dataclass(frozen=True)
+class OpenAIBackend:
+    """One region's OpenAI account as the gateway sees it."""
+
+    location: str
+    account_id: pulumi.Input[str]
+    endpoint: pulumi.Input[str]  # https://<subdomain>.openai.azure.com/
+
+
+@dataclass(frozen=True)
+class AIGatewayArgs:
+    # The gateway's region; `private_link` places the cache's endpoint, `workspace_id` takes diagnostics.
+    common: Common
+    config: AIGatewayConfig
+    base_name: str
+    stack: str
+    tenant_id: pulumi.Input[str]
+    # The region's apiManagement subnet (SecureNetwork.subnet_ids["apiManagement"]).
+    subnet_id: pulumi.Input[str]
+    # Region -> VNet id: every VNet resolves the gateway's private address.
+    vnet_ids: Mapping[str, pulumi.Input[str]]
+    # Every region's account; the local one is required.
+    backends: Sequence[OpenAIBackend]
+    # Consumer (service name) -> client id of its managed identity.
+    client_ids: Mapping[str, pulumi.Input[str]]
+    embeddings_deployment: str
+    app_insights_id: pulumi.Input[str]
+    app_insights_connection_string: pulumi.Input[str]
+    key_vault_id: pulumi.Input[str]
+    key_vault_name: pulumi.Input[str]
+
+
+def gateway_name(*, base_name: str, location: str, stack: str, tenant_id: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The service name, known before the service exists (so callers get its URL up front)."""
+    return unique_name_output("apim", base_name=base_name, location=location, stack=stack, tenant_id=tenant_id,
+                              max_length=_NAME_MAX)
+
+
+def gateway_url(**kwargs) -> pulumi.Output[str]:
+    """The gateway's endpoint, which workloads use as AZURE_OPENAI_ENDPOINT."""
+    return gateway_name(**kwargs).apply(lambda n: f"https://{n}.azure-api.net/")
+
+
+def pool_order(local: str, locations: Sequence[str], configured: Sequence[GatewayBackend]) -> list[GatewayBackend]:
+    """Each account's place in the pool: the configured layout, else the local region first and the rest after."""
+    if configured:
+        return list(configured)
+    return [GatewayBackend(location=loc, priority=1 if loc == local else 2) for loc in locations]
+
+
+def _under(endpoint: pulumi.Input[str], path: str) -> pulumi.Output[str]:
+    """`path` below an account endpoint (`https://<subdomain>.openai.azure.com/`)."""
+    return pulumi.Output.from_input(endpoint).apply(lambda e: f"{e.rstrip('/')}/{path}")
+
+
+def _iso_seconds(seconds: int) -> str:
+    return f"PT{seconds}S"
+
+
+def _check(name: str, args: AIGatewayArgs) -> None:
+    check_parts(name, base_name=args.base_name, location=args.common.location)
+    if args.config.semantic_cache.enabled:
+        check_private_link(name, args.common, "redisEnterprise")
+    locations = [b.location for b in args.backends]
+    if args.common.location not in locations:
+        raise AIGatewayError(f"{name}: no OpenAI account in the gateway's own region '{args.common.location}'; "
+                             "pass every region's account as backends")
+    missing = [c.service for c in args.config.consumers if c.service not in args.client_ids]
+    if missing:
+        raise AIGatewayError(f"{name}: consumer(s) {', '.join(missing)} have no identity; every "
+                             "aiGateway.consumers[].service must be a workload of the stack")
+    unknown = [b.location for b in args.config.backends if b.location not in locations]
+    if unknown:
+        raise AIGatewayError(f"{name}: aiGateway.backends names region(s) {', '.join(unknown)} without an account")
+
+
+class AIGateway(pulumi.ComponentResource):
+    """A private API Management gateway in front of every regional Azure OpenAI account."""
+
+    service: apim.ApiManagementService
+    url: pulumi.Output[str]
+    service_id: pulumi.Output[str]
+    principal_id: pulumi.Output[str]
+    private_ip: pulumi.Output[str]
+
+    def __init__(self, name: str, args: AIGatewayArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        _check(name, args)
+        super().__init__("ai-platform:ai_gateway:AIGateway", name, None, opts)
+        common, cfg = args.common, args.config
+        service_name = gateway_name(base_name=args.base_name, location=common.location, stack=args.stack,
+                                    tenant_id=args.tenant_id)
+
+        self.service = apim.ApiManagementService(
+            name,
+            service_name=service_name,
+            resource_group_name=common.resource_group_name,
+            location=common.location,
+            sku=apim.ApiManagementServiceSkuPropertiesArgs(name=cfg.sku, capacity=cfg.capacity),
+            publisher_email=cfg.publisher_email,
+            publisher_name=cfg.publisher_name,
+            identity=apim.ApiManagementServiceIdentityArgs(type=apim.ApimIdentityType.SYSTEM_ASSIGNED),
+            virtual_network_type=apim.VirtualNetworkType.INTERNAL,
+            virtual_network_configuration=apim.VirtualNetworkConfigurationArgs(subnet_resource_id=args.subnet_id),
+            # No customer public IP: in internal mode the instance's public address (Azure-managed when none is
+            # given) carries only Azure's management traffic on 3443 and exposes nothing
+            # (api-management-howto-ip-addresses), and a resource of ours would be a non-WAF public IP (SEC-6).
+            custom_properties=CUSTOM_PROPERTIES,
+            # Nothing here serves API documentation to people; the portals would be two more endpoints.
+            developer_portal_status=apim.DeveloperPortalStatus.DISABLED,
+            legacy_portal_status=apim.LegacyPortalStatus.DISABLED,
+            tags=common.tags,
+            # Creating an injected instance takes 30-45 minutes, longer than the provider's default wait.
+            opts=common.child(self, stateful=True, custom_timeouts=pulumi.CustomTimeouts(
+                create="120m", update="120m", delete="60m")),
+        )
+        service = self.service
+        principal = service.identity.apply(_principal_id)
+        scoped = {"resource_group_name": common.resource_group_name, "service_name": service.name}
+
+        # Reaching each account is the gateway's job alone (no workload keeps a role there).
+        for backend in args.backends:
+            grant(f"{name}-openai-{backend.location}", scope=backend.account_id, principal_id=principal,
+                  role="Cognitive Services OpenAI User", parent=self, description="the AI gateway")
+        metrics_grant = grant(f"{name}-appi", scope=args.app_insights_id, principal_id=principal,
+                              role="Monitoring Metrics Publisher", parent=self, description="the AI gateway")
+
+        breaker = cfg.circuit_breaker
+        singles = {
+            b.location: apim.Backend(
+                f"{name}-backend-{b.location}",
+                backend_id=f"openai-{b.location}",
+                **scoped,
+                type=apim.BackendType.SINGLE,
+                protocol=apim.BackendProtocol.HTTP,
+                url=_under(b.endpoint, API_PATH),
+                description=f"Azure OpenAI in {b.location}",
+                tls=apim.BackendTlsPropertiesArgs(validate_certificate_chain=True, validate_certificate_name=True),
+                circuit_breaker=apim.BackendCircuitBreakerArgs(rules=[apim.CircuitBreakerRuleArgs(
+                    name="throttled-or-failing",
+                    failure_condition=apim.CircuitBreakerFailureConditionArgs(
+                        count=breaker.failure_count,
+                        interval=_iso_seconds(breaker.interval_seconds),
+                        status_code_ranges=[apim.FailureStatusCodeRangeArgs(min=429, max=429),
+                                            apim.FailureStatusCodeRangeArgs(min=500, max=599)],
+                    ),
+                    trip_duration=_iso_seconds(breaker.trip_seconds),
+                    accept_retry_after=breaker.accept_retry_after,
+                )]),
+                opts=common.child(self),
+            )
+            for b in args.backends
+        }
+        order = pool_order(common.location, [b.location for b in args.backends], cfg.backends)
+        pool = apim.Backend(
+            f"{name}-backend-pool",
+            backend_id=POOL_BACKEND,
+            **scoped,
+            type=apim.BackendType.POOL,
+            description="Azure OpenAI accounts by priority: the local region first unless configured otherwise",
+            pool=apim.BackendBaseParametersPoolArgs(services=[
+                apim.BackendPoolItemArgs(id=singles[o.location].id, priority=o.priority, weight=o.weight)
+                for o in sorted(order, key=lambda o: (o.priority, o.location))
+            ]),
+            opts=common.child(self),
+        )
+        local = next(b for b in args.backends if b.location == common.location)
+        embeddings = apim.Backend(
+            f"{name}-backend-embeddings",
+            backend_id=EMBEDDINGS_BACKEND,
+            **scoped,
+            type=apim.BackendType.SINGLE,
+            protocol=apim.BackendProtocol.HTTP,
+            # The semantic cache posts prompts to the embeddings deployment itself
+            # (azure-openai-enable-semantic-caching: "Runtime URL" of the embeddings deployment).
+            url=_under(local.endpoint, f"{API_PATH}/deployments/{args.embeddings_deployment}/embeddings"),
+            description="Embeddings for the semantic cache (local region)",
+            tls=apim.BackendTlsPropertiesArgs(validate_certificate_chain=True, validate_certificate_name=True),
+            opts=common.child(self),
+        )
+
+        logger = apim.Logger(
+            f"{name}-logger",
+            logger_id="appinsights",
+            **scoped,
+            logger_type=apim.LoggerType.APPLICATION_INSIGHTS,
+            resource_id=args.app_insights_id,
+            # Entra-authenticated ingestion with the system identity: the component accepts no key alone.
+            credentials={"connectionString": pulumi.Output.secret(args.app_insights_connection_string),
+                         "identityClientId": "SystemAssigned"},
+            is_buffered=True,
+            opts=common.child(self, depends_on=[metrics_grant]),
+        )
+        apim.Diagnostic(
+            f"{name}-appinsights",
+            diagnostic_id="applicationinsights",
+            **scoped,
+            logger_id=logger.id,
+            always_log=apim.AlwaysLog.ALL_ERRORS,
+            # Custom metrics with dimensions: what azure-openai-emit-token-metric and emit-metric write to.
+            metrics=True,
+            sampling=apim.SamplingSettingsArgs(sampling_type=apim.SamplingType.FIXED, percentage=100),
+            verbosity=apim.Verbosity.INFORMATION,
+            http_correlation_protocol=apim.HttpCorrelationProtocol.W3_C,
+            log_client_ip=False,
+            opts=common.child(self),
+        )
+
+        depends: list[pulumi.Resource] = [pool, embeddings]
+        if cfg.semantic_cache.enabled:
+            depends.append(self._semantic_cache(name, args, service, principal))
+
+        api = apim.Api(
+            f"{name}-openai-api",
+            api_id="azure-openai",
+            **scoped,
+            path=API_PATH,
+            display_name="Azure OpenAI",
+            description="Azure OpenAI inference API (stable 2024-10-21) behind the AI gateway",
+            format=apim.ContentFormat.OPENAPI_JSON_LINK,
+            value=OPENAI_SPEC_URL,
+            protocols=[apim.Protocol.HTTPS],
+            service_url=_under(local.endpoint, API_PATH),
+            # Callers authenticate with Entra tokens (validate-azure-ad-token), not subscription keys.
+            subscription_required=False,
+            opts=common.child(self),
+        )
+        consumers = list(cfg.consumers)
+        ids = {c.service: args.client_ids[c.service] for c in consumers}
+        document = pulumi.Output.all(args.tenant_id, pulumi.Output.from_input(ids)).apply(
+            lambda values: render(PolicyInputs(
+                tenant_id=values[0], client_ids=values[1], consumers=consumers, region=common.location,
+                pool_backend_id=POOL_BACKEND, retry=cfg.retry, cache=cfg.semantic_cache,
+                embeddings_backend_id=EMBEDDINGS_BACKEND)))
+        apim.ApiPolicy(
+            f"{name}-openai-policy",
+            policy_id="policy",
+            api_id=api.name,
+            **scoped,
+            format=apim.PolicyContentFormat.XML,
+            value=document,
+            opts=common.child(self, depends_on=depends),
+        )
+
+        # The gateway's own name resolves to its private address from every VNet; a zone for the one host
+        # leaves every other *.azure-api.net name public.
+        zone = linked_private_zone(
+            f"{name}-dns", zone_name=service_name.apply(lambda n: f"{n}.azure-api.net"), common=common,
+            parent=self, links={loc: (f"link-{loc}", vnet) for loc, vnet in args.vnet_ids.items()})
+        self.private_ip = service.private_ip_addresses.apply(_first_ip)
+        privatedns.PrivateRecordSet(
+            f"{name}-dns-gateway",
+            relative_record_set_name="@",
+            record_type="A",
+            private_zone_name=zone.name,
+            resource_group_name=common.resource_group_name,
+            ttl=300,
+            a_records=[privatedns.ARecordArgs(ipv4_address=self.private_ip)],
+            opts=common.child(self),
+        )
+        diagnostic_setting(name, target_id=service.id, workspace_id=common.workspace_id, parent=self)
+
+        self.url = service_name.apply(lambda n: f"https://{n}.azure-api.net/")
+        self.service_id = service.id
+        self.principal_id = principal
+        self.register_outputs({"url": self.url, "serviceId": self.service_id, "principalId": self.principal_id,
+                               "privateIp": self.private_ip})
+
+    def _semantic_cache(self, name: str, args: AIGatewayArgs, service: apim.ApiManagementService,
+                        principal: pulumi.Output[str]) -> pulumi.Resource:
+        """The gateway's own Managed Redis with RediSearch, and the Key Vault-backed connection API Management uses."""
+        common, cache = args.common, args.config.semantic_cache
+        cluster = redisenterprise.RedisEnterprise(
+            f"{name}-redis",
+            cluster_name=unique_name_output("apimcache", base_name=args.base_name, location=common.location,
+                                            stack=args.stack, tenant_id=args.tenant_id, max_length=60),
+            resource_group_name=common.resource_group_name,
+            location=common.location,
+            sku=redisenterprise.SkuArgs(name=cache.redis_sku),
+            # A cache: losing it costs embeddings calls, not data, so no second copy.
+            high_availability=redisenterprise.HighAvailability.DISABLED,
+            minimum_tls_version=redisenterprise.TlsVersion.TLS_VERSION_1_2,
+            public_network_access=redisenterprise.PublicNetworkAccess.DISABLED,
+            # Names the one keyed database in the stack, for the policy exemption (docs/ai-gateway-policies-todo.md).
+            tags={**common.tags, "ai-platform-role": CACHE_ROLE_TAG},
+            opts=common.child(self),
+        )
+        database = redisenterprise.Database(
+            f"{name}-redis-db",
+            database_name="default",
+            cluster_name=cluster.name,
+            resource_group_name=common.resource_group_name,
+            port=REDIS_PORT,
+            client_protocol=redisenterprise.Protocol.ENCRYPTED,
+            # RediSearch requires both, and neither can change after creation
+            # (learn.microsoft.com/azure/redis/redis-modules#redisearch).
+            clustering_policy=redisenterprise.ClusteringPolicy.ENTERPRISE_CLUSTER,
+            eviction_policy=redisenterprise.EvictionPolicy.NO_EVICTION,
+            modules=[redisenterprise.ModuleArgs(name="RediSearch")],
+            # API Management authenticates to an external cache only with a key; this database holds only
+            # cached completions and is reachable only through its private endpoint.
+            access_keys_authentication=redisenterprise.AccessKeysAuthentication.ENABLED,
+            persistence=redisenterprise.PersistenceArgs(aof_enabled=False, rdb_enabled=False),
+            defer_upgrade=redisenterprise.DeferUpgradeSetting.NOT_DEFERRED,
+            opts=common.child(self),
+        )
+        private_endpoint(f"{name}-redis", common=common, target_id=cluster.id, group_id="redisEnterprise", parent=self)
+        diagnostic_setting(f"{name}-redis-db", target_id=database.id, workspace_id=common.workspace_id, parent=self,
+                           metrics=False)
+        keys = redisenterprise.list_database_keys_output(cluster_name=cluster.name, database_name=database.name,
+                                                         resource_group_name=common.resource_group_name)
+        connection = pulumi.Output.secret(pulumi.Output.all(cluster.host_name, keys.primary_key).apply(
+            lambda v: f"{v[0]}:{REDIS_PORT},password={v[1]},ssl=True,abortConnect=False"))
+        secret = keyvault.Secret(
+            f"{name}-cache-secret",
+            secret_name=CACHE_SECRET,
+            vault_name=args.key_vault_name,
+            resource_group_name=common.resource_group_name,
+            properties=keyvault.SecretPropertiesArgs(value=connection),
+            tags=common.tags,
+            opts=common.child(self),
+        )
+        reader = grant(f"{name}-kv", scope=args.key_vault_id, principal_id=principal, role="Key Vault Secrets User",
+                       parent=self, description="the AI gateway")
+        named = apim.NamedValue(
+            f"{name}-cache-connection",
+            named_value_id=CACHE_NAMED_VALUE,
+            display_name=CACHE_NAMED_VALUE,
+            resource_group_name=common.resource_group_name,
+            service_name=service.name,
+            secret=True,
+            # Versionless: API Management picks up a rotated key within hours (api-management-howto-properties).
+            key_vault=apim.KeyVaultContractCreatePropertiesArgs(secret_identifier=secret.properties.secret_uri),
+            opts=common.child(self, depends_on=[reader]),
+        )
+        return apim.Cache(
+            f"{name}-cache",
+            cache_id=common.location,
+            resource_group_name=common.resource_group_name,
+            service_name=service.name,
+            use_from_location=common.location,
+            connection_string=f"{{{{{CACHE_NAMED_VALUE}}}}}",
+            description="Semantic cache (Managed Redis with RediSearch)",
+            opts=common.child(self, depends_on=[named]),
+        )
+
+
+def _principal_id(identity: apim.outputs.ApiManagementServiceIdentityResponse | None) -> str:
+    if identity is None or not identity.principal_id:
+        raise AIGatewayError("the API Management service reported no system-assigned identity")
+    return identity.principal_id
+
+
+def _first_ip(addresses: Sequence[str] | None) -> str:
+    if not addresses:
+        raise AIGatewayError("the API Management service reported no private IP address")
+    return addresses[0]

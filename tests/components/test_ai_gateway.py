@@ -1,0 +1,288 @@
+"""AIGateway: a private API Management gateway with token limits, token metrics, a circuit-breaking pool,
+retries and an optional semantic cache; and the policy document it renders."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from components.ai_gateway import (
+    CACHE_NAMED_VALUE,
+    CACHE_SECRET,
+    CUSTOM_PROPERTIES,
+    OPENAI_SPEC_URL,
+    POOL_BACKEND,
+    AIGateway,
+    AIGatewayArgs,
+    AIGatewayError,
+    OpenAIBackend,
+    pool_order,
+)
+from components.ai_gateway_policy import ORDER, PolicyError, PolicyInputs, check, render
+from dryrun.mocks import TENANT_ID
+from stack_config.model import AIGateway as AIGatewayConfig
+from stack_config.model import GatewayBackend, GatewayConsumer, GatewayRetry, SemanticCache
+from tests.components.common_inputs import SUB, config_problems, make_common
+from tests.harness import Declared, declare, stack_config
+
+SERVICE = "azure-native:apimanagement:ApiManagementService"
+BACKEND = "azure-native:apimanagement:Backend"
+POLICY = "azure-native:apimanagement:ApiPolicy"
+ROLE = "azure-native:authorization:RoleAssignment"
+DATABASE = "azure-native:redisenterprise:Database"
+OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
+CLIENT_IDS = {"chat": "11111111-1111-1111-1111-111111111111", "vision": "22222222-2222-2222-2222-222222222222",
+              "text": "33333333-3333-3333-3333-333333333333", "functions": "44444444-4444-4444-4444-444444444444"}
+ACCOUNTS = {loc: f"{SUB}/Microsoft.CognitiveServices/accounts/oai-{loc}" for loc in ("eastus2", "westus3")}
+
+
+def _config(stack: str = "prod", **changes: Any) -> AIGatewayConfig:
+    cfg = stack_config(stack).ai_gateway
+    assert cfg is not None
+    return cfg.model_copy(update=changes)
+
+
+def _build(config: AIGatewayConfig, location: str = "eastus2") -> Declared:
+    def build() -> None:
+        AIGateway("gw", AIGatewayArgs(
+            common=make_common(location=location), config=config, base_name="aip-prod", stack="prod",
+            tenant_id=TENANT_ID, subnet_id=f"{SUB}/Microsoft.Network/virtualNetworks/vnet/subnets/apim",
+            vnet_ids={"eastus2": f"{SUB}/Microsoft.Network/virtualNetworks/vnet-e",
+                      "westus3": f"{SUB}/Microsoft.Network/virtualNetworks/vnet-w"},
+            backends=[OpenAIBackend(loc, rid, f"https://oai-{loc}.openai.azure.com/") for loc, rid in ACCOUNTS.items()],
+            client_ids=CLIENT_IDS, embeddings_deployment="embeddings",
+            app_insights_id=f"{SUB}/Microsoft.Insights/components/appi",
+            app_insights_connection_string="InstrumentationKey=k;IngestionEndpoint=https://x/",
+            key_vault_id=f"{SUB}/Microsoft.KeyVault/vaults/kv", key_vault_name="kv"))
+
+    return declare(build, stack="prod")
+
+
+@pytest.fixture(scope="module")
+def prod() -> Declared:
+    return _build(_config())
+
+
+@pytest.fixture(scope="module")
+def cached() -> Declared:
+    return _build(_config(semantic_cache=SemanticCache(enabled=True)))
+
+
+def test_the_service_is_internal_only_with_a_system_identity_and_no_weak_tls(prod: Declared) -> None:
+    service = prod.inputs(SERVICE)
+    assert service["virtualNetworkType"] == "Internal"
+    assert service["virtualNetworkConfiguration"]["subnetResourceId"].endswith("/subnets/apim")
+    assert service["identity"]["type"] == "SystemAssigned"
+    assert service["sku"] == {"name": "Premium", "capacity": 2}
+    assert "publicIpAddressId" not in service
+    props = service["customProperties"]
+    for protocol in ("Tls10", "Tls11", "Ssl30"):
+        assert props[f"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.{protocol}"] == "false"
+        assert props[f"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.{protocol}"] == "false"
+    assert props["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168"] == "false"
+    assert props == CUSTOM_PROPERTIES
+
+
+def test_the_gateway_alone_is_openai_user_on_every_account(prod: Declared) -> None:
+    grants = [reveal for r in prod.of_type(ROLE) if (reveal := prod.inputs(ROLE, r.name))["roleDefinitionId"]
+              .endswith(OPENAI_USER)]
+    assert sorted(g["scope"] for g in grants) == sorted(ACCOUNTS.values())
+    assert len({g["principalId"] for g in grants}) == 1
+
+
+def test_every_account_backend_breaks_on_429_and_5xx_honouring_retry_after(prod: Declared) -> None:
+    backends = [prod.inputs(BACKEND, r.name) for r in prod.of_type(BACKEND)]
+    singles = [b for b in backends if b["type"] == "Single" and b["url"].endswith("/openai")]
+    assert sorted(b["backendId"] for b in singles) == [f"openai-{loc}" for loc in sorted(ACCOUNTS)]
+    for backend in singles:
+        (rule,) = backend["circuitBreaker"]["rules"]
+        ranges = [(r["min"], r["max"]) for r in rule["failureCondition"]["statusCodeRanges"]]
+        assert ranges == [(429, 429), (500, 599)]
+        assert rule["acceptRetryAfter"] is True
+        assert rule["tripDuration"] == "PT60S" and rule["failureCondition"]["interval"] == "PT60S"
+        assert backend["tls"] == {"validateCertificateChain": True, "validateCertificateName": True}
+
+
+def _region(backend_id: str) -> str:
+    found = re.search("|".join(ACCOUNTS), backend_id)
+    assert found, backend_id
+    return found.group(0)
+
+
+def test_the_pool_puts_the_local_region_first(prod: Declared) -> None:
+    pool = prod.inputs(BACKEND, "gw-backend-pool")
+    assert pool["type"] == "Pool" and pool["backendId"] == POOL_BACKEND
+    assert [(_region(s["id"]), s["priority"]) for s in pool["pool"]["services"]] == [("eastus2", 1), ("westus3", 2)]
+
+
+def test_a_configured_layout_orders_the_pool_ptu_first() -> None:
+    layout = [GatewayBackend(location="westus3", priority=1), GatewayBackend(location="eastus2", priority=2, weight=3)]
+    declared = _build(_config(backends=layout))
+    services = declared.inputs(BACKEND, "gw-backend-pool")["pool"]["services"]
+    assert [(_region(s["id"]), s["priority"], s["weight"]) for s in services] == [
+        ("westus3", 1, 1), ("eastus2", 2, 3)]
+
+
+@settings(deadline=None)
+@given(st.lists(st.sampled_from(["eastus2", "westus3", "swedencentral", "uksouth"]), min_size=1, unique=True))
+def test_default_pool_order_is_local_first_for_any_region_set(regions: list[str]) -> None:
+    local = regions[0]
+    order = pool_order(local, regions, [])
+    assert [o.location for o in order if o.priority == 1] == [local]
+    assert sorted(o.location for o in order) == sorted(regions)
+
+
+def test_the_api_is_the_pinned_inference_spec_without_subscription_keys(prod: Declared) -> None:
+    api = prod.inputs("azure-native:apimanagement:Api")
+    assert api["value"] == OPENAI_SPEC_URL and re.search(r"/[0-9a-f]{40}/", OPENAI_SPEC_URL)
+    assert api["format"] == "openapi+json-link" and api["path"] == "openai"
+    assert api["subscriptionRequired"] is False and api["protocols"] == ["https"]
+
+
+def test_the_policy_limits_each_consumer_and_admits_only_their_identities(prod: Declared) -> None:
+    document = prod.inputs(POLICY)["value"]
+    check(document)
+    for consumer in _config().consumers:
+        assert f'counter-key="{consumer.service}" tokens-per-minute="{consumer.tokens_per_minute}"' in document
+        assert f"<application-id>{CLIENT_IDS[consumer.service]}</application-id>" in document
+    assert f'tenant-id="{TENANT_ID}"' in document
+
+
+def test_the_logger_authenticates_with_the_managed_identity(prod: Declared) -> None:
+    logger = prod.inputs("azure-native:apimanagement:Logger")
+    assert logger["loggerType"] == "applicationInsights"
+    assert logger["credentials"]["identityClientId"] == "SystemAssigned"
+    diagnostic = prod.inputs("azure-native:apimanagement:Diagnostic")
+    assert diagnostic["diagnosticId"] == "applicationinsights" and diagnostic["metrics"] is True
+
+
+def test_the_gateway_name_resolves_privately_from_every_vnet(prod: Declared) -> None:
+    zone = prod.inputs("azure-native:privatedns:PrivateZone")
+    assert zone["privateZoneName"].endswith(".azure-api.net") and zone["privateZoneName"].startswith("apim-")
+    assert len(prod.of_type("azure-native:privatedns:VirtualNetworkLink")) == 2
+    record = prod.inputs("azure-native:privatedns:PrivateRecordSet")
+    assert record["relativeRecordSetName"] == "@" and record["aRecords"][0]["ipv4Address"].startswith("10.")
+
+
+def test_no_cache_declares_no_keyed_redis(prod: Declared) -> None:
+    assert not prod.of_type(DATABASE)
+    assert "semantic-cache" not in prod.inputs(POLICY)["value"]
+
+
+def test_the_semantic_cache_is_a_dedicated_redisearch_database_read_through_key_vault(cached: Declared) -> None:
+    database = cached.inputs(DATABASE)
+    assert (database["clusteringPolicy"], database["evictionPolicy"]) == ("EnterpriseCluster", "NoEviction")
+    assert database["modules"] == [{"name": "RediSearch"}]
+    assert cached.inputs("azure-native:redisenterprise:RedisEnterprise")["publicNetworkAccess"] == "Disabled"
+    secret = cached.inputs("azure-native:keyvault:Secret")
+    assert (secret["secretName"], secret["vaultName"]) == (CACHE_SECRET, "kv")
+    assert secret["properties"]["value"].endswith(",ssl=True,abortConnect=False")
+    named = cached.inputs("azure-native:apimanagement:NamedValue")
+    assert named["secret"] is True and "secretIdentifier" in named["keyVault"] and "value" not in named
+    assert cached.inputs("azure-native:apimanagement:Cache")["connectionString"] == f"{{{{{CACHE_NAMED_VALUE}}}}}"
+    document = cached.inputs(POLICY)["value"]
+    assert 'embeddings-backend-auth="system-assigned"' in document
+    assert "<azure-openai-semantic-cache-store" in document
+
+
+def test_a_consumer_without_an_identity_is_refused_before_anything_is_declared() -> None:
+    config = _config(consumers=[GatewayConsumer(service="ghost", tokens_per_minute=10)])
+    with pytest.raises(AIGatewayError, match="ghost"):
+        _build(config)
+
+
+def test_a_gateway_without_a_local_account_is_refused() -> None:
+    with pytest.raises(AIGatewayError, match="own region 'uksouth'"):
+        _build(_config(), location="uksouth")
+
+
+# --- the policy document ---------------------------------------------------------------------------------------
+
+def _inputs(**changes: Any) -> PolicyInputs:
+    values: dict[str, Any] = {"tenant_id": TENANT_ID, "client_ids": CLIENT_IDS, "consumers": _config().consumers,
+                              "region": "eastus2", "pool_backend_id": POOL_BACKEND, "retry": GatewayRetry(),
+                              "cache": SemanticCache(enabled=True), "embeddings_backend_id": "openai-embeddings"}
+    return PolicyInputs(**{**values, **changes})
+
+
+def _sequence(document: str, section: str) -> list[str]:
+    import xml.etree.ElementTree as ElementTree
+    node = ElementTree.fromstring(document).find(section)
+    assert node is not None
+    return [e.tag for e in node.iter() if e.tag in ORDER[section]]
+
+
+def test_rendered_policy_runs_the_ai_statements_in_the_required_order() -> None:
+    document = render(_inputs())
+    assert _sequence(document, "inbound") == [
+        "validate-azure-ad-token", "authentication-managed-identity", "azure-openai-semantic-cache-lookup",
+        *["azure-openai-token-limit"] * len(_config().consumers), "azure-openai-emit-token-metric",
+        "set-backend-service"]
+    assert _sequence(document, "backend") == ["retry", "forward-request"]
+
+
+@settings(deadline=None, max_examples=50)
+@given(tpm=st.integers(min_value=1, max_value=100_000_000), count=st.integers(min_value=0, max_value=10),
+       quota=st.one_of(st.none(), st.integers(min_value=1, max_value=10**12)))
+def test_any_valid_config_renders_a_policy_that_passes_the_checks(tpm: int, count: int, quota: int | None) -> None:
+    consumers = [GatewayConsumer(service="chat", tokens_per_minute=tpm, token_quota=quota)]
+    document = render(_inputs(consumers=consumers, retry=GatewayRetry(count=count)))
+    assert f'tokens-per-minute="{tpm}"' in document and f'count="{count}"' in document
+    assert ("token-quota=" in document) == (quota is not None)
+
+
+@pytest.mark.parametrize(("mutation", "message"), [
+    pytest.param(lambda d: d.replace("<policies>", "<policies><inbound>", 1), "well-formed", id="not-well-formed"),
+    pytest.param(lambda d: d.replace("<base />", "<rate-limit-by-magic />", 1), "unknown policy element",
+                 id="unknown-element"),
+    pytest.param(lambda d: re.sub(r"<authentication-managed-identity[^>]*/>", "", d), "authentication-managed",
+                 id="no-managed-identity"),
+    pytest.param(lambda d: re.sub(r"<retry [^>]*>", "", d).replace("</retry>", ""), "retry", id="no-retry"),
+    pytest.param(lambda d: re.sub(r"(<set-backend-service [^>]*/>)", "", d).replace(
+        "<choose>", '<set-backend-service backend-id="x" /><choose>', 1), "order must be", id="backend-before-limit"),
+    pytest.param(lambda d: d.replace("<inbound>\n    <base />", "<inbound>", 1), "must start with <base",
+                 id="inbound-without-base"),
+])
+def test_a_policy_that_lost_a_control_is_refused(mutation: Any, message: str) -> None:
+    with pytest.raises(PolicyError, match=message):
+        check(mutation(render(_inputs())))
+
+
+def test_a_consumer_missing_from_the_identities_cannot_render() -> None:
+    with pytest.raises(PolicyError, match="ghost"):
+        render(_inputs(consumers=[GatewayConsumer(service="ghost", tokens_per_minute=5)]))
+
+
+# --- config -----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("change", "field", "message"), [
+    pytest.param(lambda g: g.update(sku="Developer"), "aiGateway.sku", "prod needs", id="prod-developer"),
+    pytest.param(lambda g: g.update(capacity=1), "aiGateway.capacity", "cannot span", id="prod-one-unit"),
+    pytest.param(lambda g: g["consumers"].append({"service": "ghost", "tokensPerMinute": 5}),
+                 "aiGateway.consumers[4].service", "not a workload", id="unknown-consumer"),
+    pytest.param(lambda g: g["consumers"].append({"service": "chat", "tokensPerMinute": 5}),
+                 "aiGateway.consumers[4].service", "already", id="repeated-consumer"),
+    pytest.param(lambda g: g.update(backends=[{"location": "uksouth", "priority": 1}]),
+                 "aiGateway.backends[0].location", "no OpenAI account", id="backend-outside-stack"),
+    pytest.param(lambda g: g.update(backends=[{"location": "eastus2", "priority": 1}]),
+                 "aiGateway.backends", "add westus3", id="backend-layout-misses-a-region"),
+    pytest.param(lambda g: g.update(semanticCache={"enabled": True, "embeddingsDeployment": "nope"}),
+                 "aiGateway.semanticCache.embeddingsDeployment", "not an OpenAI deployment", id="unknown-embeddings"),
+])
+def test_config_refuses_gateways_the_stack_cannot_serve(change: Any, field: str, message: str) -> None:
+    problems = config_problems("prod", "aiGateway", change)
+    assert message in problems[field]
+
+
+def test_developer_runs_exactly_one_unit() -> None:
+    problems = config_problems("dev", "aiGateway", lambda g: g.update(capacity=2))
+    assert "exactly one unit" in problems["aiGateway.capacity"]
+
+
+def test_config_requires_an_api_management_subnet_per_region() -> None:
+    problems = config_problems("prod", "network", lambda n: n["regions"][1]["subnets"].pop())
+    assert "subnet of its own" in problems["network.regions[1].subnets"]

@@ -1,0 +1,66 @@
+"""The AI gateway in the composed stacks: where a gateway exists, OpenAI is reached only through it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dryrun.model import Resource, reveal
+from dryrun.program import run
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE = "azure-native:apimanagement:ApiManagementService"
+ROLE = "azure-native:authorization:RoleAssignment"
+OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def stack(request: pytest.FixtureRequest) -> tuple[str, list[Resource]]:
+    return request.param, run(ROOT, request.param).resources
+
+
+def _of(resources: list[Resource], type_token: str) -> list[Resource]:
+    return [r for r in resources if r.type == type_token]
+
+
+def test_every_region_has_a_gateway(stack: tuple[str, list[Resource]]) -> None:
+    name, resources = stack
+    regions = {reveal(r.inputs)["location"] for r in _of(resources, "azure-native:cognitiveservices:Account")}
+    gateways = {reveal(r.inputs)["location"] for r in _of(resources, SERVICE)}
+    assert gateways == regions and len(regions) == (2 if name == "prod" else 1)
+
+
+def test_only_gateway_identities_hold_a_role_on_openai(stack: tuple[str, list[Resource]]) -> None:
+    _, resources = stack
+    services = {r.urn for r in _of(resources, SERVICE)}
+    accounts = {r.urn for r in _of(resources, "azure-native:cognitiveservices:Account")}
+    openai_roles = [r for r in _of(resources, ROLE) if reveal(r.inputs)["roleDefinitionId"].endswith(OPENAI_USER)]
+    assert openai_roles
+    for role in openai_roles:
+        assert set(role.property_dependencies["principalId"]) <= services, role.name
+        assert set(role.property_dependencies["scope"]) <= accounts, role.name
+    # Every gateway reaches every account.
+    assert len(openai_roles) == len(services) * len(accounts)
+
+
+def test_workloads_use_their_regions_gateway_as_the_openai_endpoint(stack: tuple[str, list[Resource]]) -> None:
+    _, resources = stack
+    gateways = {reveal(r.inputs)["location"]: f"https://{reveal(r.inputs)['serviceName']}.azure-api.net/"
+                for r in _of(resources, SERVICE)}
+    apps = _of(resources, "azure-native:app:ContainerApp")
+    assert apps
+    for app in apps:
+        inputs = reveal(app.inputs)
+        env = {e["name"]: e.get("value") for e in inputs["template"]["containers"][0]["env"]}
+        assert env["AZURE_OPENAI_ENDPOINT"] == gateways[inputs["location"]], app.name
+    for site in _of(resources, "azure-native:web:WebApp"):
+        settings = {s["name"]: s["value"] for s in reveal(site.inputs)["siteConfig"]["appSettings"]}
+        assert settings["AZURE_OPENAI_ENDPOINT"].endswith(".azure-api.net/"), site.name
+
+
+def test_regions_are_peered_both_ways_for_cross_region_failover(stack: tuple[str, list[Resource]]) -> None:
+    name, resources = stack
+    peerings = [reveal(r.inputs) for r in _of(resources, "azure-native:network:VirtualNetworkPeering")]
+    assert len(peerings) == (2 if name == "prod" else 0)
+    assert all(p["allowForwardedTraffic"] is False and p["useRemoteGateways"] is False for p in peerings)
