@@ -9,7 +9,7 @@ import pytest
 
 from dryrun.model import Resource, reveal
 from dryrun.program import run
-from policies.stack import DIAGNOSTIC_TYPES
+from policies.azure.catalog import DIAGNOSTIC_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -165,8 +165,11 @@ def test_grant_all_refuses_ambiguous_or_privileged_grants(grants: list[RoleGrant
 
 
 def test_refused_roles_are_the_packs_privileged_roles() -> None:
-    # The pack is published on its own and cannot import components/, so the two tables are kept
-    # apart; this keeps what the program refuses and what the pack flags the same.
-    from policies.security import PRIVILEGED_ROLE_IDS
+    # One table in the pack's catalogue: what the program refuses is what the pack flags by default.
+    from policies.azure import roles
+    from policies.rules.authorization import role_assignment_not_privileged
 
-    assert {v: k for k, v in PRIVILEGED_ROLE_IDS.items()} == PRIVILEGED
+    assert PRIVILEGED is roles.PRIVILEGED
+    schema = role_assignment_not_privileged.config_schema
+    assert schema is not None and schema.properties["privilegedRoleIds"]["default"] == {
+        v: k for k, v in PRIVILEGED.items()}

@@ -27,9 +27,18 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from .checklist import BY_ID
+from ..checklist import BY_ID
 
 Config = Mapping[str, Any]
+
+# Where each policy's page lives (docs/policies/<name>.md, generated from the policy's metadata),
+# relative to the repository root: the console prints it, and SARIF makes it absolute for its helpUri.
+DOCS = "docs/policies/"
+
+
+def doc_url(name: str) -> str:
+    return f"{DOCS}{name}.md"
+
 ResourceCheck = Callable[[ResourceValidationArgs, Config], Iterable[str]]
 # A stack check yields (message, urn of the offending resource or None for the stack).
 StackCheck = Callable[[StackValidationArgs, Config], Iterable[tuple[str, str | None]]]
@@ -145,7 +154,7 @@ def resource_policy(
     return ResourceValidationPolicy(
         name=name, description=description, validate=validate, enforcement_level=level,
         config_schema=_schema(config), severity=severity, tags=_tags(checklist, tags),
-        remediation_steps=remediation)
+        remediation_steps=remediation, url=doc_url(name))
 
 
 def stack_policy(
@@ -183,7 +192,7 @@ def stack_policy(
     return StackValidationPolicy(
         name=name, description=description, validate=validate, enforcement_level=level,
         config_schema=_schema(config), severity=severity, tags=_tags(checklist, tags),
-        remediation_steps=remediation)
+        remediation_steps=remediation, url=doc_url(name))
 
 
 def by_type(resources: Iterable[PolicyResource], *types: str) -> list[PolicyResource]:

@@ -25,6 +25,8 @@ from pulumi_policy.proxy import (
     UnknownValueError,
 )
 
+from ..azure.catalog import ARM, in_resource_group
+
 _SENTINELS = frozenset({UNKNOWN_ARRAY_VALUE, UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_OBJECT_VALUE,
                         UNKNOWN_STRING_VALUE})
 
@@ -119,32 +121,11 @@ def arm_type(resource_id: str) -> str:
     return "/".join([tail[0], *tail[1::2]])
 
 
-# Type token -> ARM path (after `providers/`) with `{input}` placeholders for the names. Used to
-# recognise a resource from an id string when no property dependency links the two (files from
-# other tools, literal ids).
+# Type token -> ARM path (after `providers/`) with `{input}` placeholders for the names, for every
+# resource the catalogue places in a resource group. Used to recognise a resource from an id string
+# when no property dependency links the two (files from other tools, literal ids).
 ARM_PATHS: Final[dict[str, str]] = {
-    "azure-native:cognitiveservices:Account": "Microsoft.CognitiveServices/accounts/{accountName}",
-    "azure-native:keyvault:Vault": "Microsoft.KeyVault/vaults/{vaultName}",
-    "azure-native:redisenterprise:RedisEnterprise": "Microsoft.Cache/redisEnterprise/{clusterName}",
-    "azure-native:redisenterprise:Database": "Microsoft.Cache/redisEnterprise/{clusterName}/databases/{databaseName}",
-    "azure-native:redis:Redis": "Microsoft.Cache/redis/{name}",
-    "azure-native:storage:StorageAccount": "Microsoft.Storage/storageAccounts/{accountName}",
-    "azure-native:servicebus:Namespace": "Microsoft.ServiceBus/namespaces/{namespaceName}",
-    "azure-native:eventhub:Namespace": "Microsoft.EventHub/namespaces/{namespaceName}",
-    "azure-native:network:ApplicationGateway": "Microsoft.Network/applicationGateways/{applicationGatewayName}",
-    "azure-native:network:PublicIPAddress": "Microsoft.Network/publicIPAddresses/{publicIpAddressName}",
-    "azure-native:network:NetworkSecurityGroup": "Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}",
-    "azure-native:network:PrivateEndpoint": "Microsoft.Network/privateEndpoints/{privateEndpointName}",
-    "azure-native:network:WebApplicationFirewallPolicy":
-        "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/{policyName}",
-    "azure-native:trafficmanager:Profile": "Microsoft.Network/trafficManagerProfiles/{profileName}",
-    "azure-native:app:ManagedEnvironment": "Microsoft.App/managedEnvironments/{environmentName}",
-    "azure-native:app:ContainerApp": "Microsoft.App/containerApps/{containerAppName}",
-    "azure-native:web:WebApp": "Microsoft.Web/sites/{name}",
-    "azure-native:dataprotection:BackupVault": "Microsoft.DataProtection/backupVaults/{vaultName}",
-    "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces/{workspaceName}",
-    "azure-native:applicationinsights:Component": "Microsoft.Insights/components/{resourceName}",
-}
+    token: arm.path.replace("{n}", "{" + arm.name + "}") for token, arm in ARM.items() if in_resource_group(arm)}
 _NAME = re.compile(r"\{(\w+)\}")
 # ARM type ('microsoft.keyvault/vaults') -> type token.
 TYPE_OF_ARM: Final[dict[str, str]] = {

@@ -1,6 +1,7 @@
-"""Monitoring (MON-*) and audit logging (COMP-2): App Insights, availability tests, retention,
-alerts and diagnostic settings, each checked on the resource itself. Whether every resource has
-a diagnostic setting, or the stack has alerts and dashboards at all, is for stack.py."""
+"""Azure Monitor (MON-*, COMP-2): App Insights, availability tests, Log Analytics retention and keys,
+metric alerts and diagnostic settings, each checked on the resource itself. Whether every resource
+has a diagnostic setting, or the stack has alerts and dashboards at all, is for relations/.
+"""
 
 from __future__ import annotations
 
@@ -10,31 +11,19 @@ from urllib.parse import urlparse
 
 from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
-from .framework import Config, resource_policy
-from .inputs import UNKNOWN, arm_type, get, items, number, text
-
-COMPONENT = "azure-native:applicationinsights:Component"
-WEB_TEST = "azure-native:applicationinsights:WebTest"
-WORKSPACE = "azure-native:operationalinsights:Workspace"
-METRIC_ALERT = "azure-native:monitor:MetricAlert"
-DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
+from ..azure import catalog as C
+from ..azure import types as T
+from ..framework import Config, resource_policy
+from ..framework.inputs import UNKNOWN, arm_type, get, items, number, text
 
 # Kinds Azure has retired: URL ping tests (September 2026) and multi-step tests (August 2024).
 RETIRED_WEB_TEST_KINDS = frozenset({"ping", "multistep"})
-
-# Log categories that make a diagnostic setting an audit trail, per target ARM type (COMP-2).
-# Either category group covers them: `audit` is the audit subset, `allLogs` everything.
-AUDIT_CATEGORIES: dict[str, frozenset[str]] = {
-    "microsoft.keyvault/vaults": frozenset({"AuditEvent"}),
-    "microsoft.cognitiveservices/accounts": frozenset({"Audit", "RequestResponse"}),
-}
-AUDIT_GROUPS = frozenset({"audit", "alllogs"})
 
 
 def audit_gap(setting: Mapping[str, Any], target_arm_type: str) -> str | None:
     """Why a diagnostic setting on a resource of this ARM type is no audit trail (None: it is,
     or the type has no audit categories, or its logs are unknown until deployment)."""
-    wanted = AUDIT_CATEGORIES.get(target_arm_type)
+    wanted = C.AUDIT_CATEGORIES.get(target_arm_type)
     logs = items(setting, "logs")
     if wanted is None or logs is UNKNOWN:
         return None
@@ -44,7 +33,7 @@ def audit_gap(setting: Mapping[str, Any], target_arm_type: str) -> str | None:
             return None
         enabled = get(log, "enabled")
         if enabled is UNKNOWN or (enabled is True and (
-                text(log, "categoryGroup") in AUDIT_GROUPS or text(log, "category") in categories)):
+                text(log, "categoryGroup") in C.AUDIT_GROUPS or text(log, "category") in categories)):
             return None
     return (f"sends no audit logs of its {target_arm_type} target: enable the log category "
             f"{' or '.join(sorted(wanted))}, or the category group audit or allLogs")
@@ -149,9 +138,10 @@ app_insights_workspace_based = resource_policy(
     severity=Severity.MEDIUM,
     remediation="Set `workspaceResourceId` to the Log Analytics workspace id and leave `ingestionMode` at "
                 "'LogAnalytics' (classic App Insights is retired).",
-    types=[COMPONENT],
+    types=[T.APP_INSIGHTS],
     check=_workspace_based,
 )
+
 
 app_insights_local_auth_disabled = resource_policy(
     name="app-insights-local-auth-disabled",
@@ -160,9 +150,10 @@ app_insights_local_auth_disabled = resource_policy(
     severity=Severity.MEDIUM,
     remediation="Set `disableLocalAuth=True` and grant the app's identity 'Monitoring Metrics Publisher' on "
                 "the component; connect with the connection string plus a token credential.",
-    types=[COMPONENT],
+    types=[T.APP_INSIGHTS],
     check=_local_auth,
 )
+
 
 web_test_standard_kind = resource_policy(
     name="web-test-standard-kind",
@@ -171,9 +162,10 @@ web_test_standard_kind = resource_policy(
     severity=Severity.HIGH,
     remediation="Declare the test with `kind='standard'`, `web_test_kind='standard'` and a "
                 "`request=WebTestPropertiesRequestArgs(request_url=...)` instead of the XML `configuration`.",
-    types=[WEB_TEST],
+    types=[T.WEB_TEST],
     check=_web_test_kind,
 )
+
 
 web_test_coverage = resource_policy(
     name="web-test-coverage",
@@ -182,10 +174,11 @@ web_test_coverage = resource_policy(
     severity=Severity.MEDIUM,
     remediation="Set `enabled=True` and list at least `minLocations` entries in `locations` "
                 "(e.g. us-va-ash-azr, us-ca-sjc-azr, emea-nl-ams-azr).",
-    types=[WEB_TEST],
+    types=[T.WEB_TEST],
     check=_web_test_coverage,
     config={"minLocations": {"type": "integer", "minimum": 1, "default": 2}},
 )
+
 
 web_test_health_path = resource_policy(
     name="web-test-health-path",
@@ -194,10 +187,11 @@ web_test_health_path = resource_policy(
     severity=Severity.LOW,
     remediation="Point `request.request_url` at `https://<public entry>/health` (or set `healthPath` in the "
                 "pack config to the service's health path).",
-    types=[WEB_TEST],
+    types=[T.WEB_TEST],
     check=_web_test_health_path,
     config={"healthPath": {"type": "string", "default": "/health"}},
 )
+
 
 log_retention_minimum = resource_policy(
     name="log-retention-minimum",
@@ -206,10 +200,11 @@ log_retention_minimum = resource_policy(
     severity=Severity.MEDIUM,
     remediation="Set `retention_in_days` on the workspace to at least `minRetentionDays` "
                 "(policies/config/prod.json requires 90).",
-    types=[WORKSPACE],
+    types=[T.WORKSPACE],
     check=_retention,
     config={"minRetentionDays": {"type": "integer", "minimum": 0, "default": 30}},
 )
+
 
 log_analytics_local_auth_disabled = resource_policy(
     name="log-analytics-local-auth-disabled",
@@ -218,9 +213,10 @@ log_analytics_local_auth_disabled = resource_policy(
     severity=Severity.HIGH,
     remediation="Set `features=WorkspaceFeaturesArgs(disable_local_auth=True)`; agents and the Logs Ingestion API "
                 "then authenticate with managed identities (Azure Monitor Agent, data collection rules).",
-    types=[WORKSPACE],
+    types=[T.WORKSPACE],
     check=_workspace_local_auth,
 )
+
 
 metric_alert_actionable = resource_policy(
     name="metric-alert-actionable",
@@ -228,9 +224,10 @@ metric_alert_actionable = resource_policy(
     checklist=["MON-3"],
     severity=Severity.MEDIUM,
     remediation="Set `enabled=True` and `actions=[MetricAlertActionArgs(action_group_id=<action group id>)]`.",
-    types=[METRIC_ALERT],
+    types=[T.METRIC_ALERT],
     check=_alert_actionable,
 )
+
 
 diagnostic_setting_to_workspace = resource_policy(
     name="diagnostic-setting-to-workspace",
@@ -239,9 +236,10 @@ diagnostic_setting_to_workspace = resource_policy(
     severity=Severity.MEDIUM,
     remediation="Set `workspace_id` to the region's workspace and enable `logs` (category group 'allLogs') "
                 "and `metrics` ('AllMetrics'); use components.diagnostics.diagnostic_setting.",
-    types=[DIAGNOSTIC_SETTING],
+    types=[T.DIAGNOSTIC_SETTING],
     check=_setting_destination,
 )
+
 
 diagnostic_setting_audit_categories = resource_policy(
     name="diagnostic-setting-audit-categories",
@@ -250,9 +248,10 @@ diagnostic_setting_audit_categories = resource_policy(
     severity=Severity.HIGH,
     remediation="Enable the category group 'audit' or 'allLogs', or the categories AuditEvent (Key Vault) / "
                 "Audit and RequestResponse (Cognitive Services) in `logs`.",
-    types=[DIAGNOSTIC_SETTING],
+    types=[T.DIAGNOSTIC_SETTING],
     check=_setting_audit,
 )
+
 
 POLICIES: list[Policy] = [
     app_insights_workspace_based, app_insights_local_auth_disabled, web_test_standard_kind, web_test_coverage,
