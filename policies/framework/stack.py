@@ -15,7 +15,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 
 from ..azure import types as T
-from ..framework.inputs import UNKNOWN, arm_key, depends_on, get, id_key, region, text
+from .inputs import UNKNOWN, arm_key, depends_on, get, id_key, region, text
 
 Finding = tuple[str, str | None]
 

@@ -1,5 +1,5 @@
 """How checks read and show values: TLS and rule-set versions, ARM id names, a setting as a message
-shows it, and the public-access checks many services share.
+shows it, the health path knob several policies share.
 
 Conventions every check follows:
   * Azure compares enum values case-insensitively (and the SDK itself sends Key Vault's default as
@@ -14,13 +14,9 @@ Conventions every check follows:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
-from pulumi_policy import ResourceValidationArgs
-
-from ..framework import Config
-from ..framework.inputs import UNKNOWN, Unknown, get
+from .inputs import UNKNOWN, Unknown
 
 
 def show(value: Any, default: str = "") -> str:
@@ -50,29 +46,5 @@ def id_name(resource_id: Any) -> str | Unknown | None:
     return str(resource_id).rstrip("/").rsplit("/", 1)[-1].lower()
 
 
-def closed(props: Any, *path: str) -> Iterable[str]:
-    """The public network access setting at `path` is Disabled (absent: Enabled, Azure's default)."""
-    value = get(props, *path)
-    if value is not UNKNOWN and str(value).strip().lower() != "disabled":
-        yield (f"{'.'.join(path)} is {show(value, 'Enabled')}; set it to 'Disabled' and reach the service through "
-               "its private endpoint")
-
-
-def deny_by_default(props: Any, *path: str) -> Iterable[str]:
-    """The firewall's default action at `path` is Deny (absent: Allow, Azure's default)."""
-    value = get(props, *path)
-    if value is not UNKNOWN and str(value).strip().lower() != "deny":
-        yield f"{'.'.join(path)} is {show(value, 'Allow')}; set it to 'Deny'"
-
-
-def public_access_disabled(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    yield from closed(args.props, "publicNetworkAccess")
-
-
-def properties_closed(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    """Cognitive Services and Key Vault: public access off and the firewall denying by default."""
-    yield from closed(args.props, "properties", "publicNetworkAccess")
-    yield from deny_by_default(args.props, "properties", "networkAcls", "defaultAction")
-
-
+# The config knob of every policy that checks a health endpoint path.
 HEALTH_PATH = {"type": "string", "default": "/health", "description": "the services' health endpoint path"}

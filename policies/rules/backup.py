@@ -8,18 +8,12 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
+from ..framework.expect import COMPLIES, Row, is_not, value_policy
 from ..framework.inputs import UNKNOWN, get, text
 
 # Immutability states that keep recovery points from early deletion ('Unlocked' can still be turned off,
 # but locking is irreversible, so the stack owner decides when).
 IMMUTABLE_STATES = frozenset({"unlocked", "locked"})
-
-
-def _backup_soft_delete(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    state = text(args.props, "properties", "securitySettings", "softDeleteSettings", "state")
-    if state == "off":  # absent: On (Azure's default for new vaults)
-        yield ("properties.securitySettings.softDeleteSettings.state is 'Off': deleted backups are gone at once; "
-               "set it to 'On' (or 'AlwaysOn')")
 
 
 def _backup_immutability(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
@@ -33,7 +27,7 @@ def _backup_immutability(args: ResourceValidationArgs, config: Config) -> Iterab
                "before they expire; set it to 'Locked' (or 'Unlocked' until the lock is approved)")
 
 
-backup_vault_soft_delete = resource_policy(
+backup_vault_soft_delete = value_policy(
     name="backup-vault-soft-delete",
     description="Backup vaults keep deleted backups recoverable (soft delete on).",
     checklist=["REL-2"],
@@ -41,7 +35,11 @@ backup_vault_soft_delete = resource_policy(
     remediation="Set `properties.security_settings=SecuritySettingsArgs(soft_delete_settings="
                 "SoftDeleteSettingsArgs(state='On', retention_duration_in_days=14))` ('AlwaysOn' locks it).",
     types=[T.BACKUP_VAULT],
-    check=_backup_soft_delete,
+    rows=[
+        Row(("properties", "securitySettings", "softDeleteSettings", "state"), is_not("Off"), absent=COMPLIES,
+            message="properties.securitySettings.softDeleteSettings.state is 'Off': deleted backups are gone at once; "
+                    "set it to 'On' (or 'AlwaysOn')"),
+    ],
 )
 
 

@@ -8,27 +8,8 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
-from ..framework.inputs import UNKNOWN, get, number
-from ..framework.values import properties_closed, show
-
-
-def _cognitive_keyless(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    disabled = get(args.props, "properties", "disableLocalAuth")
-    if disabled is not UNKNOWN and disabled is not True:
-        yield "API keys are accepted (properties.disableLocalAuth is not true); authenticate with Entra ID only"
-
-
-def _cognitive_outbound(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    restricted = get(args.props, "properties", "restrictOutboundNetworkAccess")
-    if restricted is not UNKNOWN and restricted is not True:  # absent: false
-        yield (f"properties.restrictOutboundNetworkAccess is {show(restricted, 'false')}: the account can send "
-               "data to any host; set it to true and list the hosts it needs in properties.allowedFqdnList")
-
-
-def _cognitive_subdomain(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    if get(args.props, "properties", "customSubDomainName") is None:
-        yield ("properties.customSubDomainName is not set; Entra ID tokens and private endpoints need the "
-               "account's own subdomain")
+from ..framework.expect import VIOLATES, Row, closed, deny_by_default, equals, present, value_policy
+from ..framework.inputs import UNKNOWN, number
 
 
 def _openai_capacity(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
@@ -43,7 +24,7 @@ def _openai_capacity(args: ResourceValidationArgs, config: Config) -> Iterable[s
         yield f"sku.capacity {capacity:g}K TPM exceeds this environment's maximum of {limit}K"
 
 
-cognitive_services_private_access = resource_policy(
+cognitive_services_private_access = value_policy(
     name="cognitive-services-private-access",
     description="Cognitive Services / Azure OpenAI accounts are closed to public networks.",
     checklist=["SEC-3"],
@@ -52,11 +33,13 @@ cognitive_services_private_access = resource_policy(
                 "`properties.network_acls=NetworkRuleSetArgs(default_action='Deny')`, and add a private endpoint "
                 "(group 'account') with the privatelink.openai/cognitiveservices/services.ai DNS zones.",
     types=[T.COGNITIVE_ACCOUNT],
-    check=properties_closed,
+    rows=[
+        closed("properties", "publicNetworkAccess"), deny_by_default("properties", "networkAcls", "defaultAction"),
+    ],
 )
 
 
-cognitive_services_local_auth_disabled = resource_policy(
+cognitive_services_local_auth_disabled = value_policy(
     name="cognitive-services-local-auth-disabled",
     description="Cognitive Services / Azure OpenAI accounts accept Entra ID tokens only, no API keys.",
     checklist=["SEC-1", "SEC-3"],
@@ -64,11 +47,14 @@ cognitive_services_local_auth_disabled = resource_policy(
     remediation="Set `properties.disable_local_auth=True` and grant callers 'Cognitive Services OpenAI User' on "
                 "the account; nothing then needs `listKeys()`.",
     types=[T.COGNITIVE_ACCOUNT],
-    check=_cognitive_keyless,
+    rows=[
+        Row(("properties", "disableLocalAuth"), equals(True), absent=VIOLATES,
+            message="API keys are accepted (properties.disableLocalAuth is not true); authenticate with Entra ID only"),
+    ],
 )
 
 
-cognitive_services_outbound_restricted = resource_policy(
+cognitive_services_outbound_restricted = value_policy(
     name="cognitive-services-outbound-restricted",
     description="Cognitive Services / Azure OpenAI accounts call out only to listed hosts (data exfiltration guard).",
     checklist=["SEC-3"],
@@ -76,18 +62,26 @@ cognitive_services_outbound_restricted = resource_policy(
     remediation="Set `properties.restrict_outbound_network_access=True` and `properties.allowed_fqdn_list` to the "
                 "hosts the account must reach (empty if none).",
     types=[T.COGNITIVE_ACCOUNT],
-    check=_cognitive_outbound,
+    rows=[
+        Row(("properties", "restrictOutboundNetworkAccess"), equals(True), absent=VIOLATES, default="false",
+            message="{path} is {shown}: the account can send data to any host; set it to true and list the hosts it "
+                    "needs in properties.allowedFqdnList"),
+    ],
 )
 
 
-cognitive_services_custom_subdomain = resource_policy(
+cognitive_services_custom_subdomain = value_policy(
     name="cognitive-services-custom-subdomain",
     description="Cognitive Services accounts have a custom subdomain (required for Entra ID and private endpoints).",
     checklist=["SEC-1", "SEC-3"],
     severity=Severity.MEDIUM,
     remediation="Set `properties.custom_sub_domain_name` to a globally unique name (it cannot be changed later).",
     types=[T.COGNITIVE_ACCOUNT],
-    check=_cognitive_subdomain,
+    rows=[
+        Row(("properties", "customSubDomainName"), present(), absent=VIOLATES,
+            message="properties.customSubDomainName is not set; Entra ID tokens and private endpoints need the "
+                    "account's own subdomain"),
+    ],
 )
 
 

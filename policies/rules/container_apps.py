@@ -12,20 +12,9 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
+from ..framework.expect import COMPLIES, VIOLATES, Row, equals, is_not, value_policy
 from ..framework.inputs import UNKNOWN, get, items, number, text
 from ..framework.values import HEALTH_PATH
-
-
-def _container_app_https(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    if get(args.props, "configuration", "ingress", "allowInsecure") is True:
-        yield "configuration.ingress.allowInsecure is true: plain HTTP is served; set it to false"
-
-
-def _environment_internal(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    internal = get(args.props, "vnetConfiguration", "internal")
-    if internal is not UNKNOWN and internal is not True:
-        yield ("vnetConfiguration.internal is not true: the environment has a public ingress endpoint; inject it "
-               "into a subnet (vnetConfiguration.infrastructureSubnetId) with internal true")
 
 
 def _container_app_scale(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
@@ -77,18 +66,21 @@ def _container_cpu(args: ResourceValidationArgs, config: Config) -> Iterable[str
             yield f"container '{name}' requests {cpu:g} vCPU; this environment allows at most {limit}"
 
 
-container_app_https_only = resource_policy(
+container_app_https_only = value_policy(
     name="container-app-https-only",
     description="Container app ingress does not serve plain HTTP.",
     checklist=["COMP-4"],
     severity=Severity.HIGH,
     remediation="Set `configuration.ingress.allow_insecure=False` (the default).",
     types=[T.CONTAINER_APP],
-    check=_container_app_https,
+    rows=[
+        Row(("configuration", "ingress", "allowInsecure"), is_not(True), absent=COMPLIES,
+            message="configuration.ingress.allowInsecure is true: plain HTTP is served; set it to false"),
+    ],
 )
 
 
-managed_environment_internal = resource_policy(
+managed_environment_internal = value_policy(
     name="managed-environment-internal",
     description="Container Apps environments are VNet-injected with an internal load balancer.",
     checklist=["SEC-3", "SEC-6"],
@@ -96,7 +88,11 @@ managed_environment_internal = resource_policy(
     remediation="Set `vnet_configuration=VnetConfigurationArgs(infrastructure_subnet_id=<subnet id>, "
                 "internal=True)` (a new environment: this cannot be changed in place).",
     types=[T.MANAGED_ENVIRONMENT],
-    check=_environment_internal,
+    rows=[
+        Row(("vnetConfiguration", "internal"), equals(True), absent=VIOLATES,
+            message="vnetConfiguration.internal is not true: the environment has a public ingress endpoint; inject "
+                    "it into a subnet (vnetConfiguration.infrastructureSubnetId) with internal true"),
+    ],
 )
 
 

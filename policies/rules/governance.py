@@ -11,6 +11,7 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
+from ..framework.expect import COMPLIES, Row, is_not, value_policy
 from ..framework.inputs import UNKNOWN, get, text
 
 
@@ -18,11 +19,6 @@ def _defender_standard(args: ResourceValidationArgs, config: Config) -> Iterable
     tier = text(args.props, "pricingTier")
     if tier is not UNKNOWN and tier != "standard":
         yield f"Defender plan '{get(args.props, 'pricingName')}' is on the '{get(args.props, 'pricingTier')}' tier"
-
-
-def _assignment_enforced(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    if text(args.props, "enforcementMode") == "donotenforce":
-        yield "the policy assignment only audits (enforcementMode DoNotEnforce); non-compliant changes still deploy"
 
 
 defender_plan_standard = resource_policy(
@@ -37,7 +33,7 @@ defender_plan_standard = resource_policy(
 )
 
 
-policy_assignment_enforced = resource_policy(
+policy_assignment_enforced = value_policy(
     name="policy-assignment-enforced",
     description="Azure Policy assignments declared by the stack enforce their effect.",
     checklist=["COMP-3"],
@@ -45,7 +41,11 @@ policy_assignment_enforced = resource_policy(
     remediation="Set `enforcement_mode='Default'` on the authorization:PolicyAssignment once its audit results "
                 "are clean.",
     types=[T.POLICY_ASSIGNMENT],
-    check=_assignment_enforced,
+    rows=[
+        Row(("enforcementMode",), is_not("DoNotEnforce"), absent=COMPLIES,
+            message="the policy assignment only audits (enforcementMode DoNotEnforce); non-compliant changes still "
+                    "deploy"),
+    ],
 )
 
 

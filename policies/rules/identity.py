@@ -12,7 +12,8 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
-from ..framework.inputs import UNKNOWN, get, items, text
+from ..framework.expect import VIOLATES, Row, is_not, value_policy
+from ..framework.inputs import UNKNOWN, get, items
 
 # A name whose last word says "credential" (API_KEY, ClientSecret, DB_PASSWORD, SAS_TOKEN,
 # ConnectionString), anchored at the end so KEY_VAULT_URI or MAX_TOKENS are not secrets.
@@ -24,12 +25,6 @@ _CREDENTIAL_VALUE = re.compile(r"(AccountKey|SharedAccessKey|SharedAccessSignatu
 
 
 _KEY_VAULT_REFERENCE = "@microsoft.keyvault("
-
-
-def _managed_identity(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    kind = text(args.props, "identity", "type")
-    if kind is not UNKNOWN and kind in (None, "none"):
-        yield "no managed identity (identity.type); give the resource a system- or user-assigned identity"
 
 
 def _looks_secret(name: Any, value: Any, config: Config) -> bool:
@@ -89,7 +84,7 @@ def _secrets_in_key_vault(args: ResourceValidationArgs, config: Config) -> Itera
         yield from _web_app_secrets(args.props, config)
 
 
-managed_identity_present = resource_policy(
+managed_identity_present = value_policy(
     name="managed-identity-present",
     description="Services that call other services have a managed identity.",
     checklist=["SEC-1"],
@@ -97,7 +92,10 @@ managed_identity_present = resource_policy(
     remediation="Set `identity` with type 'SystemAssigned' or 'UserAssigned' (with user_assigned_identities) "
                 "and grant that identity its roles, instead of keys or connection strings.",
     types=[T.COGNITIVE_ACCOUNT, T.CONTAINER_APP, T.WEB_APP],
-    check=_managed_identity,
+    rows=[
+        Row(("identity", "type"), is_not("None"), absent=VIOLATES,
+            message="no managed identity (identity.type); give the resource a system- or user-assigned identity"),
+    ],
 )
 
 

@@ -15,18 +15,8 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
-from ..framework.inputs import UNKNOWN, get, items, number
-from ..framework.values import properties_closed
-
-
-def _key_vault_rbac(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    rbac = get(args.props, "properties", "enableRbacAuthorization")
-    if rbac is not UNKNOWN and rbac is not True:
-        yield "properties.enableRbacAuthorization is not true; authorize data-plane access with Azure RBAC"
-    policies = items(args.props, "properties", "accessPolicies")
-    if policies is not UNKNOWN and policies:
-        yield ("properties.accessPolicies grants vault access outside RBAC; remove the access policies and "
-               "assign Key Vault roles instead")
+from ..framework.expect import COMPLIES, VIOLATES, Row, closed, deny_by_default, empty, equals, value_policy
+from ..framework.inputs import UNKNOWN, get, number
 
 
 def _key_vault_recoverable(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
@@ -42,7 +32,7 @@ def _key_vault_recoverable(args: ResourceValidationArgs, config: Config) -> Iter
         yield f"properties.softDeleteRetentionInDays is {days:g}; this environment keeps deleted items {floor:g}+ days"
 
 
-key_vault_rbac_authorization = resource_policy(
+key_vault_rbac_authorization = value_policy(
     name="key-vault-rbac-authorization",
     description="Key Vaults authorize data-plane access with Azure RBAC, not access policies.",
     checklist=["SEC-5"],
@@ -50,11 +40,17 @@ key_vault_rbac_authorization = resource_policy(
     remediation="Set `properties.enable_rbac_authorization=True`, remove `properties.access_policies`, and grant "
                 "'Key Vault Secrets User' / 'Key Vault Certificate User' on the vault to the identities that read it.",
     types=[T.KEY_VAULT],
-    check=_key_vault_rbac,
+    rows=[
+        Row(("properties", "enableRbacAuthorization"), equals(True), absent=VIOLATES,
+            message="properties.enableRbacAuthorization is not true; authorize data-plane access with Azure RBAC"),
+        Row(("properties", "accessPolicies"), empty(), absent=COMPLIES,
+            message="properties.accessPolicies grants vault access outside RBAC; remove the access policies and "
+                    "assign Key Vault roles instead"),
+    ],
 )
 
 
-key_vault_private_access = resource_policy(
+key_vault_private_access = value_policy(
     name="key-vault-private-access",
     description="Key Vaults are closed to public networks.",
     checklist=["SEC-3"],
@@ -63,7 +59,9 @@ key_vault_private_access = resource_policy(
                 "`properties.network_acls=NetworkRuleSetArgs(default_action='Deny', bypass='AzureServices')`, and "
                 "add a private endpoint (group 'vault') with the privatelink.vaultcore.azure.net zone.",
     types=[T.KEY_VAULT],
-    check=properties_closed,
+    rows=[
+        closed("properties", "publicNetworkAccess"), deny_by_default("properties", "networkAcls", "defaultAction"),
+    ],
 )
 
 

@@ -14,6 +14,7 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 from ..azure import catalog as C
 from ..azure import types as T
 from ..framework import Config, resource_policy
+from ..framework.expect import COMPLIES, VIOLATES, Row, equals, nonblank, value_policy
 from ..framework.inputs import UNKNOWN, arm_type, get, items, number, text
 
 # Kinds Azure has retired: URL ping tests (September 2026) and multi-step tests (August 2024).
@@ -37,21 +38,6 @@ def audit_gap(setting: Mapping[str, Any], target_arm_type: str) -> str | None:
             return None
     return (f"sends no audit logs of its {target_arm_type} target: enable the log category "
             f"{' or '.join(sorted(wanted))}, or the category group audit or allLogs")
-
-
-def _workspace_based(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    workspace = get(args.props, "workspaceResourceId")
-    if workspace is not UNKNOWN and not str(workspace or "").strip():
-        yield "Application Insights is classic (no workspaceResourceId); link it to the Log Analytics workspace"
-    mode = text(args.props, "ingestionMode")
-    if isinstance(mode, str) and mode != "loganalytics":
-        yield f"ingestionMode is '{get(args.props, 'ingestionMode')}'; telemetry must go to Log Analytics"
-
-
-def _local_auth(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    disabled = get(args.props, "disableLocalAuth")
-    if disabled is not UNKNOWN and disabled is not True:
-        yield "instrumentation-key ingestion is allowed (disableLocalAuth is not true); ingest with Entra ID only"
 
 
 def _web_test_kind(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
@@ -94,13 +80,6 @@ def _retention(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
         yield f"retentionInDays is {days:g}; this environment requires at least {config['minRetentionDays']}"
 
 
-def _workspace_local_auth(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    disabled = get(args.props, "features", "disableLocalAuth")
-    if disabled is not UNKNOWN and disabled is not True:  # absent: shared keys work
-        yield ("the workspace accepts its shared keys for ingestion and queries (features.disableLocalAuth is not "
-               "true); require Entra ID")
-
-
 def _alert_actionable(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
     if get(args.props, "enabled") is False:
         yield "the alert rule is disabled"
@@ -131,7 +110,7 @@ def _setting_audit(args: ResourceValidationArgs, config: Config) -> Iterable[str
         yield f"the diagnostic setting {gap}"
 
 
-app_insights_workspace_based = resource_policy(
+app_insights_workspace_based = value_policy(
     name="app-insights-workspace-based",
     description="Application Insights is workspace-based and ingests into Log Analytics.",
     checklist=["MON-1"],
@@ -139,11 +118,16 @@ app_insights_workspace_based = resource_policy(
     remediation="Set `workspaceResourceId` to the Log Analytics workspace id and leave `ingestionMode` at "
                 "'LogAnalytics' (classic App Insights is retired).",
     types=[T.APP_INSIGHTS],
-    check=_workspace_based,
+    rows=[
+        Row(("workspaceResourceId",), nonblank(), absent=VIOLATES,
+            message="Application Insights is classic (no workspaceResourceId); link it to the Log Analytics workspace"),
+        Row(("ingestionMode",), equals("LogAnalytics"), absent=COMPLIES,
+            message="{path} is '{value}'; telemetry must go to Log Analytics"),
+    ],
 )
 
 
-app_insights_local_auth_disabled = resource_policy(
+app_insights_local_auth_disabled = value_policy(
     name="app-insights-local-auth-disabled",
     description="Application Insights accepts telemetry only with Entra ID, not the instrumentation key.",
     checklist=["MON-1", "SEC-1"],
@@ -151,7 +135,11 @@ app_insights_local_auth_disabled = resource_policy(
     remediation="Set `disableLocalAuth=True` and grant the app's identity 'Monitoring Metrics Publisher' on "
                 "the component; connect with the connection string plus a token credential.",
     types=[T.APP_INSIGHTS],
-    check=_local_auth,
+    rows=[
+        Row(("disableLocalAuth",), equals(True), absent=VIOLATES,
+            message="instrumentation-key ingestion is allowed (disableLocalAuth is not true); ingest with Entra ID "
+                    "only"),
+    ],
 )
 
 
@@ -206,7 +194,7 @@ log_retention_minimum = resource_policy(
 )
 
 
-log_analytics_local_auth_disabled = resource_policy(
+log_analytics_local_auth_disabled = value_policy(
     name="log-analytics-local-auth-disabled",
     description="Log Analytics workspaces accept Entra ID only, not their shared keys.",
     checklist=["SEC-1"],
@@ -214,7 +202,11 @@ log_analytics_local_auth_disabled = resource_policy(
     remediation="Set `features=WorkspaceFeaturesArgs(disable_local_auth=True)`; agents and the Logs Ingestion API "
                 "then authenticate with managed identities (Azure Monitor Agent, data collection rules).",
     types=[T.WORKSPACE],
-    check=_workspace_local_auth,
+    rows=[
+        Row(("features", "disableLocalAuth"), equals(True), absent=VIOLATES,
+            message="the workspace accepts its shared keys for ingestion and queries (features.disableLocalAuth is not "
+                    "true); require Entra ID"),
+    ],
 )
 
 

@@ -12,6 +12,7 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
+from ..framework.expect import VIOLATES, Row, equals, value_policy
 from ..framework.inputs import UNKNOWN, Unknown, get, items, text
 from ..framework.values import show
 
@@ -117,13 +118,6 @@ def _subnet_endpoint_policies(args: ResourceValidationArgs, config: Config) -> I
                    "private endpoints")
 
 
-def _public_ip_sku(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    sku = text(args.props, "sku", "name")
-    if sku is not UNKNOWN and sku != "standard":
-        yield (f"sku.name is {show(get(args.props, 'sku', 'name'))}; Basic public IPs are retired and open by "
-               "default: use 'Standard' (closed until an NSG allows traffic)")
-
-
 nsg_no_internet_inbound = resource_policy(
     name="nsg-no-internet-inbound",
     description="NSG rules allow no inbound traffic from the Internet except the gateway's web and "
@@ -154,7 +148,7 @@ subnet_private_endpoint_policies = resource_policy(
 )
 
 
-public_ip_standard_sku = resource_policy(
+public_ip_standard_sku = value_policy(
     name="public-ip-standard-sku",
     description="Public IPs use the Standard SKU (closed by default, zone-capable; Basic is retired).",
     checklist=["SEC-4"],
@@ -162,7 +156,11 @@ public_ip_standard_sku = resource_policy(
     remediation="Set `sku=PublicIPAddressSkuArgs(name='Standard', tier='Regional')` with "
                 "`public_ip_allocation_method='Static'`.",
     types=[T.PUBLIC_IP],
-    check=_public_ip_sku,
+    rows=[
+        Row(("sku", "name"), equals("Standard"), absent=VIOLATES,
+            message="{path} is {shown}; Basic public IPs are retired and open by default: use 'Standard' (closed "
+                    "until an NSG allows traffic)"),
+    ],
 )
 
 

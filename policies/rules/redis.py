@@ -10,42 +10,13 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
-from ..framework.inputs import UNKNOWN, get, text
-from ..framework.values import public_access_disabled, show, tls_below
-
-
-def _redis_enterprise_tls(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    if args.resource_type == T.REDIS_ENTERPRISE:
-        # Absent: Azure Managed Redis creates clusters with TLS 1.2 minimum.
-        version = get(args.props, "minimumTlsVersion")
-        if tls_below(version):
-            yield f"minimumTlsVersion is '{version}'; set it to '1.2'"
-        return
-    protocol = text(args.props, "clientProtocol")
-    if protocol == "plaintext":  # absent: Encrypted
-        yield "clientProtocol is 'Plaintext'; set it to 'Encrypted' so clients connect over TLS only"
-
-
-def _redis_enterprise_keys(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    # Explicit: the default changed across API versions.
-    keys = text(args.props, "accessKeysAuthentication")
-    if keys is not UNKNOWN and keys != "disabled":
-        shown = show(get(args.props, "accessKeysAuthentication"), "depends on the API version")
-        yield (f"accessKeysAuthentication is {shown}; set it to 'Disabled' and grant identities "
-               "access-policy assignments (Entra ID authentication)")
+from ..framework.expect import COMPLIES, VIOLATES, Row, closed, equals, is_not, present, tls_at_least, value_policy
+from ..framework.inputs import UNKNOWN, get
 
 
 def _classic_redis_retired(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
     yield ("Azure Cache for Redis (classic redis:Redis) no longer accepts new caches; use Azure Managed Redis "
            "(redisenterprise:RedisEnterprise + Database)")
-
-
-def _classic_redis_tls(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    if get(args.props, "enableNonSslPort") is True:
-        yield "enableNonSslPort is true: port 6379 accepts unencrypted traffic; set it to false"
-    version = get(args.props, "minimumTlsVersion")
-    if version is None or tls_below(version):
-        yield f"minimumTlsVersion is {show(version)}; set it to '1.2'"
 
 
 def _allowed(sku: object, allowed: list[str]) -> bool:
@@ -60,15 +31,7 @@ def _redis_sku(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
         yield f"SKU '{sku}' is not allowed in this environment (`{knob}`: {', '.join(allowed)})"
 
 
-def _cache_eviction(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    if args.resource_type == T.REDIS_DATABASE:
-        if get(args.props, "evictionPolicy") is None:
-            yield "evictionPolicy is not set; choose one (e.g. 'AllKeysLRU' for a cache) instead of the default"
-    elif get(args.props, "redisConfiguration", "maxmemoryPolicy") is None:
-        yield "redisConfiguration.maxmemoryPolicy is not set; choose one (e.g. 'allkeys-lru' for a cache)"
-
-
-redis_enterprise_private_access = resource_policy(
+redis_enterprise_private_access = value_policy(
     name="redis-enterprise-private-access",
     description="Azure Managed Redis clusters are closed to public networks.",
     checklist=["SEC-3"],
@@ -76,11 +39,13 @@ redis_enterprise_private_access = resource_policy(
     remediation="Set `public_network_access='Disabled'` and add a private endpoint (group 'redisEnterprise') "
                 "with the privatelink.redis.azure.net zone.",
     types=[T.REDIS_ENTERPRISE],
-    check=public_access_disabled,
+    rows=[
+        closed("publicNetworkAccess"),
+    ],
 )
 
 
-redis_enterprise_tls = resource_policy(
+redis_enterprise_tls = value_policy(
     name="redis-enterprise-tls",
     description="Azure Managed Redis accepts TLS 1.2+ only, and databases use the encrypted client protocol.",
     checklist=["COMP-4", "PERF-2"],
@@ -88,11 +53,17 @@ redis_enterprise_tls = resource_policy(
     remediation="On the cluster set `minimum_tls_version='1.2'`; on each database set "
                 "`client_protocol='Encrypted'`.",
     types=[T.REDIS_ENTERPRISE, T.REDIS_DATABASE],
-    check=_redis_enterprise_tls,
+    rows=[
+        # Absent: Azure Managed Redis creates clusters with TLS 1.2 minimum.
+        Row(("minimumTlsVersion",), tls_at_least(), absent=COMPLIES, types=frozenset({T.REDIS_ENTERPRISE}),
+            message="{path} is '{value}'; set it to '1.2'"),
+        Row(("clientProtocol",), is_not("Plaintext"), absent=COMPLIES, types=frozenset({T.REDIS_DATABASE}),
+            message="clientProtocol is 'Plaintext'; set it to 'Encrypted' so clients connect over TLS only"),
+    ],
 )
 
 
-redis_enterprise_access_keys_disabled = resource_policy(
+redis_enterprise_access_keys_disabled = value_policy(
     name="redis-enterprise-access-keys-disabled",
     description="Azure Managed Redis databases authenticate with Entra ID, not access keys.",
     checklist=["SEC-1"],
@@ -100,7 +71,12 @@ redis_enterprise_access_keys_disabled = resource_policy(
     remediation="Set `access_keys_authentication='Disabled'` on the database and add an "
                 "AccessPolicyAssignment for each consumer identity.",
     types=[T.REDIS_DATABASE],
-    check=_redis_enterprise_keys,
+    rows=[
+        # Explicit: the default changed across API versions.
+        Row(("accessKeysAuthentication",), equals("Disabled"), absent=VIOLATES, default="depends on the API version",
+            message="{path} is {shown}; set it to 'Disabled' and grant identities access-policy assignments "
+                    "(Entra ID authentication)"),
+    ],
 )
 
 
@@ -117,25 +93,31 @@ redis_classic_retired = resource_policy(
 )
 
 
-redis_classic_private_access = resource_policy(
+redis_classic_private_access = value_policy(
     name="redis-classic-private-access",
     description="Classic Redis caches are closed to public networks.",
     checklist=["SEC-3"],
     severity=Severity.CRITICAL,
     remediation="Set `public_network_access='Disabled'` and add a private endpoint (group 'redisCache').",
     types=[T.CLASSIC_REDIS],
-    check=public_access_disabled,
+    rows=[
+        closed("publicNetworkAccess"),
+    ],
 )
 
 
-redis_classic_tls = resource_policy(
+redis_classic_tls = value_policy(
     name="redis-classic-tls",
     description="Classic Redis caches serve TLS 1.2+ only (no non-TLS port).",
     checklist=["COMP-4", "PERF-2"],
     severity=Severity.HIGH,
     remediation="Set `enable_non_ssl_port=False` and `minimum_tls_version='1.2'`.",
     types=[T.CLASSIC_REDIS],
-    check=_classic_redis_tls,
+    rows=[
+        Row(("enableNonSslPort",), is_not(True), absent=COMPLIES,
+            message="enableNonSslPort is true: port 6379 accepts unencrypted traffic; set it to false"),
+        Row(("minimumTlsVersion",), tls_at_least(), absent=VIOLATES, message="{path} is {shown}; set it to '1.2'"),
+    ],
 )
 
 
@@ -156,7 +138,7 @@ redis_sku_allowed = resource_policy(
 )
 
 
-cache_eviction_policy = resource_policy(
+cache_eviction_policy = value_policy(
     name="cache-eviction-policy",
     description="Redis caches declare their eviction policy.",
     checklist=["PERF-2"],
@@ -164,7 +146,12 @@ cache_eviction_policy = resource_policy(
     remediation="Azure Managed Redis: set `eviction_policy` on the Database (e.g. 'AllKeysLRU'; 'NoEviction' where "
                 "RediSearch or geo-replication needs it). Classic: set `redis_configuration.maxmemory_policy`.",
     types=[T.REDIS_DATABASE, T.CLASSIC_REDIS],
-    check=_cache_eviction,
+    rows=[
+        Row(("evictionPolicy",), present(), absent=VIOLATES, types=frozenset({T.REDIS_DATABASE}),
+            message="evictionPolicy is not set; choose one (e.g. 'AllKeysLRU' for a cache) instead of the default"),
+        Row(("redisConfiguration", "maxmemoryPolicy"), present(), absent=VIOLATES, types=frozenset({T.CLASSIC_REDIS}),
+            message="redisConfiguration.maxmemoryPolicy is not set; choose one (e.g. 'allkeys-lru' for a cache)"),
+    ],
 )
 
 

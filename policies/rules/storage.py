@@ -11,15 +11,9 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
+from ..framework.expect import COMPLIES, VIOLATES, Row, equals, is_not, tls_at_least, value_policy
 from ..framework.inputs import UNKNOWN, get, number, text
-from ..framework.values import show, tls_below
-
-
-def _storage_shared_key(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    allowed = get(args.props, "allowSharedKeyAccess")
-    if allowed is not UNKNOWN and allowed is not False:
-        yield (f"allowSharedKeyAccess is {show(allowed, 'true')}: account keys and SAS work; set it "
-               "to false and use Entra ID")
+from ..framework.values import show
 
 
 def _storage_private(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
@@ -39,14 +33,6 @@ def _storage_private(args: ResourceValidationArgs, config: Config) -> Iterable[s
     elif action is not UNKNOWN and action != "deny":
         yield (f"publicNetworkAccess is {shown[0]} and networkRuleSet.defaultAction {shown[1]}: the "
                "account is reachable from any network; set publicNetworkAccess 'Disabled' (or defaultAction 'Deny')")
-
-
-def _storage_transport(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    version = get(args.props, "minimumTlsVersion")
-    if version is None or tls_below(version):
-        yield f"minimumTlsVersion is {show(version, 'TLS1_0')}; set it to 'TLS1_2'"
-    if get(args.props, "enableHttpsTrafficOnly") is False:
-        yield "enableHttpsTrafficOnly is false: plain HTTP is accepted; set it to true"
 
 
 def _soft_delete_gap(policy: Any, what: str, floor: float) -> str | None:
@@ -72,7 +58,7 @@ def _blob_soft_delete(args: ResourceValidationArgs, config: Config) -> Iterable[
             yield f"{key}: {gap}"
 
 
-storage_shared_key_disabled = resource_policy(
+storage_shared_key_disabled = value_policy(
     name="storage-shared-key-disabled",
     description="Storage accounts accept Entra ID only: no account keys or SAS.",
     checklist=["SEC-1"],
@@ -80,7 +66,10 @@ storage_shared_key_disabled = resource_policy(
     remediation="Set `allow_shared_key_access=False` (and `default_to_o_auth_authentication=True`), and grant "
                 "'Storage Blob Data ...' roles to the identities that use the account.",
     types=[T.STORAGE],
-    check=_storage_shared_key,
+    rows=[
+        Row(("allowSharedKeyAccess",), equals(False), absent=VIOLATES, default="true",
+            message="{path} is {shown}: account keys and SAS work; set it to false and use Entra ID"),
+    ],
 )
 
 
@@ -101,14 +90,19 @@ storage_private_access = resource_policy(
 )
 
 
-storage_secure_transport = resource_policy(
+storage_secure_transport = value_policy(
     name="storage-secure-transport",
     description="Storage accounts accept HTTPS with TLS 1.2+ only.",
     checklist=["COMP-4"],
     severity=Severity.HIGH,
     remediation="Set `minimum_tls_version='TLS1_2'` and keep `enable_https_traffic_only=True`.",
     types=[T.STORAGE],
-    check=_storage_transport,
+    rows=[
+        Row(("minimumTlsVersion",), tls_at_least(), absent=VIOLATES, default="TLS1_0",
+            message="{path} is {shown}; set it to 'TLS1_2'"),
+        Row(("enableHttpsTrafficOnly",), is_not(False), absent=COMPLIES,
+            message="enableHttpsTrafficOnly is false: plain HTTP is accepted; set it to true"),
+    ],
 )
 
 

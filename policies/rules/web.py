@@ -10,6 +10,7 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
+from ..framework.expect import COMPLIES, Row, is_not, value_policy
 from ..framework.inputs import UNKNOWN, get, text
 from ..framework.values import show, tls_below
 
@@ -26,12 +27,6 @@ def _web_app_transport(args: ResourceValidationArgs, config: Config) -> Iterable
     if ftps is not UNKNOWN and ftps not in ("disabled", "ftpsonly"):
         shown = show(get(args.props, "siteConfig", "ftpsState"), "AllAllowed on older API versions")
         yield f"siteConfig.ftpsState is {shown}; set it to 'Disabled'"
-
-
-def _web_app_remote_debugging(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    if get(args.props, "siteConfig", "remoteDebuggingEnabled") is True:  # absent: false
-        yield ("siteConfig.remoteDebuggingEnabled is true: the site accepts Visual Studio remote debugger "
-               "connections; set it to false")
 
 
 def _web_app_private(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
@@ -56,7 +51,7 @@ web_app_secure_transport = resource_policy(
 )
 
 
-web_app_remote_debugging_disabled = resource_policy(
+web_app_remote_debugging_disabled = value_policy(
     name="web-app-remote-debugging-disabled",
     description="Web and function apps do not accept remote debugger connections.",
     checklist=["COMP-4", "SEC-4"],
@@ -64,7 +59,11 @@ web_app_remote_debugging_disabled = resource_policy(
     remediation="Set `site_config=SiteConfigArgs(remote_debugging_enabled=False)` (Azure's default); debug a "
                 "deployment slot outside production instead.",
     types=[T.WEB_APP],
-    check=_web_app_remote_debugging,
+    rows=[
+        Row(("siteConfig", "remoteDebuggingEnabled"), is_not(True), absent=COMPLIES,
+            message="siteConfig.remoteDebuggingEnabled is true: the site accepts Visual Studio remote debugger "
+                    "connections; set it to false"),
+    ],
 )
 
 
