@@ -260,3 +260,22 @@ def test_artifact_uri_is_relative_to_the_working_directory(tmp_path: Path, monke
     assert sarif.artifact_uri(Path("Pulumi.prod.yaml")) == "Pulumi.prod.yaml"
     assert sarif.artifact_uri(tmp_path / "exports" / "stack.json") == "exports/stack.json"
     assert sarif.artifact_uri(Path("/elsewhere/stack.json")) == "file:///elsewhere/stack.json"
+
+
+def test_sarif_rules_link_each_policys_page_and_the_console_prints_it(run: dict[str, Any]) -> None:
+    rules = {r["id"]: r for r in run["sarif"]["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["allowed-locations"]["helpUri"] == sarif.help_uri("docs/policies/allowed-locations.md")
+    assert "        docs: docs/policies/allowed-locations.md" in run["console"]
+
+
+def test_help_uri_is_absolute_wherever_the_pack_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    page = "docs/policies/key-vault-private-access.md"
+    assert sarif.help_uri("https://example.org/p.md") == "https://example.org/p.md"
+    assert sarif.help_uri(page, "https://github.com/o/r/") == f"https://github.com/o/r/blob/HEAD/{page}"
+    actions = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "o/r", "GITHUB_SHA": "0123abc"}
+    for key in actions:
+        monkeypatch.delenv(key, raising=False)
+    assert sarif.help_uri(page) == (ROOT / page).as_uri()
+    for key, value in actions.items():
+        monkeypatch.setenv(key, value)
+    assert sarif.help_uri(page) == f"https://github.com/o/r/blob/0123abc/{page}"

@@ -39,6 +39,11 @@ DOCS = "docs/policies/"
 def doc_url(name: str) -> str:
     return f"{DOCS}{name}.md"
 
+
+# Policy name -> the type tokens a resource policy reads (None: every resource), for the pages and
+# the index by service; a stack policy has no entry.
+TYPES: dict[str, frozenset[str] | None] = {}
+
 ResourceCheck = Callable[[ResourceValidationArgs, Config], Iterable[str]]
 # A stack check yields (message, urn of the offending resource or None for the stack).
 StackCheck = Callable[[StackValidationArgs, Config], Iterable[tuple[str, str | None]]]
@@ -134,6 +139,7 @@ def resource_policy(
 ) -> ResourceValidationPolicy:
     """A per-resource policy for the given type tokens (None: every resource)."""
     wanted = frozenset(types) if types is not None else None
+    TYPES[name] = wanted
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         cfg = dict(args.get_config() or {})

@@ -18,7 +18,7 @@ from policies.rules.container_apps import container_app_autoscale
 from policies.rules.redis import cache_eviction_policy
 from policies.rules.traffic_manager import traffic_manager_health_monitor
 from tests.policies import secure_inputs as s
-from tests.policies.support import evaluate, file_config, names, sdk_resources
+from tests.policies.support import case_ids, evaluate, file_config, names, sdk_resources
 
 CONFIG = Path(__file__).resolve().parents[2] / "policies" / "config"
 
@@ -81,13 +81,13 @@ FAILING = [
 ]
 
 
-@pytest.mark.parametrize("policy, program", PASSING, ids=[c[0].name for c in PASSING])
+@pytest.mark.parametrize("policy, program", PASSING, ids=case_ids(__file__, "PASSING", PASSING))
 def test_configured_setting_passes(policy: Any, program: s.Program) -> None:
     found, messages = fired(policy, program)
     assert found == set(), messages
 
 
-@pytest.mark.parametrize("policy, program, fragment", FAILING, ids=[c[0].name for c in FAILING])
+@pytest.mark.parametrize("policy, program, fragment", FAILING, ids=case_ids(__file__, "FAILING", FAILING))
 def test_missing_setting_fails(policy: Any, program: s.Program, fragment: str) -> None:
     found, messages = fired(policy, program)
     assert found == {policy.name}

@@ -23,7 +23,7 @@ from policies.rules.resources import stateful_resources_protected, zone_redundan
 from policies.rules.storage import blob_soft_delete
 from policies.rules.traffic_manager import traffic_manager_failover
 from tests.policies import secure_inputs as s
-from tests.policies.support import evaluate, file_config, names, sdk_resources
+from tests.policies.support import case_ids, evaluate, file_config, names, sdk_resources
 
 CONFIG = Path(__file__).resolve().parents[2] / "policies" / "config"
 ZONES_REQUIRED = file_config({"zone-redundancy": {"requireZoneRedundancy": True}})
@@ -171,13 +171,13 @@ FAILING = [
 ]
 
 
-@pytest.mark.parametrize("policy, program, config", PASSING, ids=[c[0].name for c in PASSING])
+@pytest.mark.parametrize("policy, program, config", PASSING, ids=case_ids(__file__, "PASSING", PASSING))
 def test_reliable_setting_passes(policy: Any, program: s.Program, config: dict[str, Any] | None) -> None:
     found, messages = fired(policy, program, config)
     assert found == set(), messages
 
 
-@pytest.mark.parametrize("policy, program, config, fragment", FAILING, ids=[c[0].name for c in FAILING])
+@pytest.mark.parametrize("policy, program, config, fragment", FAILING, ids=case_ids(__file__, "FAILING", FAILING))
 def test_unreliable_setting_fails(policy: Any, program: s.Program, config: dict[str, Any] | None,
                                   fragment: str) -> None:
     found, messages = fired(policy, program, config)

@@ -50,7 +50,7 @@ from policies.rules.redis import (
 from policies.rules.storage import storage_private_access, storage_secure_transport, storage_shared_key_disabled
 from policies.rules.web import web_app_private_access, web_app_remote_debugging_disabled, web_app_secure_transport
 from tests.policies import secure_inputs as s
-from tests.policies.support import evaluate, file_config, names, sdk_resources
+from tests.policies.support import case_ids, evaluate, file_config, names, sdk_resources
 
 OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
@@ -335,17 +335,13 @@ FAILING = [
 ]
 
 
-def _id(case: tuple) -> str:
-    return case[0].name
-
-
-@pytest.mark.parametrize("policy, program", PASSING, ids=[_id(c) for c in PASSING])
+@pytest.mark.parametrize("policy, program", PASSING, ids=case_ids(__file__, "PASSING", PASSING))
 def test_secure_setting_passes(policy: Any, program: s.Program) -> None:
     found, messages = fired(policy, program)
     assert found == set(), messages
 
 
-@pytest.mark.parametrize("policy, program, fragment", FAILING, ids=[_id(c) for c in FAILING])
+@pytest.mark.parametrize("policy, program, fragment", FAILING, ids=case_ids(__file__, "FAILING", FAILING))
 def test_insecure_setting_fails(policy: Any, program: s.Program, fragment: str) -> None:
     found, messages = fired(policy, program)
     assert found == {policy.name}
