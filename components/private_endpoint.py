@@ -5,22 +5,9 @@ from __future__ import annotations
 import pulumi
 import pulumi_azure_native.network as network
 
-from .common import Common, PrivateLink
+from policies.azure.catalog import ZONES_BY_GROUP
 
-# Private DNS zones per private-link group id. OpenAI needs all three AI zones together: the
-# account answers on openai.azure.com, cognitiveservices.azure.com and services.ai.azure.com.
-ZONES_BY_GROUP: dict[str, tuple[str, ...]] = {
-    "account": ("privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com",
-                "privatelink.services.ai.azure.com"),
-    "vault": ("privatelink.vaultcore.azure.net",),
-    "redisEnterprise": ("privatelink.redis.azure.net",),
-    "blob": ("privatelink.blob.core.windows.net",),
-    "queue": ("privatelink.queue.core.windows.net",),
-    "namespace": ("privatelink.servicebus.windows.net",),  # Service Bus and Event Hubs alike
-    "sites": ("privatelink.azurewebsites.net",),
-    # https://learn.microsoft.com/azure/search/service-create-private-endpoint
-    "searchService": ("privatelink.search.windows.net",),
-}
+from .common import Common, PrivateLink
 
 
 class PrivateLinkError(pulumi.RunError):

@@ -15,115 +15,19 @@ import pulumi
 from google.protobuf import json_format
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 
+from policies.azure import types as T
+from policies.azure.catalog import ARM
+
 from .model import Resource, reveal
 
 SUBSCRIPTION_ID = "8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f"
 TENANT_ID = "5b6c7d8e-1f2a-4b3c-8d4e-9f0a1b2c3d4e"
 CLIENT_OBJECT_ID = "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b"
 
-# type token -> (ARM id path under the resource group or scope, input holding the resource's own
-# name). `{x}` placeholders are filled from the inputs; `{scope}` marks extension resources.
-_ARM: dict[str, tuple[str, str]] = {
-    "azure-native:resources:ResourceGroup": ("/subscriptions/{sub}/resourceGroups/{n}", "resourceGroupName"),
-    "azure-native:network:VirtualNetwork": ("Microsoft.Network/virtualNetworks/{n}", "virtualNetworkName"),
-    "azure-native:network:Subnet": (
-        "Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{n}", "subnetName"),
-    "azure-native:network:NetworkSecurityGroup": (
-        "Microsoft.Network/networkSecurityGroups/{n}", "networkSecurityGroupName"),
-    "azure-native:network:SecurityRule": (
-        "Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}/securityRules/{n}",
-        "securityRuleName"),
-    "azure-native:network:PrivateEndpoint": ("Microsoft.Network/privateEndpoints/{n}", "privateEndpointName"),
-    "azure-native:network:PrivateDnsZoneGroup": (
-        "Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{n}",
-        "privateDnsZoneGroupName"),
-    "azure-native:network:PublicIPAddress": ("Microsoft.Network/publicIPAddresses/{n}", "publicIpAddressName"),
-    "azure-native:network:ApplicationGateway": (
-        "Microsoft.Network/applicationGateways/{n}", "applicationGatewayName"),
-    "azure-native:network:WebApplicationFirewallPolicy": (
-        "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/{n}", "policyName"),
-    "azure-native:trafficmanager:Profile": ("Microsoft.Network/trafficmanagerprofiles/{n}", "profileName"),
-    "azure-native:trafficmanager:Endpoint": (
-        "Microsoft.Network/trafficmanagerprofiles/{profileName}/{endpointType}/{n}", "endpointName"),
-    "azure-native:privatedns:PrivateZone": ("Microsoft.Network/privateDnsZones/{n}", "privateZoneName"),
-    "azure-native:privatedns:VirtualNetworkLink": (
-        "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{n}", "virtualNetworkLinkName"),
-    "azure-native:privatedns:PrivateRecordSet": (
-        "Microsoft.Network/privateDnsZones/{privateZoneName}/{recordType}/{n}", "relativeRecordSetName"),
-    "azure-native:keyvault:Vault": ("Microsoft.KeyVault/vaults/{n}", "vaultName"),
-    "azure-native:keyvault:Secret": ("Microsoft.KeyVault/vaults/{vaultName}/secrets/{n}", "secretName"),
-    "azure-native:managedidentity:UserAssignedIdentity": (
-        "Microsoft.ManagedIdentity/userAssignedIdentities/{n}", "resourceName"),
-    "azure-native:managedidentity:FederatedIdentityCredential": (
-        "Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}/federatedIdentityCredentials/{n}",
-        "federatedIdentityCredentialResourceName"),
-    "azure-native:authorization:RoleAssignment": (
-        "{scope}/providers/Microsoft.Authorization/roleAssignments/{n}", "roleAssignmentName"),
-    "azure-native:authorization:ManagementLockAtResourceGroupLevel": (
-        "Microsoft.Authorization/locks/{n}", "lockName"),
-    "azure-native:authorization:PolicyAssignment": (
-        "{scope}/providers/Microsoft.Authorization/policyAssignments/{n}", "policyAssignmentName"),
-    "azure-native:cognitiveservices:Account": ("Microsoft.CognitiveServices/accounts/{n}", "accountName"),
-    "azure-native:cognitiveservices:Deployment": (
-        "Microsoft.CognitiveServices/accounts/{accountName}/deployments/{n}", "deploymentName"),
-    "azure-native:redisenterprise:RedisEnterprise": ("Microsoft.Cache/redisEnterprise/{n}", "clusterName"),
-    "azure-native:redisenterprise:Database": (
-        "Microsoft.Cache/redisEnterprise/{clusterName}/databases/{n}", "databaseName"),
-    "azure-native:redisenterprise:AccessPolicyAssignment": (
-        "Microsoft.Cache/redisEnterprise/{clusterName}/databases/{databaseName}/accessPolicyAssignments/{n}",
-        "accessPolicyAssignmentName"),
-    "azure-native:redis:Redis": ("Microsoft.Cache/redis/{n}", "name"),
-    "azure-native:app:ManagedEnvironment": ("Microsoft.App/managedEnvironments/{n}", "environmentName"),
-    "azure-native:app:ContainerApp": ("Microsoft.App/containerApps/{n}", "containerAppName"),
-    "azure-native:operationalinsights:Workspace": (
-        "Microsoft.OperationalInsights/workspaces/{n}", "workspaceName"),
-    "azure-native:applicationinsights:Component": ("Microsoft.Insights/components/{n}", "resourceName"),
-    "azure-native:applicationinsights:WebTest": ("Microsoft.Insights/webtests/{n}", "webTestName"),
-    "azure-native:applicationinsights:Workbook": ("Microsoft.Insights/workbooks/{n}", "resourceName"),
-    "azure-native:monitor:ActionGroup": ("Microsoft.Insights/actionGroups/{n}", "actionGroupName"),
-    "azure-native:monitor:MetricAlert": ("Microsoft.Insights/metricAlerts/{n}", "ruleName"),
-    "azure-native:monitor:ScheduledQueryRule": ("Microsoft.Insights/scheduledQueryRules/{n}", "ruleName"),
-    "azure-native:loadtestservice:LoadTest": ("Microsoft.LoadTestService/loadTests/{n}", "loadTestName"),
-    "azure-native:monitor:DiagnosticSetting": (
-        "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{n}", "name"),
-    "azure-native:consumption:Budget": ("{scope}/providers/Microsoft.Consumption/budgets/{n}", "budgetName"),
-    "azure-native:dataprotection:BackupVault": ("Microsoft.DataProtection/backupVaults/{n}", "vaultName"),
-    "azure-native:dataprotection:BackupPolicy": (
-        "Microsoft.DataProtection/backupVaults/{vaultName}/backupPolicies/{n}", "backupPolicyName"),
-    "azure-native:dataprotection:BackupInstance": (
-        "Microsoft.DataProtection/backupVaults/{vaultName}/backupInstances/{n}", "backupInstanceName"),
-    "azure-native:storage:StorageAccount": ("Microsoft.Storage/storageAccounts/{n}", "accountName"),
-    "azure-native:storage:BlobContainer": (
-        "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{n}", "containerName"),
-    "azure-native:storage:BlobServiceProperties": (
-        "Microsoft.Storage/storageAccounts/{accountName}/blobServices/{n}", "blobServicesName"),
-    "azure-native:eventhub:Namespace": ("Microsoft.EventHub/namespaces/{n}", "namespaceName"),
-    "azure-native:eventhub:EventHub": ("Microsoft.EventHub/namespaces/{namespaceName}/eventhubs/{n}", "eventHubName"),
-    "azure-native:eventhub:ConsumerGroup": (
-        "Microsoft.EventHub/namespaces/{namespaceName}/eventhubs/{eventHubName}/consumergroups/{n}",
-        "consumerGroupName"),
-    "azure-native:servicebus:Namespace": ("Microsoft.ServiceBus/namespaces/{n}", "namespaceName"),
-    "azure-native:servicebus:Queue": ("Microsoft.ServiceBus/namespaces/{namespaceName}/queues/{n}", "queueName"),
-    "azure-native:web:AppServicePlan": ("Microsoft.Web/serverfarms/{n}", "name"),
-    "azure-native:web:WebApp": ("Microsoft.Web/sites/{n}", "name"),
-    "azure-native:security:Pricing": ("/subscriptions/{sub}/providers/Microsoft.Security/pricings/{n}", "pricingName"),
-    "azure-native:search:Service": ("Microsoft.Search/searchServices/{n}", "searchServiceName"),
-    "azure-native:web:StaticSite": ("Microsoft.Web/staticSites/{n}", "name"),
-    "azure-native:frontdoor:Policy": ("Microsoft.Network/frontDoorWebApplicationFirewallPolicies/{n}", "policyName"),
-    "azure-native:cdn:Profile": ("Microsoft.Cdn/profiles/{n}", "profileName"),
-    "azure-native:cdn:AFDEndpoint": ("Microsoft.Cdn/profiles/{profileName}/afdEndpoints/{n}", "endpointName"),
-    "azure-native:cdn:AFDOriginGroup": ("Microsoft.Cdn/profiles/{profileName}/originGroups/{n}", "originGroupName"),
-    "azure-native:cdn:AFDOrigin": (
-        "Microsoft.Cdn/profiles/{profileName}/originGroups/{originGroupName}/origins/{n}", "originName"),
-    "azure-native:cdn:AFDCustomDomain": ("Microsoft.Cdn/profiles/{profileName}/customDomains/{n}", "customDomainName"),
-    "azure-native:cdn:Route": (
-        "Microsoft.Cdn/profiles/{profileName}/afdEndpoints/{endpointName}/routes/{n}", "routeName"),
-    "azure-native:cdn:SecurityPolicy": (
-        "Microsoft.Cdn/profiles/{profileName}/securityPolicies/{n}", "securityPolicyName"),
-}
+# Ids are built from the catalogue's ARM table (policies/azure/catalog.py), the one the pack reads.
 
 # Azure names that accept no hyphen: autonaming strips them, as the provider does.
-_ALNUM_ONLY = {"azure-native:storage:StorageAccount"}
+_ALNUM_ONLY = {T.STORAGE}
 
 
 def _digest(text: str, length: int = 8) -> str:
@@ -136,7 +40,7 @@ def _uuid(text: str) -> str:
 
 def arm_name(typ: str, logical: str, inputs: dict[str, Any], urn: str) -> str:
     """The Azure name: the explicit name input, else an autoname like the provider's."""
-    key = _ARM.get(typ, ("", "name"))[1]
+    key = ARM.get(typ, ("", "name"))[1]
     explicit = inputs.get(key)
     if isinstance(explicit, str) and explicit:
         return explicit
@@ -145,7 +49,7 @@ def arm_name(typ: str, logical: str, inputs: dict[str, Any], urn: str) -> str:
 
 
 def arm_id(typ: str, name: str, inputs: dict[str, Any]) -> str:
-    template = _ARM.get(typ, (f"{typ.split(':')[1]}/{typ.split(':')[2]}/{{n}}", ""))[0]
+    template = ARM.get(typ, (f"{typ.split(':')[1]}/{typ.split(':')[2]}/{{n}}", ""))[0]
     values = {k: v for k, v in inputs.items() if isinstance(v, str)}
     values.update(sub=SUBSCRIPTION_ID, n=name)
     path = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(1)), template)
@@ -255,14 +159,14 @@ class AzureMocks(Mocks):
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         # The failures list must be a list: MockMonitor.Invoke iterates it (None raises TypeError).
-        if args.token == "azure-native:authorization:getClientConfig":
+        if args.token == T.GET_CLIENT_CONFIG:
             return {"clientId": _uuid("client"), "objectId": CLIENT_OBJECT_ID,
                     "subscriptionId": SUBSCRIPTION_ID, "tenantId": TENANT_ID}, []
-        if args.token == "azure-native:resources:getResourceGroup":
+        if args.token == T.GET_RESOURCE_GROUP:
             name = args.args.get("resourceGroupName", "rg")
             return {"id": f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{name}", "name": name,
                     "location": "eastus2"}, []
-        if args.token == "azure-native:redisenterprise:listDatabaseKeys":
+        if args.token == T.LIST_REDIS_DATABASE_KEYS:
             return {"primaryKey": _digest(str(args.args.get("clusterName")), 32),
                     "secondaryKey": _digest(str(args.args.get("clusterName")) + "#2", 32)}, []
         return {}, []

@@ -113,6 +113,8 @@ def violations_text(violations: list[Violation], pack: Pack) -> str:
             info = pack.policies.get(v.policy)
             if info and info.remediation:
                 lines.append(f"        fix: {info.remediation}")
+            if info and info.url:
+                lines.append(f"        docs: {info.url}")
     return "\n".join(lines)
 
 

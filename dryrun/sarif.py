@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from .model import Resource
 from .policy_driver import Pack, PolicyInfo, Suppressed, Violation
@@ -34,6 +36,24 @@ def artifact_uri(path: Path) -> str:
         return resolved.as_uri()
 
 
+# The policies' pages are named relative to the repository root (docs/policies/<policy>.md).
+_REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+
+
+def help_uri(url: str, repository: str = "") -> str:
+    """A policy's page as an absolute URI (SARIF's helpUri): a URL stays; a repository-relative
+    path goes to the pack's repository page (`repository` in PulumiPolicy.yaml), else in GitHub
+    Actions to the commit being scanned, else to the file in this checkout."""
+    if urlparse(url).scheme:
+        return url
+    if repository:
+        return f"{repository.rstrip('/')}/blob/HEAD/{url}"
+    server, repo, sha = (os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
+    if server and repo and sha:
+        return f"{server}/{repo}/blob/{sha}/{url}"
+    return (_REPOSITORY_ROOT / url).as_uri()
+
+
 def _level(enforcement: str) -> str:
     return "error" if enforcement in ("mandatory", "remediate") else "warning"
 
@@ -42,7 +62,7 @@ def _fingerprint(policy: str, urn: str, message: str) -> str:
     return hashlib.sha256("\0".join((policy, urn, message)).encode()).hexdigest()[:32]
 
 
-def _rule(info: PolicyInfo, level: str) -> dict[str, Any]:
+def _rule(info: PolicyInfo, level: str, repository: str) -> dict[str, Any]:
     tags = list(dict.fromkeys(info.tags))
     if any(c.startswith(_SECURITY_AREAS) for c in info.checklist) and "security" not in tags:
         tags.append("security")
@@ -61,7 +81,7 @@ def _rule(info: PolicyInfo, level: str) -> dict[str, Any]:
         "properties": properties,
     }
     if info.url:
-        rule["helpUri"] = info.url
+        rule["helpUri"] = help_uri(info.url, repository)
     return rule
 
 
@@ -110,7 +130,7 @@ def to_sarif(pack: Pack, stack: str, artifact: str, resources: list[Resource], v
         "name": pack.name,
         "version": pack.version,
         "informationUri": pack.info.repository or CROSSGUARD_URI,
-        "rules": [_rule(p, pack.levels.get(p.name, p.level)) for p in infos],
+        "rules": [_rule(p, pack.levels.get(p.name, p.level), pack.info.repository or "") for p in infos],
     }
     log = {
         "$schema": SCHEMA_URI,

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from . import compliance, cost, monitoring, performance, reliability, security, stack
+from . import relations, rules
 
 NAME = "ai-platform-production-readiness"
 # Mandatory by default: a checklist item either holds or blocks the deployment. The per-environment
 # config files relax what dev may skip.
 ENFORCEMENT_LEVEL = EnforcementLevel.MANDATORY
 
-POLICIES: list[Policy] = [
-    *security.POLICIES,
-    *performance.POLICIES,
-    *monitoring.POLICIES,
-    *reliability.POLICIES,
-    *cost.POLICIES,
-    *compliance.POLICIES,
-    *stack.POLICIES,
-]
+POLICIES: list[Policy] = [policy for module in (*rules.MODULES, *relations.MODULES) for policy in module.POLICIES]

@@ -12,6 +12,7 @@ from dryrun.__main__ import main
 from dryrun.policy_driver import Pack, parse_config_file, reconcile_config
 from dryrun.readers import read
 from dryrun.stackfile import UsageError
+from policies.azure import types as T
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -44,7 +45,7 @@ def test_stack_passes_its_policies(stack_runs: dict[str, tuple[int, Path]], stac
     first = doc["resources"][0]
     assert list(first) == ["urn", "type", "name", "parent", "dependencies", "propertyDependencies", "protect",
                            "inputs"]
-    groups = [r for r in doc["resources"] if r["type"] == "azure-native:resources:ResourceGroup"]
+    groups = [r for r in doc["resources"] if r["type"] == T.RESOURCE_GROUP]
     assert len(groups) == (2 if stack == "prod" else 1)
     assert all(g["inputs"]["tags"]["environment"] == stack for g in groups)
 

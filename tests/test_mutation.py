@@ -25,6 +25,8 @@ from pulumi_policy import StackValidationPolicy
 from dryrun.model import Resource
 from dryrun.policy_driver import Pack, Violation, parse_config_file
 from dryrun.program import run
+from policies.azure import types as T
+from policies.azure.roles import PRIVILEGED
 from policies.pack import ENFORCEMENT_LEVEL, POLICIES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +66,7 @@ FD_WAF = "azure-native:frontdoor:Policy"
 AFD_ORIGIN = "azure-native:cdn:AFDOrigin"
 AFD_SECURITY = "azure-native:cdn:SecurityPolicy"
 
-OWNER_ROLE = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+OWNER_ROLE = PRIVILEGED["Owner"]
 SUBSCRIPTION = "/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f"
 
 
@@ -403,9 +405,9 @@ MUTATIONS: list[Mutation] = [
          "storage-private-access"),
     case("workspace-local-auth-enabled", LOG, setting("features.disableLocalAuth", False),
          "log-analytics-local-auth-disabled"),
-    case("function-app-ftp-basic-auth", At("azure-native:web:WebAppFtpAllowed", "events-func-ftp"),
+    case("function-app-ftp-basic-auth", At(T.WEB_APP_FTP_ALLOWED, "events-func-ftp"),
          setting("allow", True), "web-app-basic-auth-disabled"),
-    case("function-app-scm-basic-auth", At("azure-native:web:WebAppScmAllowed", "events-func-scm"),
+    case("function-app-scm-basic-auth", At(T.WEB_APP_SCM_ALLOWED, "events-func-scm"),
          setting("allow", True), "web-app-basic-auth-disabled"),
     case("function-app-scm-tls-1.0", FUNC, setting("siteConfig.scmMinTlsVersion", "1.0"), "web-app-secure-transport"),
     case("function-app-remote-debugging", FUNC, setting("siteConfig.remoteDebuggingEnabled", True),
@@ -416,11 +418,11 @@ MUTATIONS: list[Mutation] = [
     case("service-bus-zone-redundancy-off", SB, setting("zoneRedundant", False), "zone-redundancy"),
     case("backup-vault-immutability-disabled", BVAULT,
          setting("properties.securitySettings.immutabilitySettings.state", "Disabled"), "backup-vault-immutability"),
-    case("backup-blob-soft-delete-off", At("azure-native:storage:BlobServiceProperties", "backup-st-blob"),
+    case("backup-blob-soft-delete-off", At(T.BLOB_SERVICE, "backup-st-blob"),
          setting("deleteRetentionPolicy.enabled", False), "blob-soft-delete"),
     case("resource-group-lock-removed",
-         At("azure-native:authorization:ManagementLockAtResourceGroupLevel", "lock-eastus2-lock"), dropped,
-         "resource-group-locks", on=At("azure-native:resources:ResourceGroup", "rg-eastus2")),
+         At(T.GROUP_LOCK, "lock-eastus2-lock"), dropped,
+         "resource-group-locks", on=At(T.RESOURCE_GROUP, "rg-eastus2")),
     case("entry-app-ip-restrictions-removed", ENTRY_APP, without("configuration.ingress.ipSecurityRestrictions"),
          "container-app-ingress-restricted"),
     # Pattern 1: Computer Vision and Document Intelligence, caught by the Cognitive Services policies.

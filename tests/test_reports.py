@@ -18,7 +18,7 @@ from dryrun.__main__ import main
 from dryrun.model import Resource
 from dryrun.policy_driver import Pack, Suppressed, Violation
 from policies.checklist import ITEMS
-from policies.compliance import required_tags
+from policies.rules.resources import required_tags
 from tests.policies.support import file_config, sdk_resources
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +55,7 @@ def _pack_dir(tmp_path: Path) -> Path:
 
         from pulumi_policy import EnforcementLevel, PolicyPack, Severity
 
-        from policies.compliance import allowed_locations, required_tags
+        from policies.rules.resources import allowed_locations, required_tags
         from policies.framework import by_type, stack_policy
 
         def legacy_groups(args, config):

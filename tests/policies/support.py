@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import ast
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy
@@ -39,3 +42,38 @@ def file_config(raw: dict[str, Any]) -> dict[str, Any]:
             props = dict(value)
             out[key] = {"enforcementLevel": props.pop("enforcementLevel", None), "properties": props}
     return out
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def case_ids(module_file: str, table: str, cases: Sequence[tuple[Any, ...]]) -> list[str]:
+    """Readable ids for a table of `(policy, program, ...)` cases: `<policy>/complies-<what differs>`
+    or `<policy>/violates-<fragment expected in the message>`, read from the case's own source text,
+    so pytest prints `key-vault-recoverable/violates-enablepurgeprotection-is-not-true`."""
+    tree = ast.parse(Path(module_file).read_text())
+    source = Path(module_file).read_text()
+    rows = next(node.value for node in tree.body if isinstance(node, ast.Assign | ast.AnnAssign)
+                and any(isinstance(t, ast.Name) and t.id == table
+                        for t in (node.targets if isinstance(node, ast.Assign) else [node.target])))
+    assert isinstance(rows, ast.List) and len(rows.elts) == len(cases), f"{table}: one source row per case"
+    ids: list[str] = []
+    for case, row in zip(cases, rows.elts, strict=True):
+        assert isinstance(row, ast.Tuple)
+        fragment = case[-1] if isinstance(case[-1], str) else None
+        if fragment is not None:
+            what = "violates-" + _slug(fragment)
+        else:
+            program = row.elts[1]
+            func = getattr(program, "func", None)
+            words = [func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")]
+            words += [ast.get_source_segment(source, a) or "" for a in getattr(program, "args", [])]
+            words += [ast.get_source_segment(source, k) or "" for k in getattr(program, "keywords", [])]
+            what = "complies-" + (_slug(" ".join(words))[:60].rstrip("-") or "baseline")
+        base, n = f"{case[0].name}/{what}", 2
+        candidate = base
+        while candidate in ids:
+            candidate, n = f"{base}-{n}", n + 1
+        ids.append(candidate)
+    return ids

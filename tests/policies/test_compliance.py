@@ -13,14 +13,21 @@ import pulumi_azure_native.security as security
 import pytest
 
 from dryrun.model import Resource
-from policies import compliance
+from policies.azure import catalog as C
+from policies.rules.governance import defender_plan_standard, policy_assignment_enforced
+from policies.rules.resources import allowed_locations, required_tags
 from tests.policies.support import evaluate, file_config, names, sdk_resources
 
 TAGS = {"environment": "prod", "owner": "ai-platform-team", "cost-center": "cc-ai-prod"}
 ALLOWED = file_config({"allowed-locations": {"allowedLocations": ["eastus2", "westus3"]}})
 
+# The policies this module specifies (the pack's former compliance.py).
+AREA = [
+    required_tags, allowed_locations, defender_plan_standard, policy_assignment_enforced,
+]
 
-@pytest.mark.parametrize("token", sorted(compliance.TAGGABLE))
+
+@pytest.mark.parametrize("token", sorted(C.TAGGABLE))
 def test_taggable_types_accept_tags(token: str) -> None:
     _, module, name = token.split(":")
     cls = getattr(importlib.import_module(f"pulumi_azure_native.{module}"), name)
@@ -35,28 +42,28 @@ def _vault(location: str = "eastus2", tags: dict[str, str] | None = None) -> lis
 
 
 def test_required_tags() -> None:
-    found = evaluate([compliance.required_tags], _vault(tags={"environment": "prod", "owner": " "}))
+    found = evaluate([required_tags], _vault(tags={"environment": "prod", "owner": " "}))
     assert names(found) == {"required-tags"} and "owner, cost-center" in found[0].message
-    assert evaluate([compliance.required_tags], _vault()) == []
+    assert evaluate([required_tags], _vault()) == []
     relaxed = file_config({"required-tags": {"requiredTags": ["environment"]}})
-    assert evaluate([compliance.required_tags], _vault(tags={"environment": "dev"}), relaxed) == []
+    assert evaluate([required_tags], _vault(tags={"environment": "dev"}), relaxed) == []
 
 
 def test_required_tags_skip_untaggable_types() -> None:
     setting = sdk_resources(lambda: monitor.DiagnosticSetting(
         "diag", resource_uri="/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
         workspace_id="/w", logs=[monitor.DiagnosticsLogSettingsArgs(category_group="audit", enabled=True)]))
-    assert evaluate([compliance.required_tags], setting) == []
+    assert evaluate([required_tags], setting) == []
 
 
 def test_allowed_locations() -> None:
-    found = evaluate([compliance.allowed_locations], _vault(location="West Europe"), ALLOWED)
+    found = evaluate([allowed_locations], _vault(location="West Europe"), ALLOWED)
     assert names(found) == {"allowed-locations"} and "'westeurope'" in found[0].message
-    assert evaluate([compliance.allowed_locations], _vault(location="East US 2"), ALLOWED) == []
+    assert evaluate([allowed_locations], _vault(location="East US 2"), ALLOWED) == []
     alert = sdk_resources(lambda: monitor.ActionGroup(
         "ag", resource_group_name="rg", location="global", group_short_name="oncall", enabled=True, tags=TAGS))
-    assert evaluate([compliance.allowed_locations], alert, ALLOWED) == []  # global resources have no residency
-    assert evaluate([compliance.allowed_locations], _vault(location="westeurope")) == []  # no list: anywhere
+    assert evaluate([allowed_locations], alert, ALLOWED) == []  # global resources have no residency
+    assert evaluate([allowed_locations], _vault(location="westeurope")) == []  # no list: anywhere
 
 
 def _pricing(tier: str) -> list[Resource]:
@@ -65,8 +72,8 @@ def _pricing(tier: str) -> list[Resource]:
 
 
 def test_defender_plan_standard() -> None:
-    assert names(evaluate([compliance.defender_plan_standard], _pricing("Free"))) == {"defender-plan-standard"}
-    assert evaluate([compliance.defender_plan_standard], _pricing("Standard")) == []
+    assert names(evaluate([defender_plan_standard], _pricing("Free"))) == {"defender-plan-standard"}
+    assert evaluate([defender_plan_standard], _pricing("Standard")) == []
 
 
 def _assignment(mode: str) -> list[Resource]:
@@ -77,11 +84,11 @@ def _assignment(mode: str) -> list[Resource]:
 
 
 def test_policy_assignment_enforced() -> None:
-    found = evaluate([compliance.policy_assignment_enforced], _assignment("DoNotEnforce"))
+    found = evaluate([policy_assignment_enforced], _assignment("DoNotEnforce"))
     assert names(found) == {"policy-assignment-enforced"}
-    assert evaluate([compliance.policy_assignment_enforced], _assignment("Default")) == []
+    assert evaluate([policy_assignment_enforced], _assignment("Default")) == []
 
 
 def test_resource_group_tags_and_location_together() -> None:
     group = sdk_resources(lambda: resources.ResourceGroup("rg", location="swedencentral", tags=TAGS))
-    assert names(evaluate(compliance.POLICIES, group, ALLOWED)) == {"allowed-locations"}
+    assert names(evaluate(AREA, group, ALLOWED)) == {"allowed-locations"}

@@ -16,7 +16,11 @@ import pytest
 from pulumi_policy import Policy
 
 from dryrun.model import Resource
-from policies import cost
+from policies.rules.app_gateway import app_gateway_max_capacity
+from policies.rules.budget import budget_notifications, budget_valid
+from policies.rules.cognitive_services import openai_deployment_capacity
+from policies.rules.container_apps import container_app_cpu_limit
+from policies.rules.redis import redis_sku_allowed
 from tests.policies.support import evaluate, file_config, names, sdk_resources
 
 RG = "rg-cost"
@@ -55,7 +59,7 @@ def _budget(notifications=None, *, start: str = "2026-11-01", end: str | None = 
 
 
 def test_budget_notifications() -> None:
-    policies = [cost.budget_notifications]
+    policies = [budget_notifications]
     found = evaluate(policies, _budget(SEED_NOTIFICATIONS))
     assert names(found) == {"budget-notifications"} and "Forecasted" in found[0].message
     no_recipients = {**GOOD_NOTIFICATIONS, "forecast": _notification(100, "Forecasted")}
@@ -72,7 +76,7 @@ def test_budget_notifications_on_cost_management_budgets() -> None:
         time_period=costmanagement.BudgetTimePeriodArgs(start_date="2026-11-01"),
         notifications={"actual": costmanagement.NotificationArgs(
             enabled=True, operator="GreaterThan", threshold=80, contact_emails=["a@contoso.com"])}))
-    assert names(evaluate([cost.budget_notifications], resources)) == {"budget-notifications"}
+    assert names(evaluate([budget_notifications], resources)) == {"budget-notifications"}
 
 
 @pytest.mark.parametrize("kwargs, problem", [
@@ -82,13 +86,13 @@ def test_budget_notifications_on_cost_management_budgets() -> None:
     ({"amount": 0}, "greater than 0"),
 ])
 def test_budget_valid(kwargs: dict, problem: str) -> None:
-    found = evaluate([cost.budget_valid], _budget(**kwargs))
+    found = evaluate([budget_valid], _budget(**kwargs))
     assert names(found) == {"budget-valid"} and problem in found[0].message
 
 
 def test_budget_valid_compliant() -> None:
-    assert evaluate([cost.budget_valid], _budget()) == []
-    assert evaluate([cost.budget_valid], _budget(end="2999-12-31")) == []
+    assert evaluate([budget_valid], _budget()) == []
+    assert evaluate([budget_valid], _budget(end="2999-12-31")) == []
 
 
 def _managed_redis(sku: str) -> list[Resource]:
@@ -104,7 +108,7 @@ def _classic_redis(sku: str) -> list[Resource]:
 
 
 def test_redis_sku_allow_lists_per_environment() -> None:
-    policies = [cost.redis_sku_allowed]
+    policies = [redis_sku_allowed]
     dev, prod = _env("dev", policies[0]), _env("prod", policies[0])
     assert names(evaluate(policies, _managed_redis("Balanced_B10"), dev)) == {"redis-sku-allowed"}
     assert evaluate(policies, _managed_redis("Balanced_B0"), dev) == []
@@ -124,7 +128,7 @@ def _deployment(capacity: int | None) -> list[Resource]:
 
 
 def test_openai_capacity_per_environment() -> None:
-    policies = [cost.openai_deployment_capacity]
+    policies = [openai_deployment_capacity]
     assert names(evaluate(policies, _deployment(100), _env("dev", policies[0]))) == {"openai-deployment-capacity"}
     assert evaluate(policies, _deployment(10), _env("dev", policies[0])) == []
     assert evaluate(policies, _deployment(100), _env("prod", policies[0])) == []
@@ -141,7 +145,7 @@ def _gateway(max_capacity: int | None, autoscale: bool = True) -> list[Resource]
 
 
 def test_app_gateway_max_capacity_per_environment() -> None:
-    policies = [cost.app_gateway_max_capacity]
+    policies = [app_gateway_max_capacity]
     dev = _env("dev", policies[0])
     assert names(evaluate(policies, _gateway(10), dev)) == {"app-gateway-max-capacity"}
     assert names(evaluate(policies, _gateway(None), dev)) == {"app-gateway-max-capacity"}  # unbounded autoscale
@@ -160,7 +164,7 @@ def _container_app(cpu: float) -> list[Resource]:
 
 
 def test_container_app_cpu_per_environment() -> None:
-    policies = [cost.container_app_cpu_limit]
+    policies = [container_app_cpu_limit]
     assert names(evaluate(policies, _container_app(2.0), _env("dev", policies[0]))) == {"container-app-cpu-limit"}
     assert evaluate(policies, _container_app(0.5), _env("dev", policies[0])) == []
     assert evaluate(policies, _container_app(2.0), _env("prod", policies[0])) == []

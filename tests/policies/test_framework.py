@@ -6,8 +6,8 @@ import pulumi_azure_native.resources as resources
 import pytest
 from pulumi_policy import Severity
 
-from policies.compliance import required_tags
 from policies.framework import resource_policy
+from policies.rules.resources import required_tags
 from tests.policies.support import evaluate, file_config, sdk_resources
 
 

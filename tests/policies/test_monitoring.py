@@ -10,7 +10,18 @@ import pulumi_azure_native.operationalinsights as operationalinsights
 import pytest
 
 from dryrun.model import UNKNOWN, Resource
-from policies import monitoring
+from policies.rules.monitor import (
+    app_insights_local_auth_disabled,
+    app_insights_workspace_based,
+    diagnostic_setting_audit_categories,
+    diagnostic_setting_to_workspace,
+    log_analytics_local_auth_disabled,
+    log_retention_minimum,
+    metric_alert_actionable,
+    web_test_coverage,
+    web_test_health_path,
+    web_test_standard_kind,
+)
 from tests.policies.support import evaluate, file_config, names, sdk_resources
 
 RG = "rg-mon"
@@ -19,6 +30,13 @@ VAULT_ID = f"{SUB}/Microsoft.KeyVault/vaults/kv-1"
 OPENAI_ID = f"{SUB}/Microsoft.CognitiveServices/accounts/oai-1"
 WORKSPACE_ID = f"{SUB}/Microsoft.OperationalInsights/workspaces/log-1"
 ACTION_GROUP_ID = f"{SUB}/Microsoft.Insights/actionGroups/ag-1"
+
+# The policies this module specifies (the pack's former monitoring.py).
+AREA = [
+    app_insights_workspace_based, app_insights_local_auth_disabled, web_test_standard_kind, web_test_coverage,
+    web_test_health_path, log_retention_minimum, log_analytics_local_auth_disabled, metric_alert_actionable,
+    diagnostic_setting_to_workspace, diagnostic_setting_audit_categories,
+]
 
 
 def _component(**overrides) -> list[Resource]:
@@ -67,7 +85,7 @@ def _setting(target: str, *, categories: list[str] | None = None, group: str | N
 
 
 def test_app_insights_workspace_based() -> None:
-    policies = [monitoring.app_insights_workspace_based]
+    policies = [app_insights_workspace_based]
     assert names(evaluate(policies, _component(workspace_resource_id=None))) == {"app-insights-workspace-based"}
     assert names(evaluate(policies, _component(ingestion_mode="ApplicationInsights"))) == {
         "app-insights-workspace-based"}
@@ -75,7 +93,7 @@ def test_app_insights_workspace_based() -> None:
 
 
 def test_app_insights_local_auth() -> None:
-    policies = [monitoring.app_insights_local_auth_disabled]
+    policies = [app_insights_local_auth_disabled]
     # Absent means Azure's default: instrumentation-key ingestion allowed.
     assert names(evaluate(policies, _component(disable_local_auth=None))) == {"app-insights-local-auth-disabled"}
     assert names(evaluate(policies, _component(disable_local_auth=False))) == {"app-insights-local-auth-disabled"}
@@ -84,13 +102,13 @@ def test_app_insights_local_auth() -> None:
 
 @pytest.mark.parametrize("kind", ["ping", "multistep"])
 def test_retired_web_test_kinds(kind: str) -> None:
-    found = evaluate([monitoring.web_test_standard_kind], _web_test(kind=kind))
+    found = evaluate([web_test_standard_kind], _web_test(kind=kind))
     assert names(found) == {"web-test-standard-kind"} and "retired" in found[0].message
-    assert evaluate([monitoring.web_test_standard_kind], _web_test()) == []
+    assert evaluate([web_test_standard_kind], _web_test()) == []
 
 
 def test_web_test_coverage_and_knob() -> None:
-    policies = [monitoring.web_test_coverage]
+    policies = [web_test_coverage]
     assert names(evaluate(policies, _web_test(locations=1))) == {"web-test-coverage"}
     assert names(evaluate(policies, _web_test(enabled=False))) == {"web-test-coverage"}
     assert evaluate(policies, _web_test(locations=2)) == []
@@ -99,7 +117,7 @@ def test_web_test_coverage_and_knob() -> None:
 
 
 def test_web_test_health_path() -> None:
-    policies = [monitoring.web_test_health_path]
+    policies = [web_test_health_path]
     assert names(evaluate(policies, _web_test(url="https://ai.contoso.com/"))) == {"web-test-health-path"}
     assert evaluate(policies, _web_test()) == []
     custom = file_config({"web-test-health-path": {"healthPath": "/healthz"}})
@@ -107,7 +125,7 @@ def test_web_test_health_path() -> None:
 
 
 def test_log_retention_per_environment() -> None:
-    policies = [monitoring.log_retention_minimum]
+    policies = [log_retention_minimum]
     prod = file_config({"log-retention-minimum": {"minRetentionDays": 90}})
     assert names(evaluate(policies, _workspace(30), prod)) == {"log-retention-minimum"}
     assert names(evaluate(policies, _workspace(None), prod)) == {"log-retention-minimum"}  # default: 30 days
@@ -116,7 +134,7 @@ def test_log_retention_per_environment() -> None:
 
 
 def test_log_analytics_local_auth() -> None:
-    policies = [monitoring.log_analytics_local_auth_disabled]
+    policies = [log_analytics_local_auth_disabled]
     found = evaluate(policies, _workspace(disable_local_auth=False))
     assert names(found) == {"log-analytics-local-auth-disabled"} and "shared keys" in found[0].message
     # Absent means Azure's default: the workspace keys work.
@@ -128,14 +146,14 @@ def test_log_analytics_local_auth() -> None:
 
 
 def test_metric_alert_actionable() -> None:
-    policies = [monitoring.metric_alert_actionable]
+    policies = [metric_alert_actionable]
     assert names(evaluate(policies, _alert(action=False))) == {"metric-alert-actionable"}
     assert names(evaluate(policies, _alert(enabled=False))) == {"metric-alert-actionable"}
     assert evaluate(policies, _alert()) == []
 
 
 def test_diagnostic_setting_to_workspace() -> None:
-    policies = [monitoring.diagnostic_setting_to_workspace]
+    policies = [diagnostic_setting_to_workspace]
     assert names(evaluate(policies, _setting(VAULT_ID, group="allLogs", workspace=None))) == {
         "diagnostic-setting-to-workspace"}
     assert evaluate(policies, _setting(VAULT_ID, group="allLogs")) == []
@@ -151,7 +169,7 @@ def test_diagnostic_setting_to_workspace() -> None:
     (WORKSPACE_ID, {"categories": ["LAQueryLogs"]}, True),  # no audit categories required for this type
 ])
 def test_diagnostic_setting_audit_categories(target: str, logs: dict, ok: bool) -> None:
-    found = evaluate([monitoring.diagnostic_setting_audit_categories], _setting(target, **logs))
+    found = evaluate([diagnostic_setting_audit_categories], _setting(target, **logs))
     assert names(found) == (set() if ok else {"diagnostic-setting-audit-categories"})
 
 
@@ -161,4 +179,4 @@ def test_unknown_values_are_no_violation() -> None:
     setting[0].inputs["resourceUri"] = UNKNOWN
     component = copy.deepcopy(_component(workspace_resource_id=None, disable_local_auth=None))
     component[0].inputs.update(workspaceResourceId=UNKNOWN, disableLocalAuth=UNKNOWN)
-    assert evaluate(monitoring.POLICIES, setting + component) == []
+    assert evaluate(AREA, setting + component) == []

@@ -13,11 +13,20 @@ import pulumi_azure_native.redis as redis
 import pulumi_azure_native.trafficmanager as trafficmanager
 import pytest
 
-from policies import performance as perf
+from policies.rules.app_gateway import app_gateway_autoscale, app_gateway_load_balancing
+from policies.rules.container_apps import container_app_autoscale
+from policies.rules.redis import cache_eviction_policy
+from policies.rules.traffic_manager import traffic_manager_health_monitor
 from tests.policies import secure_inputs as s
-from tests.policies.support import evaluate, file_config, names, sdk_resources
+from tests.policies.support import case_ids, evaluate, file_config, names, sdk_resources
 
 CONFIG = Path(__file__).resolve().parents[2] / "policies" / "config"
+
+# The policies this module specifies (the pack's former performance.py).
+AREA = [
+    container_app_autoscale, app_gateway_autoscale, app_gateway_load_balancing, cache_eviction_policy,
+    traffic_manager_health_monitor,
+]
 
 
 def env_config(env: str, policy: Any) -> dict[str, Any]:
@@ -37,48 +46,48 @@ def monitor(**overrides: Any) -> trafficmanager.MonitorConfigArgs:
 
 
 PASSING = [
-    (perf.container_app_autoscale, s.container_app()),
-    (perf.container_app_autoscale, s.container_app(scale_args=s.scale(rules=[app.ScaleRuleArgs(
+    (container_app_autoscale, s.container_app()),
+    (container_app_autoscale, s.container_app(scale_args=s.scale(rules=[app.ScaleRuleArgs(
         name="queue", azure_queue=app.QueueScaleRuleArgs(queue_name="jobs", queue_length=10))]))),
-    (perf.app_gateway_autoscale, s.app_gateway()),
-    (perf.app_gateway_load_balancing, s.app_gateway()),
-    (perf.cache_eviction_policy, s.redis_database()),
-    (perf.cache_eviction_policy, s.redis_database(eviction_policy="NoEviction")),  # RediSearch needs it: a choice
-    (perf.cache_eviction_policy, s.classic_redis()),
-    (perf.traffic_manager_health_monitor, s.traffic_manager()),
+    (app_gateway_autoscale, s.app_gateway()),
+    (app_gateway_load_balancing, s.app_gateway()),
+    (cache_eviction_policy, s.redis_database()),
+    (cache_eviction_policy, s.redis_database(eviction_policy="NoEviction")),  # RediSearch needs it: a choice
+    (cache_eviction_policy, s.classic_redis()),
+    (traffic_manager_health_monitor, s.traffic_manager()),
 ]
 
 FAILING = [
-    (perf.container_app_autoscale, s.container_app(scale_args=s.scale(min_replicas=None)), "explicit minReplicas"),
-    (perf.container_app_autoscale, s.container_app(scale_args=s.scale(rules=[])), "no rules"),
-    (perf.app_gateway_autoscale, s.app_gateway(
+    (container_app_autoscale, s.container_app(scale_args=s.scale(min_replicas=None)), "explicit minReplicas"),
+    (container_app_autoscale, s.container_app(scale_args=s.scale(rules=[])), "no rules"),
+    (app_gateway_autoscale, s.app_gateway(
         autoscale_configuration=None, sku=network.ApplicationGatewaySkuArgs(name="WAF_v2", tier="WAF_v2",
                                                                              capacity=2)), "fixed instance count"),
-    (perf.app_gateway_autoscale, s.app_gateway(
+    (app_gateway_autoscale, s.app_gateway(
         autoscale_configuration=network.ApplicationGatewayAutoscaleConfigurationArgs(min_capacity=1)),
      "explicit minCapacity and maxCapacity"),
-    (perf.app_gateway_load_balancing, s.app_gateway(backend_address_pools=[]), "no backendAddressPools"),
-    (perf.app_gateway_load_balancing, s.app_gateway(probes=[]), "no custom health probes"),
-    (perf.app_gateway_load_balancing, s.app_gateway(
+    (app_gateway_load_balancing, s.app_gateway(backend_address_pools=[]), "no backendAddressPools"),
+    (app_gateway_load_balancing, s.app_gateway(probes=[]), "no custom health probes"),
+    (app_gateway_load_balancing, s.app_gateway(
         backend_http_settings_collection=[network.ApplicationGatewayBackendHttpSettingsArgs(
             name="apps", port=443, protocol="Https")]), "backend settings 'apps' use no custom probe"),
-    (perf.cache_eviction_policy, s.redis_database(eviction_policy=None), "evictionPolicy is not set"),
-    (perf.cache_eviction_policy, s.classic_redis(redis_configuration=redis.RedisCommonPropertiesRedisConfigurationArgs(
+    (cache_eviction_policy, s.redis_database(eviction_policy=None), "evictionPolicy is not set"),
+    (cache_eviction_policy, s.classic_redis(redis_configuration=redis.RedisCommonPropertiesRedisConfigurationArgs(
         maxmemory_reserved="50")), "maxmemoryPolicy is not set"),
-    (perf.traffic_manager_health_monitor, s.traffic_manager(monitor_config=monitor(protocol="HTTP", port=80)),
+    (traffic_manager_health_monitor, s.traffic_manager(monitor_config=monitor(protocol="HTTP", port=80)),
      "over HTTPS"),
-    (perf.traffic_manager_health_monitor, s.traffic_manager(monitor_config=monitor(path="/")), "'/health'"),
-    (perf.traffic_manager_health_monitor, s.traffic_manager(monitor_config=None), "protocol is absent"),
+    (traffic_manager_health_monitor, s.traffic_manager(monitor_config=monitor(path="/")), "'/health'"),
+    (traffic_manager_health_monitor, s.traffic_manager(monitor_config=None), "protocol is absent"),
 ]
 
 
-@pytest.mark.parametrize("policy, program", PASSING, ids=[c[0].name for c in PASSING])
+@pytest.mark.parametrize("policy, program", PASSING, ids=case_ids(__file__, "PASSING", PASSING))
 def test_configured_setting_passes(policy: Any, program: s.Program) -> None:
     found, messages = fired(policy, program)
     assert found == set(), messages
 
 
-@pytest.mark.parametrize("policy, program, fragment", FAILING, ids=[c[0].name for c in FAILING])
+@pytest.mark.parametrize("policy, program, fragment", FAILING, ids=case_ids(__file__, "FAILING", FAILING))
 def test_missing_setting_fails(policy: Any, program: s.Program, fragment: str) -> None:
     found, messages = fired(policy, program)
     assert found == {policy.name}
@@ -86,13 +95,13 @@ def test_missing_setting_fails(policy: Any, program: s.Program, fragment: str) -
 
 
 def test_every_performance_policy_has_pass_and_fail_cases() -> None:
-    every = {p.name for p in perf.POLICIES}
+    every = {p.name for p in AREA}
     assert every == {c[0].name for c in PASSING} == {c[0].name for c in FAILING}
 
 
 def test_prod_keeps_two_warm_replicas_dev_may_scale_to_zero() -> None:
     scale_to_zero = s.container_app(scale_args=s.scale(min_replicas=0, max_replicas=3))
-    policy = perf.container_app_autoscale
+    policy = container_app_autoscale
     assert fired(policy, scale_to_zero, env_config("dev", policy))[0] == set()
     found, messages = fired(policy, scale_to_zero, env_config("prod", policy))
     assert found == {"container-app-autoscale"} and "at least 2 warm replicas" in messages
@@ -102,7 +111,7 @@ def test_prod_keeps_two_warm_replicas_dev_may_scale_to_zero() -> None:
 def test_prod_gateway_keeps_two_instances() -> None:
     single = s.app_gateway(autoscale_configuration=network.ApplicationGatewayAutoscaleConfigurationArgs(
         min_capacity=1, max_capacity=10))
-    policy = perf.app_gateway_autoscale
+    policy = app_gateway_autoscale
     assert fired(policy, single, env_config("dev", policy))[0] == set()
     assert fired(policy, single, env_config("prod", policy))[0] == {"app-gateway-autoscale"}
     assert fired(policy, s.app_gateway(), env_config("prod", policy))[0] == set()
@@ -110,6 +119,6 @@ def test_prod_gateway_keeps_two_instances() -> None:
 
 def test_health_path_is_configurable() -> None:
     program = s.traffic_manager(monitor_config=monitor(path="/healthz"))
-    assert fired(perf.traffic_manager_health_monitor, program)[0] == {"traffic-manager-health-monitor"}
+    assert fired(traffic_manager_health_monitor, program)[0] == {"traffic-manager-health-monitor"}
     custom = file_config({"traffic-manager-health-monitor": {"healthPath": "/healthz"}})
-    assert fired(perf.traffic_manager_health_monitor, program, custom)[0] == set()
+    assert fired(traffic_manager_health_monitor, program, custom)[0] == set()

@@ -33,7 +33,25 @@ import pytest
 from pulumi_policy import Policy
 
 from dryrun.model import UNKNOWN, Resource
-from policies import stack
+from policies.azure import catalog as C
+from policies.azure import types as T
+from policies.relations.diagnostics import diagnostic_settings_coverage
+from policies.relations.edge import waf_fronts_public_ips
+from policies.relations.governance import (
+    azure_policy_assigned,
+    budget_exists,
+    defender_plans_enabled,
+    resource_group_locks,
+)
+from policies.relations.observability import (
+    alerts_wired,
+    availability_test_exists,
+    custom_metric_alert,
+    dashboard_exists,
+)
+from policies.relations.private_link import private_endpoint_coverage
+from policies.relations.publishing import web_app_basic_auth_disabled
+from policies.relations.topology import multi_region, nsg_on_every_subnet, redis_in_each_region
 from tests.policies.support import evaluate, file_config, names, sdk_resources
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "policies" / "config"
@@ -97,49 +115,49 @@ def _private_vault(endpoint: bool = True, zone_group: bool = True, public: str =
 
 def test_private_endpoint_coverage_compliant() -> None:
     rs = _private_vault()
-    pe = _one(rs, stack.PRIVATE_ENDPOINT)
-    assert pe.property_dependencies["privateLinkServiceConnections"] == [_one(rs, "azure-native:keyvault:Vault").urn]
-    assert evaluate([stack.private_endpoint_coverage], rs) == []
+    pe = _one(rs, T.PRIVATE_ENDPOINT)
+    assert pe.property_dependencies["privateLinkServiceConnections"] == [_one(rs, T.KEY_VAULT).urn]
+    assert evaluate([private_endpoint_coverage], rs) == []
 
 
 def test_private_endpoint_missing() -> None:
-    found = evaluate([stack.private_endpoint_coverage], _private_vault(endpoint=False))
+    found = evaluate([private_endpoint_coverage], _private_vault(endpoint=False))
     assert names(found) == {"private-endpoint-coverage"}
     assert found[0].urn.endswith("azure-native:keyvault:Vault::kv") and "no private endpoint" in found[0].message
 
 
 def test_private_endpoint_without_dns_zone_group() -> None:
     rs = _private_vault(zone_group=False)
-    found = evaluate([stack.private_endpoint_coverage], rs)
+    found = evaluate([private_endpoint_coverage], rs)
     assert names(found) == {"private-endpoint-coverage"} and "no private DNS zone group" in found[0].message
-    assert found[0].urn == _one(rs, stack.PRIVATE_ENDPOINT).urn
+    assert found[0].urn == _one(rs, T.PRIVATE_ENDPOINT).urn
     by_policy = file_config({"private-endpoint-coverage": {"dnsManagedByPolicy": True}})
-    assert evaluate([stack.private_endpoint_coverage], rs, by_policy) == []
+    assert evaluate([private_endpoint_coverage], rs, by_policy) == []
 
 
 def test_public_targets_need_no_endpoint_here() -> None:
     """Public access is the resource policies' finding; this policy only relates private ones."""
     rs = sdk_resources(lambda: _vault(_group(), public="Enabled"))
-    assert evaluate([stack.private_endpoint_coverage], rs) == []
+    assert evaluate([private_endpoint_coverage], rs) == []
 
 
 def test_endpoint_of_a_public_target_still_needs_a_dns_zone_group() -> None:
     """While the vault is public, key-vault-private-access reports it; the endpoint's missing DNS
     records are reported now, not only once the vault is closed."""
-    found = evaluate([stack.private_endpoint_coverage], _private_vault(zone_group=False, public="Enabled"))
+    found = evaluate([private_endpoint_coverage], _private_vault(zone_group=False, public="Enabled"))
     assert [(v.urn.rsplit("::", 1)[-1], _messages([v])[0]) for v in found] == [
         ("kv-pe", "private endpoint 'kv-pe' for 'kv' has no private DNS zone group, so clients resolve the public "
                   "address")]
-    assert evaluate([stack.private_endpoint_coverage], _private_vault(public="Enabled")) == []
+    assert evaluate([private_endpoint_coverage], _private_vault(public="Enabled")) == []
 
 
 def test_endpoint_to_a_target_outside_the_stack_needs_a_dns_zone_group() -> None:
     external = "/subscriptions/s/resourceGroups/shared/providers/Microsoft.KeyVault/vaults/kv-shared"
-    found = evaluate([stack.private_endpoint_coverage], sdk_resources(
+    found = evaluate([private_endpoint_coverage], sdk_resources(
         lambda: _endpoint(_group(), pulumi.Output.from_input(external), zone_group=False)))
     assert [(v.urn.rsplit("::", 1)[-1], "'kv-pe' has no private DNS zone group" in v.message) for v in found] == [
         ("kv-pe", True)]
-    assert evaluate([stack.private_endpoint_coverage], sdk_resources(
+    assert evaluate([private_endpoint_coverage], sdk_resources(
         lambda: _endpoint(_group(), pulumi.Output.from_input(external)))) == []
 
 
@@ -164,8 +182,8 @@ def _private_data_planes(group: resources.ResourceGroup) -> None:
 
 def test_every_private_link_target_type_is_read_where_the_sdk_puts_it() -> None:
     rs = sdk_resources(lambda: _private_data_planes(_group()))
-    flagged = {v.urn.split("::")[-2] for v in evaluate([stack.private_endpoint_coverage], rs)}
-    assert flagged == set(stack.PRIVATE_LINK_TARGETS)
+    flagged = {v.urn.split("::")[-2] for v in evaluate([private_endpoint_coverage], rs)}
+    assert flagged == set(C.PRIVATE_LINK_TARGETS)
 
 
 def _without_dependencies(r: Resource, *props: str) -> None:
@@ -177,29 +195,29 @@ def _without_dependencies(r: Resource, *props: str) -> None:
 def test_private_endpoint_matched_by_id_when_no_dependency_is_recorded() -> None:
     """Files from other tools may lack property dependencies: the ARM id string still matches."""
     rs = copy.deepcopy(_private_vault())
-    _without_dependencies(_one(rs, stack.PRIVATE_ENDPOINT), "privateLinkServiceConnections")
-    _without_dependencies(_one(rs, stack.DNS_ZONE_GROUP), "privateEndpointName")
-    assert evaluate([stack.private_endpoint_coverage], rs) == []
+    _without_dependencies(_one(rs, T.PRIVATE_ENDPOINT), "privateLinkServiceConnections")
+    _without_dependencies(_one(rs, T.DNS_ZONE_GROUP), "privateEndpointName")
+    assert evaluate([private_endpoint_coverage], rs) == []
 
 
 def test_preview_unknown_target_id_is_resolved_by_dependency() -> None:
     rs = copy.deepcopy(_private_vault())
-    pe = _one(rs, stack.PRIVATE_ENDPOINT)
+    pe = _one(rs, T.PRIVATE_ENDPOINT)
     pe.inputs["privateLinkServiceConnections"][0]["privateLinkServiceId"] = UNKNOWN
-    _one(rs, stack.DNS_ZONE_GROUP).inputs["privateEndpointName"] = UNKNOWN
-    assert evaluate([stack.private_endpoint_coverage], rs) == []
+    _one(rs, T.DNS_ZONE_GROUP).inputs["privateEndpointName"] = UNKNOWN
+    assert evaluate([private_endpoint_coverage], rs) == []
 
 
 def test_preview_unresolvable_endpoint_reports_nothing() -> None:
     """An endpoint whose target is unknown and undeclared might cover any vault: no false violation."""
     rs = copy.deepcopy(_private_vault()) + sdk_resources(lambda: _vault(_group("westus3"), name="kv2"))
-    pe = _one(rs, stack.PRIVATE_ENDPOINT)
+    pe = _one(rs, T.PRIVATE_ENDPOINT)
     pe.inputs["privateLinkServiceConnections"][0]["privateLinkServiceId"] = UNKNOWN
     _without_dependencies(pe, "privateLinkServiceConnections")
-    assert evaluate([stack.private_endpoint_coverage], rs) == []
+    assert evaluate([private_endpoint_coverage], rs) == []
     # With the id known again, the second vault's missing endpoint is reported.
     pe.inputs["privateLinkServiceConnections"][0]["privateLinkServiceId"] = "/subscriptions/s/x"
-    assert names(evaluate([stack.private_endpoint_coverage], rs)) == {"private-endpoint-coverage"}
+    assert names(evaluate([private_endpoint_coverage], rs)) == {"private-endpoint-coverage"}
 
 
 # --- web-app-basic-auth-disabled (SEC-1) ----------------------------------------------------------
@@ -230,34 +248,34 @@ def _where(found: list) -> list[tuple[str, str]]:
 
 
 def test_basic_auth_disabled_compliant() -> None:
-    assert evaluate([stack.web_app_basic_auth_disabled], _site()) == []
-    assert evaluate([stack.web_app_basic_auth_disabled], _site(by_dependency=False)) == []  # matched by name
-    assert evaluate([stack.web_app_basic_auth_disabled], _site(slot_scm=False)) == []
+    assert evaluate([web_app_basic_auth_disabled], _site()) == []
+    assert evaluate([web_app_basic_auth_disabled], _site(by_dependency=False)) == []  # matched by name
+    assert evaluate([web_app_basic_auth_disabled], _site(slot_scm=False)) == []
 
 
 def test_basic_auth_allowed_is_reported_on_its_policy() -> None:
-    found = evaluate([stack.web_app_basic_auth_disabled], _site(scm=True, slot_scm=True))
+    found = evaluate([web_app_basic_auth_disabled], _site(scm=True, slot_scm=True))
     assert [(where, "allow is True" in message) for where, message in _where(found)] == [
         ("func-scm", True), ("func-staging-scm", True)]
     # Reported once, on the policy that allows it, not again on the site.
-    found = evaluate([stack.web_app_basic_auth_disabled], _site(ftp=True))
+    found = evaluate([web_app_basic_auth_disabled], _site(ftp=True))
     assert [where for where, _ in _where(found)] == ["func-ftp"]
 
 
 def test_site_without_basic_auth_policies_is_reported() -> None:
-    found = evaluate([stack.web_app_basic_auth_disabled], _site(ftp=None, scm=None))
+    found = evaluate([web_app_basic_auth_disabled], _site(ftp=None, scm=None))
     assert _where(found) == [("func", "web app 'func' does not turn off basic-auth publishing credentials for FTP "
                                       "and SCM, which Azure allows by default")]
-    found = evaluate([stack.web_app_basic_auth_disabled], _site(ftp=None))
+    found = evaluate([web_app_basic_auth_disabled], _site(ftp=None))
     assert [m.rsplit("for ", 1)[-1] for _, m in _where(found)] == ["FTP, which Azure allows by default"]
 
 
 def test_preview_unknown_site_name_reports_nothing() -> None:
     rs = copy.deepcopy(_site(ftp=None))
-    scm = _one(rs, "azure-native:web:WebAppScmAllowed")
+    scm = _one(rs, T.WEB_APP_SCM_ALLOWED)
     scm.inputs["name"] = UNKNOWN
     _without_dependencies(scm, "name")
-    assert evaluate([stack.web_app_basic_auth_disabled], rs) == []
+    assert evaluate([web_app_basic_auth_disabled], rs) == []
 
 
 # --- resource-group-locks (REL-2) ---------------------------------------------------------------
@@ -283,36 +301,36 @@ def _locked_groups(level: str | None = "CanNotDelete", by_scope: bool = False) -
 
 
 def test_resource_group_locks_compliant() -> None:
-    assert evaluate([stack.resource_group_locks], _locked_groups(), LOCKS_REQUIRED) == []
-    assert evaluate([stack.resource_group_locks], _locked_groups(by_scope=True), LOCKS_REQUIRED) == []
-    assert evaluate([stack.resource_group_locks], _locked_groups("ReadOnly"), LOCKS_REQUIRED) == []
+    assert evaluate([resource_group_locks], _locked_groups(), LOCKS_REQUIRED) == []
+    assert evaluate([resource_group_locks], _locked_groups(by_scope=True), LOCKS_REQUIRED) == []
+    assert evaluate([resource_group_locks], _locked_groups("ReadOnly"), LOCKS_REQUIRED) == []
 
 
 def test_unlocked_resource_group_is_reported_where_locks_are_required() -> None:
-    found = evaluate([stack.resource_group_locks], _locked_groups(None), LOCKS_REQUIRED)
+    found = evaluate([resource_group_locks], _locked_groups(None), LOCKS_REQUIRED)
     assert [(where, "no CanNotDelete lock" in message) for where, message in _where(found)] == [("rg-westus3", True)]
-    assert evaluate([stack.resource_group_locks], _locked_groups(None)) == []  # not required by default
+    assert evaluate([resource_group_locks], _locked_groups(None)) == []  # not required by default
     # A lock on a resource inside the group is no lock on the group.
     rs = _locked_groups(by_scope=True)
-    lock = _one(rs, "azure-native:authorization:ManagementLockByScope")
+    lock = _one(rs, T.SCOPE_LOCK)
     lock.inputs["scope"] += "/providers/Microsoft.Storage/storageAccounts/st"
-    assert names(evaluate([stack.resource_group_locks], rs, LOCKS_REQUIRED)) == {"resource-group-locks"}
+    assert names(evaluate([resource_group_locks], rs, LOCKS_REQUIRED)) == {"resource-group-locks"}
 
 
 def test_resource_group_locks_are_required_in_prod_only() -> None:
     rs = _locked_groups(None)
-    assert names(evaluate([stack.resource_group_locks], rs, _env("prod", stack.resource_group_locks))) == {
+    assert names(evaluate([resource_group_locks], rs, _env("prod", resource_group_locks))) == {
         "resource-group-locks"}
-    assert stack.resource_group_locks.name not in json.loads((CONFIG_DIR / "dev.json").read_text())
+    assert resource_group_locks.name not in json.loads((CONFIG_DIR / "dev.json").read_text())
 
 
 def test_resource_group_lock_matched_by_name_or_unknown_in_preview() -> None:
     rs = copy.deepcopy(_locked_groups())
-    lock = _one(rs, "azure-native:authorization:ManagementLockAtResourceGroupLevel", "lock-westus3")
+    lock = _one(rs, T.GROUP_LOCK, "lock-westus3")
     _without_dependencies(lock, "resourceGroupName")
-    assert evaluate([stack.resource_group_locks], rs, LOCKS_REQUIRED) == []  # by the group's name
+    assert evaluate([resource_group_locks], rs, LOCKS_REQUIRED) == []  # by the group's name
     lock.inputs["resourceGroupName"] = UNKNOWN
-    assert evaluate([stack.resource_group_locks], rs, LOCKS_REQUIRED) == []  # cannot tell: no false violation
+    assert evaluate([resource_group_locks], rs, LOCKS_REQUIRED) == []  # cannot tell: no false violation
 
 
 # --- diagnostic-settings-coverage (MON-6, COMP-2) -------------------------------------------------
@@ -334,36 +352,36 @@ def _diagnosed_vault(setting: bool = True, categories: tuple[str, ...] = ("Audit
 
 
 def test_diagnostic_settings_coverage() -> None:
-    found = evaluate([stack.diagnostic_settings_coverage], _diagnosed_vault(setting=False))
+    found = evaluate([diagnostic_settings_coverage], _diagnosed_vault(setting=False))
     assert names(found) == {"diagnostic-settings-coverage"} and "no diagnostic setting" in found[0].message
-    assert evaluate([stack.diagnostic_settings_coverage], _diagnosed_vault()) == []
+    assert evaluate([diagnostic_settings_coverage], _diagnosed_vault()) == []
     none_required = file_config({"diagnostic-settings-coverage": {"resourceTypes": []}})
-    assert evaluate([stack.diagnostic_settings_coverage], _diagnosed_vault(setting=False), none_required) == []
+    assert evaluate([diagnostic_settings_coverage], _diagnosed_vault(setting=False), none_required) == []
 
 
 def test_setting_on_a_sub_resource_does_not_cover_its_parent() -> None:
     rs = _diagnosed_vault(uri=lambda vault_id: pulumi.Output.concat(vault_id, "/secrets/x"))
-    assert names(evaluate([stack.diagnostic_settings_coverage], rs)) == {"diagnostic-settings-coverage"}
+    assert names(evaluate([diagnostic_settings_coverage], rs)) == {"diagnostic-settings-coverage"}
 
 
 def test_preview_audit_categories_checked_through_the_dependency() -> None:
     """With the vault id unknown the resource policy cannot see the target type; this policy can."""
     rs = copy.deepcopy(_diagnosed_vault(categories=("AzurePolicyEvaluationDetails",)))
-    assert evaluate([stack.diagnostic_settings_coverage], rs) == []  # known uri: the resource policy's job
-    _one(rs, stack.DIAGNOSTIC_SETTING).inputs["resourceUri"] = UNKNOWN
-    found = evaluate([stack.diagnostic_settings_coverage], rs)
+    assert evaluate([diagnostic_settings_coverage], rs) == []  # known uri: the resource policy's job
+    _one(rs, T.DIAGNOSTIC_SETTING).inputs["resourceUri"] = UNKNOWN
+    found = evaluate([diagnostic_settings_coverage], rs)
     assert names(found) == {"diagnostic-settings-coverage"} and "AuditEvent" in found[0].message
     good = copy.deepcopy(_diagnosed_vault())
-    _one(good, stack.DIAGNOSTIC_SETTING).inputs["resourceUri"] = UNKNOWN
-    assert evaluate([stack.diagnostic_settings_coverage], good) == []
+    _one(good, T.DIAGNOSTIC_SETTING).inputs["resourceUri"] = UNKNOWN
+    assert evaluate([diagnostic_settings_coverage], good) == []
 
 
 def test_preview_unresolvable_setting_reports_nothing() -> None:
     rs = copy.deepcopy(_diagnosed_vault()) + sdk_resources(lambda: _vault(_group("westus3"), name="kv2"))
-    setting = _one(rs, stack.DIAGNOSTIC_SETTING)
+    setting = _one(rs, T.DIAGNOSTIC_SETTING)
     setting.inputs["resourceUri"] = UNKNOWN
     _without_dependencies(setting, "resourceUri")
-    assert evaluate([stack.diagnostic_settings_coverage], rs) == []
+    assert evaluate([diagnostic_settings_coverage], rs) == []
 
 
 def test_container_apps_environment_logging_to_log_analytics_needs_no_setting() -> None:
@@ -373,8 +391,8 @@ def test_container_apps_environment_logging_to_log_analytics_needs_no_setting() 
             app_logs_configuration=app.AppLogsConfigurationArgs(
                 destination=destination, log_analytics_configuration=app.LogAnalyticsConfigurationArgs(
                     customer_id="c", shared_key="k") if destination == "log-analytics" else None)))
-    assert evaluate([stack.diagnostic_settings_coverage], environment("log-analytics")) == []
-    assert names(evaluate([stack.diagnostic_settings_coverage], environment("azure-monitor"))) == {
+    assert evaluate([diagnostic_settings_coverage], environment("log-analytics")) == []
+    assert names(evaluate([diagnostic_settings_coverage], environment("azure-monitor"))) == {
         "diagnostic-settings-coverage"}
 
 
@@ -398,8 +416,8 @@ def _gateway(group: resources.ResourceGroup, location: str, waf: bool = True) ->
 
 
 def test_waf_fronts_public_ips() -> None:
-    assert evaluate([stack.waf_fronts_public_ips], sdk_resources(lambda: _gateway(_group(), "eastus2"))) == []
-    found = evaluate([stack.waf_fronts_public_ips], sdk_resources(lambda: _gateway(_group(), "eastus2", waf=False)))
+    assert evaluate([waf_fronts_public_ips], sdk_resources(lambda: _gateway(_group(), "eastus2"))) == []
+    found = evaluate([waf_fronts_public_ips], sdk_resources(lambda: _gateway(_group(), "eastus2", waf=False)))
     assert names(found) == {"waf-fronts-public-ips"} and "no WAF policy" in found[0].message
 
 
@@ -411,19 +429,19 @@ def test_bare_public_ip_is_flagged_but_nat_gateway_ips_are_exempt() -> None:
         if nat:
             network.NatGateway("nat", resource_group_name=group.name,
                                public_ip_addresses=[network.SubResourceArgs(id=ip.id)])
-    found = evaluate([stack.waf_fronts_public_ips], sdk_resources(lambda: build(nat=False)))
+    found = evaluate([waf_fronts_public_ips], sdk_resources(lambda: build(nat=False)))
     assert names(found) == {"waf-fronts-public-ips"} and found[0].urn.endswith("::pip-vm")
-    assert evaluate([stack.waf_fronts_public_ips], sdk_resources(lambda: build(nat=True))) == []
+    assert evaluate([waf_fronts_public_ips], sdk_resources(lambda: build(nat=True))) == []
 
 
 def test_preview_unknown_frontend_ip_ids() -> None:
     rs = copy.deepcopy(sdk_resources(lambda: _gateway(_group(), "eastus2")))
-    gateway = _one(rs, stack.APP_GATEWAY)
+    gateway = _one(rs, T.APP_GATEWAY)
     gateway.inputs["frontendIPConfigurations"][0]["publicIPAddress"]["id"] = UNKNOWN
     gateway.inputs["firewallPolicy"]["id"] = UNKNOWN
-    assert evaluate([stack.waf_fronts_public_ips], rs) == []  # resolved by dependencies
+    assert evaluate([waf_fronts_public_ips], rs) == []  # resolved by dependencies
     _without_dependencies(gateway, "frontendIPConfigurations")
-    assert evaluate([stack.waf_fronts_public_ips], rs) == []  # cannot tell: no false violation
+    assert evaluate([waf_fronts_public_ips], rs) == []  # cannot tell: no false violation
 
 
 # --- budget-exists (COST-1), azure-policy-assigned (COMP-3), defender-plans-enabled (COMP-4) -------
@@ -433,29 +451,29 @@ def test_budget_exists() -> None:
         "budget", scope="/subscriptions/s", amount=2000, category="Cost", time_grain="Monthly",
         time_period=consumption.BudgetTimePeriodArgs(start_date="2026-11-01")))
     group = sdk_resources(_group)
-    assert names(evaluate([stack.budget_exists], group)) == {"budget-exists"}
-    assert evaluate([stack.budget_exists], group + budget) == []
+    assert names(evaluate([budget_exists], group)) == {"budget-exists"}
+    assert evaluate([budget_exists], group + budget) == []
 
 
 def test_azure_policy_assigned_is_advisory() -> None:
     group = sdk_resources(_group)
-    found = evaluate([stack.azure_policy_assigned], group)
+    found = evaluate([azure_policy_assigned], group)
     assert [(v.policy, v.level) for v in found] == [("azure-policy-assigned", "advisory")]
     assignment = sdk_resources(lambda: authorization.PolicyAssignment(
         "allowed-locations", scope="/subscriptions/s", policy_definition_id="/providers/Microsoft.Authorization/"
                                                                             "policyDefinitions/e56962a6"))
-    assert evaluate([stack.azure_policy_assigned], group + assignment) == []
+    assert evaluate([azure_policy_assigned], group + assignment) == []
 
 
 def test_defender_plans_enabled() -> None:
     def plans(*tiers: tuple[str, str]) -> list[Resource]:
         return sdk_resources(lambda: [security.Pricing(f"defender-{n}", pricing_name=n, pricing_tier=t,
                                                        scope_id="subscriptions/s") for n, t in tiers])
-    found = evaluate([stack.defender_plans_enabled], plans(("AI", "Free")))
+    found = evaluate([defender_plans_enabled], plans(("AI", "Free")))
     assert [(v.policy, v.level) for v in found] == [("defender-plans-enabled", "advisory")]
-    assert evaluate([stack.defender_plans_enabled], plans(("AI", "Standard"))) == []
+    assert evaluate([defender_plans_enabled], plans(("AI", "Standard"))) == []
     required = file_config({"defender-plans-enabled": {"requiredPlans": ["AI", "KeyVaults"]}})
-    found = evaluate([stack.defender_plans_enabled], plans(("AI", "Standard")), required)
+    found = evaluate([defender_plans_enabled], plans(("AI", "Standard")), required)
     assert names(found) == {"defender-plans-enabled"} and "KeyVaults" in found[0].message
 
 
@@ -483,19 +501,19 @@ def _regions(locations: tuple[str, ...] = ("eastus2", "westus3"), endpoints: tup
 
 
 def test_multi_region_compliant_in_prod() -> None:
-    prod = _env("prod", stack.multi_region)
-    assert evaluate([stack.multi_region], _regions(), prod) == []
-    assert evaluate([stack.multi_region], _regions(standalone_endpoints=True), prod) == []
+    prod = _env("prod", multi_region)
+    assert evaluate([multi_region], _regions(), prod) == []
+    assert evaluate([multi_region], _regions(standalone_endpoints=True), prod) == []
 
 
 def test_multi_region_violations_are_mandatory_in_prod() -> None:
-    prod = _env("prod", stack.multi_region)
-    found = evaluate([stack.multi_region], _regions(("eastus2",)), prod)
+    prod = _env("prod", multi_region)
+    found = evaluate([multi_region], _regions(("eastus2",)), prod)
     assert [(v.level, m) for v, m in zip(found, _messages(found), strict=True)] == [
         ("mandatory", "the stack serves from 1 region(s) (eastus2); at least 2 are required")]
-    found = evaluate([stack.multi_region], _regions(endpoints=("eastus2",)), prod)
+    found = evaluate([multi_region], _regions(endpoints=("eastus2",)), prod)
     assert _messages(found) == ["region 'westus3' serves traffic but no Traffic Manager endpoint points to it"]
-    found = evaluate([stack.multi_region], _regions(traffic_manager=False), prod)
+    found = evaluate([multi_region], _regions(traffic_manager=False), prod)
     assert _messages(found) == ["no Traffic Manager profile routes traffic between the regions"]
 
 
@@ -505,26 +523,26 @@ def test_multi_region_counts_serving_regions() -> None:
         _gateway(_group("eastus2"), "eastus2")
         storage.StorageAccount("replica", resource_group_name=_group("westus3").name, kind="StorageV2",
                                sku=storage.SkuArgs(name="Standard_LRS"))
-    found = evaluate([stack.multi_region], sdk_resources(build), _env("prod", stack.multi_region))
+    found = evaluate([multi_region], sdk_resources(build), _env("prod", multi_region))
     assert _messages(found) == ["the stack serves from 1 region(s) (eastus2); at least 2 are required"]
 
 
 def test_multi_region_in_dev_and_without_config() -> None:
-    assert evaluate([stack.multi_region], _regions(("eastus2",), traffic_manager=False),
-                    _env("dev", stack.multi_region)) == []
-    found = evaluate([stack.multi_region], _regions(("eastus2",)))
+    assert evaluate([multi_region], _regions(("eastus2",), traffic_manager=False),
+                    _env("dev", multi_region)) == []
+    found = evaluate([multi_region], _regions(("eastus2",)))
     assert [(v.policy, v.level) for v in found] == [("multi-region", "advisory")]
 
 
 def test_preview_unknown_endpoint_target() -> None:
     rs = copy.deepcopy(_regions(endpoints=("eastus2",)))
-    profile = _one(rs, stack.TM_PROFILE)
+    profile = _one(rs, T.TM_PROFILE)
     profile.inputs["endpoints"][0]["targetResourceId"] = UNKNOWN
-    prod = _env("prod", stack.multi_region)
+    prod = _env("prod", multi_region)
     # The dependency still says the endpoint targets the eastus2 IP: westus3 is still missing.
-    assert names(evaluate([stack.multi_region], rs, prod)) == {"multi-region"}
+    assert names(evaluate([multi_region], rs, prod)) == {"multi-region"}
     _without_dependencies(profile, "endpoints")
-    assert evaluate([stack.multi_region], rs, prod) == []
+    assert evaluate([multi_region], rs, prod) == []
 
 
 # --- nsg-on-every-subnet (SEC-4) ------------------------------------------------------------------
@@ -548,17 +566,17 @@ def _network(nsg_everywhere: bool) -> list[Resource]:
 
 
 def test_nsg_on_every_subnet() -> None:
-    found = evaluate([stack.nsg_on_every_subnet], _network(nsg_everywhere=False))
+    found = evaluate([nsg_on_every_subnet], _network(nsg_everywhere=False))
     assert sorted(_messages(found)) == ["subnet 'data' of virtual network 'vnet' has no network security group",
                                         "subnet 'endpoints' has no network security group"]
-    assert evaluate([stack.nsg_on_every_subnet], _network(nsg_everywhere=True)) == []
+    assert evaluate([nsg_on_every_subnet], _network(nsg_everywhere=True)) == []
 
 
 def test_preview_unknown_nsg_id_counts_as_present() -> None:
     rs = copy.deepcopy(_network(nsg_everywhere=True))
-    _one(rs, stack.SUBNET).inputs["networkSecurityGroup"]["id"] = UNKNOWN
-    _one(rs, stack.VNET).inputs["subnets"] = UNKNOWN
-    assert evaluate([stack.nsg_on_every_subnet], rs) == []
+    _one(rs, T.SUBNET).inputs["networkSecurityGroup"]["id"] = UNKNOWN
+    _one(rs, T.VNET).inputs["subnets"] = UNKNOWN
+    assert evaluate([nsg_on_every_subnet], rs) == []
 
 
 # --- redis-in-each-region (PERF-2) ----------------------------------------------------------------
@@ -576,9 +594,9 @@ def _stamps(cache_regions: tuple[str, ...]) -> list[Resource]:
 
 
 def test_redis_in_each_region() -> None:
-    found = evaluate([stack.redis_in_each_region], _stamps(("eastus2",)))
+    found = evaluate([redis_in_each_region], _stamps(("eastus2",)))
     assert names(found) == {"redis-in-each-region"} and found[0].urn.endswith("::cae-westus3")
-    assert evaluate([stack.redis_in_each_region], _stamps(("eastus2", "westus3"))) == []
+    assert evaluate([redis_in_each_region], _stamps(("eastus2", "westus3"))) == []
 
 
 # --- alerts-wired (MON-3), custom-metric-alert (MON-2), dashboard (MON-4, COST-5), web test (MON-5) --
@@ -632,8 +650,8 @@ def _observed(*, skip: tuple[str, ...] = (), unwired: tuple[str, ...] = (), work
     return sdk_resources(build)
 
 
-MONITORING_STACK_POLICIES = [stack.alerts_wired, stack.custom_metric_alert, stack.dashboard_exists,
-                             stack.availability_test_exists]
+MONITORING_STACK_POLICIES = [alerts_wired, custom_metric_alert, dashboard_exists,
+                             availability_test_exists]
 
 
 def test_observed_stack_is_compliant() -> None:
@@ -652,23 +670,23 @@ def test_stack_without_workload_needs_no_monitoring() -> None:
     ({"unwired": ("redis-load",)}, "Redis cache 'amr' has no enabled metric alert wired to an action group"),
 ])
 def test_alerts_wired(kwargs: dict, expected: str) -> None:
-    found = evaluate([stack.alerts_wired], _observed(**kwargs))
+    found = evaluate([alerts_wired], _observed(**kwargs))
     assert names(found) == {"alerts-wired"} and all(m.startswith(expected) for m in _messages(found))
 
 
 def test_preview_unknown_alert_scopes_are_resolved_by_dependency() -> None:
     rs = copy.deepcopy(_observed())
-    for alert in [r for r in rs if r.type == stack.METRIC_ALERT]:
+    for alert in [r for r in rs if r.type == T.METRIC_ALERT]:
         alert.inputs["scopes"] = [UNKNOWN]
-    assert evaluate([stack.alerts_wired], rs) == []
-    alert = _one(rs, stack.METRIC_ALERT, "redis-load")
+    assert evaluate([alerts_wired], rs) == []
+    alert = _one(rs, T.METRIC_ALERT, "redis-load")
     _without_dependencies(alert, "scopes")
     alert.inputs["criteria"]["allOf"][0]["metricName"] = "anything"
-    assert evaluate([stack.alerts_wired], rs) == []  # this alert may target the cache: no finding
+    assert evaluate([alerts_wired], rs) == []  # this alert may target the cache: no finding
 
 
 def test_custom_metric_alert() -> None:
-    found = evaluate([stack.custom_metric_alert], _observed(skip=("tokens",)))
+    found = evaluate([custom_metric_alert], _observed(skip=("tokens",)))
     assert names(found) == {"custom-metric-alert"}
     log_alert = sdk_resources(lambda: monitor.ScheduledQueryRule(
         "tokens-log", resource_group_name="rg", scopes=[WORKSPACE_ID], enabled=True, severity=3,
@@ -676,19 +694,19 @@ def test_custom_metric_alert() -> None:
         criteria=monitor.ScheduledQueryRuleCriteriaArgs(all_of=[monitor.ConditionArgs(
             query="customMetrics | where name == 'openai_tokens_used'", time_aggregation="Count",
             operator="GreaterThan", threshold=1)])))
-    assert evaluate([stack.custom_metric_alert], _observed(skip=("tokens",)) + log_alert) == []
+    assert evaluate([custom_metric_alert], _observed(skip=("tokens",)) + log_alert) == []
     # A custom metric named without its namespace still needs skipMetricValidation until first emitted.
     rs = copy.deepcopy(_observed())
-    criterion = _one(rs, stack.METRIC_ALERT, "tokens").inputs["criteria"]["allOf"][0]
+    criterion = _one(rs, T.METRIC_ALERT, "tokens").inputs["criteria"]["allOf"][0]
     del criterion["metricNamespace"]
-    assert evaluate([stack.custom_metric_alert], rs) == []
+    assert evaluate([custom_metric_alert], rs) == []
     criterion["skipMetricValidation"] = False
-    assert names(evaluate([stack.custom_metric_alert], rs)) == {"custom-metric-alert"}
+    assert names(evaluate([custom_metric_alert], rs)) == {"custom-metric-alert"}
 
 
 def test_dashboard_exists() -> None:
-    assert names(evaluate([stack.dashboard_exists], _observed(workbook=None))) == {"dashboard-exists"}
-    found = evaluate([stack.dashboard_exists], _observed(workbook="request volume and latency"))
+    assert names(evaluate([dashboard_exists], _observed(workbook=None))) == {"dashboard-exists"}
+    found = evaluate([dashboard_exists], _observed(workbook="request volume and latency"))
     assert names(found) == {"dashboard-exists"} and "token and cost" in found[0].message
     dashboard = sdk_resources(lambda: portal.Dashboard(
         "board", resource_group_name="rg", properties=portal.DashboardPropertiesWithProvisioningStateArgs(
@@ -697,13 +715,13 @@ def test_dashboard_exists() -> None:
                 metadata=portal.DashboardPartMetadataArgs(
                     type="Extension/HubsExtension/PartType/MarkdownPart",
                     settings={"content": {"settings": {"content": "Token usage and cost per hour"}}}))])])))
-    assert evaluate([stack.dashboard_exists], _observed(workbook=None) + dashboard) == []
+    assert evaluate([dashboard_exists], _observed(workbook=None) + dashboard) == []
 
 
 def test_availability_test_exists() -> None:
-    assert names(evaluate([stack.availability_test_exists], _observed(web_test=None))) == {
+    assert names(evaluate([availability_test_exists], _observed(web_test=None))) == {
         "availability-test-exists"}
-    assert names(evaluate([stack.availability_test_exists], _observed(web_test="ping"))) == {
+    assert names(evaluate([availability_test_exists], _observed(web_test="ping"))) == {
         "availability-test-exists"}
 
 
@@ -725,7 +743,7 @@ def _static_site(with_cdn: bool) -> list:
 
 
 def test_static_content_behind_cdn() -> None:
-    from policies.stack import static_content_behind_cdn
+    from policies.relations.edge import static_content_behind_cdn
 
     assert names(evaluate([static_content_behind_cdn], _static_site(with_cdn=False))) == {"static-content-behind-cdn"}
     assert evaluate([static_content_behind_cdn], _static_site(with_cdn=True)) == []
@@ -745,7 +763,7 @@ def _postgres(pooling: str | None) -> list:
 
 
 def test_postgres_connection_pooling() -> None:
-    from policies.stack import postgres_connection_pooling
+    from policies.relations.databases import postgres_connection_pooling
 
     assert names(evaluate([postgres_connection_pooling], _postgres(None))) == {"postgres-connection-pooling"}
     assert names(evaluate([postgres_connection_pooling], _postgres("false"))) == {"postgres-connection-pooling"}

@@ -1,0 +1,29 @@
+"""Resource policies, one module per Azure service they read (PSRule's Azure.<Service>.Rule files).
+
+A policy that reads several services sits with the service it is about (secrets and identities in
+identity.py, tags, residency, zones and protection across types in resources.py). The checklist
+area is a tag on each policy, not a folder: docs/policies/README.md indexes both ways.
+"""
+
+from . import (
+           app_gateway,
+           authorization,
+           backup,
+           budget,
+           cognitive_services,
+           container_apps,
+           governance,
+           identity,
+           key_vault,
+           messaging,
+           monitor,
+           network,
+           redis,
+           resources,
+           storage,
+           traffic_manager,
+           web,
+)
+
+MODULES = (cognitive_services, key_vault, redis, network, authorization, app_gateway, container_apps, identity,
+           storage, messaging, web, monitor, traffic_manager, backup, budget, governance, resources)

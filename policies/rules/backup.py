@@ -1,0 +1,63 @@
+"""Backup vaults (dataprotection:BackupVault): soft delete and immutability."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pulumi_policy import Policy, ResourceValidationArgs, Severity
+
+from ..azure import types as T
+from ..framework import Config, resource_policy
+from ..framework.expect import COMPLIES, Row, is_not, value_policy
+from ..framework.inputs import UNKNOWN, get, text
+
+# Immutability states that keep recovery points from early deletion ('Unlocked' can still be turned off,
+# but locking is irreversible, so the stack owner decides when).
+IMMUTABLE_STATES = frozenset({"unlocked", "locked"})
+
+
+def _backup_immutability(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    if not config["requireImmutability"]:
+        return
+    state = text(args.props, "properties", "securitySettings", "immutabilitySettings", "state")
+    if state is not UNKNOWN and state not in IMMUTABLE_STATES:  # absent: Disabled
+        shown = get(args.props, "properties", "securitySettings", "immutabilitySettings", "state")
+        shown = "absent (Azure's default: Disabled)" if shown is None else f"'{shown}'"
+        yield (f"properties.securitySettings.immutabilitySettings.state is {shown}: recovery points can be deleted "
+               "before they expire; set it to 'Locked' (or 'Unlocked' until the lock is approved)")
+
+
+backup_vault_soft_delete = value_policy(
+    name="backup-vault-soft-delete",
+    description="Backup vaults keep deleted backups recoverable (soft delete on).",
+    checklist=["REL-2"],
+    severity=Severity.MEDIUM,
+    remediation="Set `properties.security_settings=SecuritySettingsArgs(soft_delete_settings="
+                "SoftDeleteSettingsArgs(state='On', retention_duration_in_days=14))` ('AlwaysOn' locks it).",
+    types=[T.BACKUP_VAULT],
+    rows=[
+        Row(("properties", "securitySettings", "softDeleteSettings", "state"), is_not("Off"), absent=COMPLIES,
+            message="properties.securitySettings.softDeleteSettings.state is 'Off': deleted backups are gone at once; "
+                    "set it to 'On' (or 'AlwaysOn')"),
+    ],
+)
+
+
+backup_vault_immutability = resource_policy(
+    name="backup-vault-immutability",
+    description="Backup vaults keep recovery points immutable until they expire (where the environment requires "
+                "it), so a compromised operator cannot delete them early.",
+    checklist=["REL-2"],
+    severity=Severity.MEDIUM,
+    remediation="Set `properties.security_settings=SecuritySettingsArgs(immutability_settings="
+                "ImmutabilitySettingsArgs(state='Locked'))` (locking is irreversible: 'Unlocked' until approved); "
+                "`requireImmutability` is true in prod.",
+    types=[T.BACKUP_VAULT],
+    check=_backup_immutability,
+    config={"requireImmutability": {"type": "boolean", "default": False}},
+)
+
+
+POLICIES: list[Policy] = [
+    backup_vault_soft_delete, backup_vault_immutability,
+]
