@@ -162,12 +162,14 @@ def parse(
 
     problems.extend(_semantic(parsed, today, stack))
     ours = {k.partition(":")[2] for k in secret_keys if k.startswith(f"{PROJECT}:")}
+    written = {k.partition(":")[2]: v for k, v in (stack_file or {}).items() if k.startswith(f"{PROJECT}:")}
+    hidden = secrets.suspects(values, ours, written)
     if not problems:
         try:
             return StackConfig(**parsed)
         except ValidationError as exc:
             problems.extend(_messages(exc, ()))
-    raise ConfigError(stack, [(path, secrets.scrub(message, values, ours)) for path, message in problems])
+    raise ConfigError(stack, [(path, secrets.scrub(message, hidden)) for path, message in problems])
 
 
 def _semantic(p: dict[str, Any], today: date, stack: str) -> Iterator[tuple[str, str]]:

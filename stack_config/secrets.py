@@ -125,21 +125,36 @@ def _texts(value: Any) -> Iterator[str]:
         yield str(value)
 
 
-def scrub(message: str, values: Mapping[str, Any], secret_keys: set[str]) -> str:
-    """Replace every value that is or may be secret with a placeholder (`secret_keys` without namespace).
+def _at_path(value: Any, path: Path) -> Any:
+    for part in path:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
 
-    Pulumi marks a whole key secret when any leaf under it is; since the program cannot always
-    tell which leaf, every value under such a key counts, and so does every secret-typed leaf.
+
+def suspects(values: Mapping[str, Any], secret_keys: set[str], written: Mapping[str, Any]) -> set[str]:
+    """Every value that is or may be secret (`secret_keys` and `written` keyed without namespace).
+
+    Where the stack file shows which leaves were `secure:`, those leaves count; where it does not,
+    Pulumi's marking is per key, so every value under a secret key counts. Secret-typed leaves
+    always count.
     """
-    suspects: set[str] = set()
+    found: set[str] = set()
     for key, value in values.items():
-        if key in secret_keys:
-            suspects.update(_texts(value))
+        if key in written:
+            for leaf in secure_paths(written[key]):
+                found.update(_texts(_at_path(value, leaf)))
+        elif key in secret_keys:
+            found.update(_texts(value))
         for leaf in _secret_leaves(key, value):
-            node: Any = value
-            for part in leaf[1:]:
-                node = node[part]
-            suspects.update(_texts(node))
-    for text in sorted((s for s in suspects if len(s) >= _MIN_SCRUB and s != PLACEHOLDER), key=len, reverse=True):
+            found.update(_texts(_at_path(value, leaf[1:])))
+    return {s for s in found if len(s) >= _MIN_SCRUB and s != PLACEHOLDER}
+
+
+def scrub(message: str, secret_texts: set[str]) -> str:
+    """The message with every value that is or may be secret replaced by a placeholder."""
+    for text in sorted(secret_texts, key=len, reverse=True):
         message = message.replace(text, PLACEHOLDER)
     return message

@@ -62,7 +62,7 @@ def test_overlapping_regions(prod: dict[str, Any]) -> None:
     prod["network"]["regions"][1]["addressSpace"] = "10.100.128.0/17"
     for subnet, prefix in zip(prod["network"]["regions"][1]["subnets"],
                               ["10.100.128.0/24", "10.100.130.0/23", "10.100.132.0/24", "10.100.133.0/24",
-                               "10.100.134.0/27"],
+                               "10.100.134.0/27", "10.100.135.0/27"],
                               strict=True):
         subnet["prefix"] = prefix
     assert "overlaps regions[0]" in _problems(prod)["network.regions[1].addressSpace"]

@@ -31,7 +31,14 @@ def _stack(name: str) -> dict[str, Any]:
 
 def _parse(values: dict[str, Any], stack: str = "prod", today: date = TODAY) -> stack_config.StackConfig:
     raw = {f"ai-platform:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
-    return stack_config.parse(raw, set(), stack, today=today)
+    # A PFX is set with `pulumi config set --secret --path`: the stack file holds it as a `secure:` leaf,
+    # and Pulumi marks its whole key secret.
+    written = copy.deepcopy({f"ai-platform:{k}": v for k, v in values.items()})
+    certificate = (written.get("ai-platform:appGateway") or {}).get("certificate") or {}
+    if "pfxBase64" not in certificate:
+        return stack_config.parse(raw, set(), stack, today=today)
+    certificate["pfxBase64"] = {"secure": "v1:ciphertext"}
+    return stack_config.parse(raw, {"ai-platform:appGateway"}, stack, today=today, stack_file=written)
 
 
 def _problems(values: dict[str, Any], stack: str = "prod", today: date = TODAY) -> dict[str, str]:
@@ -262,7 +269,8 @@ def test_a_container_apps_subnet_in_the_platforms_range(prod: dict[str, Any]) ->
     region = prod["network"]["regions"][1]
     region["addressSpace"] = "100.100.0.0/16"
     for subnet, prefix in zip(region["subnets"], ["100.100.201.0/24", "100.100.0.0/23", "100.100.204.0/24",
-                                                  "100.100.205.0/24", "100.100.206.0/27"], strict=True):
+                                                  "100.100.205.0/24", "100.100.206.0/27",
+                                                  "100.100.207.0/27"], strict=True):
         subnet["prefix"] = prefix
     problems = _problems(prod)
     assert "used by workload profiles environments" in problems["network.regions[1].subnets[1].prefix"]

@@ -34,7 +34,8 @@ def test_every_region_has_a_gateway(stack: tuple[str, list[Resource]]) -> None:
 def test_only_gateway_identities_hold_a_role_on_openai(stack: tuple[str, list[Resource]]) -> None:
     _, resources = stack
     services = {r.urn for r in _of(resources, SERVICE)}
-    accounts = {r.urn for r in _of(resources, "azure-native:cognitiveservices:Account")}
+    accounts = {r.urn for r in _of(resources, "azure-native:cognitiveservices:Account")
+                if reveal(r.inputs)["kind"] == "OpenAI"}
     openai_roles = [r for r in _of(resources, ROLE) if reveal(r.inputs)["roleDefinitionId"].endswith(OPENAI_USER)]
     assert openai_roles
     for role in openai_roles:

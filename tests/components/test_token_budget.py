@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from components.budget import BudgetError
@@ -16,12 +18,15 @@ ACCOUNTS = [f"{SUB}/resourceGroups/rg-aip-prod-{r}/providers/Microsoft.Cognitive
 AG_ID = f"{SUB}/resourceGroups/rg-aip-prod-eastus2/providers/Microsoft.Insights/actionGroups/ag-aip-prod"
 
 
-def _budget(accounts: list[str] = ACCOUNTS, amount: float | None = None) -> dict:
+TODAY = date(2026, 12, 17)
+
+
+def _budget(accounts: list[str] = ACCOUNTS, amount: float | None = None, today: date = TODAY) -> dict:
     cfg = stack_config("prod")
     common = Common(resource_group_name="rg-aip-prod-eastus2", location="eastus2", tags=cfg.resource_tags())
     d = declare(lambda: TokenBudget("tokens", TokenBudgetArgs(
         common=common, base_name="aip-prod", amount=amount or cfg.slo.token_spend_monthly, budget=cfg.budget,
-        account_ids=accounts, action_group_id=AG_ID)), "prod")
+        account_ids=accounts, action_group_id=AG_ID, today=today)), "prod")
     return d.inputs(BUDGET)
 
 
@@ -31,7 +36,8 @@ def test_prod_token_budget_is_the_seeds_500_a_month_on_every_openai_account() ->
     assert b["budgetName"] == "budget-aip-prod-openai-tokens"
     assert b["scope"] == SUB
     assert b["filter"] == {"dimensions": {"name": "ResourceId", "operator": "In", "values": ACCOUNTS}}
-    assert b["timePeriod"] == {"startDate": "2026-11-01T00:00:00Z"}
+    # Like the environment budget: the first of the deploying month, kept afterwards.
+    assert b["timePeriod"] == {"startDate": "2026-12-01T00:00:00Z"}
 
 
 def test_actual_and_forecast_thresholds_reach_the_same_people_as_the_environment_budget() -> None:

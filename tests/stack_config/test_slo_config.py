@@ -66,8 +66,8 @@ def test_dev_may_relax_the_targets() -> None:
 
 
 def test_token_spend_above_the_environment_budget_is_refused() -> None:
-    problems = config_problems("dev", "slo", _edit(tokenSpendMonthly=400))
-    assert "above the whole environment's budget.amount 300" in problems["slo.tokenSpendMonthly"]
+    problems = config_problems("dev", "slo", _edit(tokenSpendMonthly=500))
+    assert "above the whole environment's budget.amount 400" in problems["slo.tokenSpendMonthly"]
 
 
 def test_recovery_objective_shorter_than_traffic_manager_failover_is_refused() -> None:
