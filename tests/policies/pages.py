@@ -12,6 +12,7 @@ import copy
 import importlib
 import inspect
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -280,7 +281,16 @@ def render() -> dict[Path, str]:
     return pages
 
 
+def stale_pages() -> list[str]:
+    """Pages that differ from what the pack generates now (repository-relative paths)."""
+    return sorted(str(path.relative_to(ROOT)) for path, text in render().items()
+                  if not path.exists() or path.read_text() != text)
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--check"]:
+        print(json.dumps(stale_pages()))
+        return
     DOCS.mkdir(parents=True, exist_ok=True)
     wanted = render()
     for stale in set(DOCS.glob("*.md")) - set(wanted):
