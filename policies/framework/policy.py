@@ -2,6 +2,8 @@
 
 A policy's check is a plain function returning messages, so it is testable without the SDK's
 plumbing. The wrapper adds what every policy shares:
+  * every type token in its canonical form (azure/tokens.py) before the check runs: a resource
+    declared with an explicit API version or a v2 module name meets the same rules;
   * `suppressions` in the policy's pack config: `[{"resource": "<urn glob or logical name>",
     "reason": "...", "expires": "YYYY-MM-DD"}]`. A matching, valid suppression silences the
     finding and reports it through `not_applicable` (so the CLI and the dry-run both record it,
@@ -27,6 +29,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from ..azure.tokens import canonical
 from ..checklist import BY_ID
 
 Config = Mapping[str, Any]
@@ -142,6 +145,7 @@ def resource_policy(
     TYPES[name] = wanted
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        args.resource_type = canonical(args.resource_type)
         cfg = dict(args.get_config() or {})
         suppressions = Suppressions(cfg)
         for problem in suppressions.problems():
@@ -178,6 +182,8 @@ def stack_policy(
     """A policy over the whole deployment (relations between resources)."""
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        for resource in args.resources:
+            resource.resource_type = canonical(resource.resource_type)
         cfg = dict(args.get_config() or {})
         suppressions = Suppressions(cfg)
         for problem in suppressions.problems():
