@@ -27,6 +27,22 @@ _CREDENTIAL_VALUE = re.compile(r"(AccountKey|SharedAccessKey|SharedAccessSignatu
 _KEY_VAULT_REFERENCE = "@microsoft.keyvault("
 
 
+# A bare `..._KEY` names a lookup key as often as a credential (COSMOS_PARTITION_KEY, CACHE_KEY);
+# these words before it make it a credential whatever the value looks like.
+_CREDENTIAL_KEY = re.compile(r"(API|ACCESS|ACCOUNT|AUTH|CLIENT|ENCRYPTION|MASTER|PRIMARY|PRIVATE|SECONDARY|SHARED|"
+                             r"SIGNING|STORAGE|SUBSCRIPTION)_?KEY$", re.I)
+
+
+def credential_shaped(value: str) -> bool:
+    """A value that could be a key: one token, not a path or URL, long, or mixing letters and digits
+    ('/tenantId', 'sessions' and 'v2' are not; 'Zx8f9Q2mK7pL4vR1' and base64 blobs are)."""
+    value = value.strip()
+    if not value or any(c.isspace() for c in value) or value.startswith(("/", "http://", "https://")):
+        return False
+    mixed = any(c.isalpha() for c in value) and any(c.isdigit() for c in value)
+    return len(value) >= 20 or (len(value) >= 8 and mixed)
+
+
 def _looks_secret(name: Any, value: Any, config: Config) -> bool:
     if isinstance(value, str) and value.strip().lower().startswith(_KEY_VAULT_REFERENCE):
         return False
@@ -34,7 +50,11 @@ def _looks_secret(name: Any, value: Any, config: Config) -> bool:
         return True
     if not isinstance(name, str) or name.upper() in {n.upper() for n in config["nonSecretNames"]}:
         return False
-    return re.search(config["secretNamePattern"], name, re.I) is not None
+    if re.search(config["secretNamePattern"], name, re.I) is None:
+        return False
+    # A bare ..._KEY is a secret only if its value has a key's shape.
+    ambiguous = name.upper().endswith("KEY") and not _CREDENTIAL_KEY.search(name)
+    return not ambiguous or (isinstance(value, str) and credential_shaped(value))
 
 
 def _container_app_secrets(props: Any, config: Config) -> Iterable[str]:

@@ -54,9 +54,14 @@ def _zone_gap(resource_type: str, props: Any) -> str | None:
         count = _zones(props)
         if text(props, "sku", "name") == "standard" and count is not None and count < 2:
             return "zones lists fewer than 2 availability zones; make the address zone-redundant (['1', '2', '3'])"
-    elif resource_type in (T.MANAGED_ENVIRONMENT, T.EVENT_HUB_NAMESPACE):
+    elif resource_type == T.MANAGED_ENVIRONMENT:
         if get(props, "zoneRedundant") in (None, False):
             return "zoneRedundant is not true"
+    elif resource_type == T.EVENT_HUB_NAMESPACE:
+        # Event Hubs makes namespaces zone redundant by default in regions with availability zones
+        # (https://learn.microsoft.com/azure/reliability/reliability-event-hubs): only an explicit false opts out.
+        if get(props, "zoneRedundant") is False:
+            return "zoneRedundant is false"
     elif resource_type == T.SERVICE_BUS:
         # Only Premium namespaces can be zone redundant.
         premium = "premium" in (text(props, "sku", "name"), text(props, "sku", "tier"))

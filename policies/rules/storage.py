@@ -11,7 +11,7 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
-from ..framework.expect import COMPLIES, VIOLATES, Row, equals, is_not, tls_at_least, value_policy
+from ..framework.expect import COMPLIES, PRIVATE_ACCESS, VIOLATES, Row, equals, is_not, tls_at_least, value_policy
 from ..framework.inputs import UNKNOWN, get, number, text
 from ..framework.values import show
 
@@ -21,7 +21,7 @@ def _storage_private(args: ResourceValidationArgs, config: Config) -> Iterable[s
         yield "allowBlobPublicAccess is true: containers can be made anonymous; set it to false"
     access = text(args.props, "publicNetworkAccess")
     action = text(args.props, "networkRuleSet", "defaultAction")
-    if access is UNKNOWN or access == "disabled":
+    if access is UNKNOWN or access in {a.lower() for a in PRIVATE_ACCESS}:
         return
     shown = (show(get(args.props, "publicNetworkAccess"), "Enabled"),
              show(get(args.props, "networkRuleSet", "defaultAction"), "Allow"))
