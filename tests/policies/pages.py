@@ -8,7 +8,9 @@ tests/policies/test_pages.py fails when a page differs from what this writes (a 
 
 from __future__ import annotations
 
+import copy
 import importlib
+import inspect
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +19,8 @@ from typing import Any
 
 from pulumi_policy import Policy, StackValidationPolicy
 
-from dryrun.model import reveal
+from dryrun.model import Resource, reveal
+from dryrun.policy_driver import Violation
 from policies import relations, rules
 from policies.checklist import BY_ID, ITEMS
 from policies.framework.expect import ROWS
@@ -30,6 +33,9 @@ DOCS = ROOT / "docs" / "policies"
 ENVIRONMENTS = ("dev", "prod")
 # Test modules whose PASSING / FAILING tables hold `(policy, program[, config], ...)` cases.
 TABLES = ("tests.policies.test_security", "tests.policies.test_reliability", "tests.policies.test_performance")
+# Test modules of plain test functions: a function that evaluates one policy is that policy's example.
+FUNCTIONS = ("tests.policies.test_monitoring", "tests.policies.test_cost", "tests.policies.test_compliance",
+             "tests.policies.test_stack")
 
 
 HOW_TO = """## Adding a policy
@@ -73,11 +79,11 @@ class Case:
     id: str
     module: str
     policy: Policy
-    program: Any
+    resources: list[Resource]
     config: dict[str, Any] | None
 
 
-def _cases(table: str) -> dict[str, Case]:
+def _table_cases(table: str) -> dict[str, Case]:
     """The first case per policy of each module's `table`."""
     first: dict[str, Case] = {}
     for name in TABLES:
@@ -85,9 +91,40 @@ def _cases(table: str) -> dict[str, Case]:
         rows = getattr(module, table)
         assert module.__file__ is not None
         for case_id, row in zip(case_ids(module.__file__, table, rows), rows, strict=True):
-            config = row[2] if len(row) > 2 and not isinstance(row[2], str) else None
-            first.setdefault(row[0].name, Case(case_id, name, row[0], row[1], config))
+            if row[0].name not in first:
+                config = row[2] if len(row) > 2 and not isinstance(row[2], str) else None
+                first[row[0].name] = Case(case_id, name, row[0], sdk_resources(row[1]), config)
     return first
+
+
+def _function_cases(compliant: dict[str, Case], violating: dict[str, Case]) -> None:
+    """Add the first evaluation of a single policy in each plain test function that names a policy
+    still lacking an example, recorded by running the function with its module's `evaluate` wrapped."""
+    for name in FUNCTIONS:
+        module = importlib.import_module(name)
+        for test_name, test in inspect.getmembers(module, inspect.isfunction):
+            if not test_name.startswith("test_") or inspect.signature(test).parameters:
+                continue
+            named = {getattr(module, n).name for n in test.__code__.co_names
+                     if isinstance(getattr(module, n, None), Policy)}
+            if all(n in compliant and n in violating for n in named):
+                continue
+
+            def record(policies: Iterable[Policy], resources: list[Resource], config: dict[str, Any] | None = None,
+                       stack: str = "test", test_name: str = test_name, name: str = name) -> list[Violation]:
+                listed = list(policies)
+                found = evaluate(listed, resources, config, stack)
+                if len(listed) == 1 and stack == "test":
+                    into = violating if found else compliant
+                    into.setdefault(listed[0].name, Case(test_name, name, listed[0], copy.deepcopy(resources), config))
+                return found
+
+            original = module.evaluate
+            setattr(module, "evaluate", record)  # noqa: B010 (the module's own name, for the test to call)
+            try:
+                test()
+            finally:
+                setattr(module, "evaluate", original)  # noqa: B010
 
 
 def _module_of(policy: Policy) -> str:
@@ -122,7 +159,7 @@ def _json(value: Any) -> str:
 
 
 def _example(case: Case, violating: bool) -> list[str]:
-    resources = sdk_resources(case.program)
+    resources = case.resources
     found = evaluate([case.policy], resources, case.config)
     assert bool(found) == violating, f"{case.id}: the test case no longer {'fails' if violating else 'passes'}"
     types = TYPES.get(case.policy.name)
@@ -130,13 +167,15 @@ def _example(case: Case, violating: bool) -> list[str]:
     flagged = {v.urn for v in found}
     if violating and any(r.urn in flagged for r in shown):
         shown = [r for r in shown if r.urn in flagged]
-    lines = [f"From `{case.module.replace('.', '/')}.py`, case `{case.id}`"
+    lines = [f"From `{case.module.replace('.', '/')}.py`, {'function' if case.id.startswith('test_') else 'case'} "
+             f"`{case.id}`"
              + (f" with the pack config `{_json(case.config)}`" if case.config else "") + ":", ""]
-    for r in shown:
+    # Registration order follows how outputs resolve (it varies under load): list by type and name.
+    for r in sorted(shown, key=lambda r: (r.type, r.name)):
         lines += [f"`{r.type}` `{r.name}`, inputs as the engine sends them:", "", "```json", _json(reveal(r.inputs)),
                   "```", ""]
     if violating:
-        lines += ["Reports:", ""] + [f"> {v.message.split(chr(10), 1)[-1]}" for v in found] + [""]
+        lines += ["Reports:", "", *sorted(f"> {v.message.split(chr(10), 1)[-1]}" for v in found), ""]
     return lines
 
 
@@ -234,7 +273,8 @@ def render() -> dict[Path, str]:
     """Every page, by path."""
     from policies.pack import POLICIES
 
-    compliant, violating = _cases("PASSING"), _cases("FAILING")
+    compliant, violating = _table_cases("PASSING"), _table_cases("FAILING")
+    _function_cases(compliant, violating)
     pages = {DOCS / f"{p.name}.md": page(p, compliant.get(p.name), violating.get(p.name)) for p in POLICIES}
     pages[DOCS / "README.md"] = index(POLICIES)
     return pages
