@@ -99,7 +99,7 @@ def _vault_streams(workspace: bool = True, siem: bool = True) -> list[Resource]:
     def build() -> None:
         vault = keyvault.Vault("vault", resource_group_name=s.RG, vault_name="kv-aip",
                                properties=keyvault.VaultPropertiesArgs(
-                                   tenant_id=s.TENANT, sku=keyvault.SkuArgs(family="A", name="premium")))
+                                   tenant_id=s.TENANT, sku=keyvault.SkuArgs(family="A", name=keyvault.SkuName.PREMIUM)))
         if workspace:
             monitor.DiagnosticSetting("kv-log", name="to-log-analytics", resource_uri=vault.id, workspace_id=WORKSPACE,
                                       logs=[monitor.DiagnosticsLogSettingsArgs(category_group="audit", enabled=True)])
