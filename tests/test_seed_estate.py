@@ -61,7 +61,7 @@ CAUGHT_BY_DEFAULT = {
     "cognitive-services-local-auth-disabled", "cognitive-services-outbound-restricted",
     "cognitive-services-private-access", "container-app-health-probes", "container-app-ingress-restricted",
     "container-app-no-public-ingress", "custom-metric-alert", "dashboard-exists", "diagnostic-settings-coverage",
-    "key-vault-private-access", "managed-environment-internal", "managed-identity-present",
+    "key-vault-private-access", "key-vault-secret-expiry", "managed-environment-internal", "managed-identity-present",
     "messaging-local-auth-disabled", "messaging-private-access", "messaging-tls", "metric-alert-actionable",
     "nsg-on-every-subnet", "private-endpoint-coverage", "redis-classic-private-access", "redis-classic-retired",
     "required-tags", "subnet-private-endpoint-network-policies", "waf-fronts-public-ips",
@@ -78,7 +78,8 @@ CAUGHT = {
 
 # Checklist items with a mandatory finding on the seed under prod.json.
 FAILING_IN_PROD = {
-    "SEC-1", "SEC-3", "SEC-4", "SEC-6", "PERF-1", "PERF-2", "PERF-3", "MON-1", "MON-2", "MON-3", "MON-4", "MON-5",
+    "SEC-1", "SEC-2", "SEC-3", "SEC-4", "SEC-6",
+    "PERF-1", "PERF-2", "PERF-3", "MON-1", "MON-2", "MON-3", "MON-4", "MON-5",
     "MON-6", "REL-1", "REL-2", "REL-5", "REL-6", "COST-1", "COST-5", "COMP-1", "COMP-2", "COMP-4",
 }
 
@@ -117,6 +118,7 @@ IMPORTANT = [
     Finding("container-app-ingress-restricted", "containerApp", "without ipSecurityRestrictions"),
     Finding("web-app-basic-auth-disabled", "functionApp", "FTP and SCM"),
     Finding("key-vault-private-access", "keyVault", "publicNetworkAccess"),
+    Finding("key-vault-secret-expiry", "openAIKeySecret", "attributes.expires"),
     Finding("messaging-local-auth-disabled", "eventHub"),
     Finding("messaging-local-auth-disabled", "serviceBus"),
     Finding("diagnostic-settings-coverage", "openAIAccount"),

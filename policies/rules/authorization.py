@@ -37,6 +37,18 @@ def _privileged_role(args: ResourceValidationArgs, config: Config) -> Iterable[s
                f"{show(get(args.props, 'principalType'))}); grant a data-plane role on the resource instead")
 
 
+def _standing_privilege(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    kind = text(args.props, "principalType")
+    if kind not in ("user", "group"):
+        return
+    role = id_name(get(args.props, "roleDefinitionId"))
+    scope = get(args.props, "scope")
+    privileged = {str(k).lower(): str(v) for k, v in config["privilegedRoleIds"].items()}
+    if isinstance(role, str) and role in privileged and isinstance(scope, str) and _BROAD_SCOPE.match(scope.lower()):
+        yield (f"grants '{privileged[role]}' to a {kind} at '{scope}' as a standing assignment; make people "
+               "eligible through Privileged Identity Management, or grant a narrower role")
+
+
 def _broad_scope(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
     if not _workload_principal(args):
         return
@@ -52,7 +64,8 @@ def _broad_scope(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
 
 role_assignment_not_privileged = resource_policy(
     name="role-assignment-not-privileged",
-    description="Workload identities get no Owner, Contributor or User Access Administrator role.",
+    description="Workload identities get no Owner, Contributor, User Access Administrator or RBAC Administrator "
+                "role.",
     checklist=["SEC-5"],
     severity=Severity.HIGH,
     remediation="Grant the least data-plane role the workload needs (e.g. 'Cognitive Services OpenAI User' "
@@ -81,6 +94,23 @@ role_assignment_resource_scope = resource_policy(
 )
 
 
+role_assignment_no_standing_privilege = resource_policy(
+    name="role-assignment-no-standing-privilege",
+    description="Users and groups hold no standing Owner, Contributor, User Access Administrator or RBAC "
+                "Administrator role at management group, subscription or resource group scope.",
+    checklist=["SEC-5"],
+    severity=Severity.HIGH,
+    remediation="Remove the assignment and make the people eligible for the role through Privileged Identity "
+                "Management (time-bound, approved activation), or grant a narrower built-in role "
+                "(https://learn.microsoft.com/azure/role-based-access-control/best-practices).",
+    types=[T.ROLE_ASSIGNMENT],
+    check=_standing_privilege,
+    config={"privilegedRoleIds": {"type": "object", "additionalProperties": {"type": "string"},
+                                  "default": PRIVILEGED_ROLE_IDS,
+                                  "description": "role definition GUID -> role name"}},
+)
+
+
 POLICIES: list[Policy] = [
-    role_assignment_not_privileged, role_assignment_resource_scope,
+    role_assignment_not_privileged, role_assignment_resource_scope, role_assignment_no_standing_privilege,
 ]

@@ -13,7 +13,7 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 from ..azure import types as T
 from ..framework import Config, resource_policy
 from ..framework.expect import VIOLATES, Row, is_not, value_policy
-from ..framework.inputs import UNKNOWN, get, items
+from ..framework.inputs import UNKNOWN, entries, get, items
 
 # A name whose last word says "credential" (API_KEY, ClientSecret, DB_PASSWORD, SAS_TOKEN,
 # ConnectionString), anchored at the end so KEY_VAULT_URI or MAX_TOKENS are not secrets.
@@ -57,6 +57,16 @@ def _looks_secret(name: Any, value: Any, config: Config) -> bool:
     return not ambiguous or (isinstance(value, str) and credential_shaped(value))
 
 
+def _secret_setting(name: Any) -> str:
+    return (f"app setting '{name}' holds a secret-looking value; use a '@Microsoft.KeyVault(SecretUri=...)' "
+            "reference or identity-based connection settings")
+
+
+def _stored_connection(name: Any) -> str:
+    return (f"connection string '{name}' is stored in the site; use a Key Vault reference or an identity-based "
+            "connection")
+
+
 def _container_app_secrets(props: Any, config: Config) -> Iterable[str]:
     secrets = items(props, "configuration", "secrets")
     for secret in [] if secrets is UNKNOWN else secrets:
@@ -85,23 +95,36 @@ def _web_app_secrets(props: Any, config: Config) -> Iterable[str]:
             continue
         name, value = get(setting, "name"), get(setting, "value")
         if value is not None and _looks_secret(name, value, config):
-            yield (f"app setting '{name}' holds a secret-looking value; use a "
-                   "'@Microsoft.KeyVault(SecretUri=...)' reference or identity-based connection settings")
+            yield _secret_setting(name)
     strings = items(props, "siteConfig", "connectionStrings")
     for entry in [] if strings is UNKNOWN else strings:
         value = get(entry, "connectionString")
         if entry is UNKNOWN or value is None:
             continue
         if not (isinstance(value, str) and value.strip().lower().startswith(_KEY_VAULT_REFERENCE)):
-            yield (f"connection string '{get(entry, 'name')}' is stored in the site; use a Key Vault reference or an "
-                   "identity-based connection")
+            yield _stored_connection(get(entry, "name"))
+
+
+def _setting_resources(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    """App settings and connection strings declared as their own resources: `properties` maps each
+    name to its value (settings) or to {value, type} (connection strings)."""
+    pairs = entries(args.props, "properties")
+    for name, value in [] if pairs is UNKNOWN else pairs:
+        if args.resource_type == T.WEB_APP_CONNECTION_STRINGS:
+            value = UNKNOWN if value is UNKNOWN else get(value, "value")
+            if isinstance(value, str) and not value.strip().lower().startswith(_KEY_VAULT_REFERENCE):
+                yield _stored_connection(name)
+        elif value is not UNKNOWN and value is not None and _looks_secret(name, value, config):
+            yield _secret_setting(name)
 
 
 def _secrets_in_key_vault(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
     if args.resource_type == T.CONTAINER_APP:
         yield from _container_app_secrets(args.props, config)
-    else:
+    elif args.resource_type == T.WEB_APP:
         yield from _web_app_secrets(args.props, config)
+    else:
+        yield from _setting_resources(args, config)
 
 
 managed_identity_present = value_policy(
@@ -121,14 +144,15 @@ managed_identity_present = value_policy(
 
 secrets_in_key_vault = resource_policy(
     name="secrets-in-key-vault",
-    description="Container apps and web apps hold no secret values: they reference Key Vault.",
+    description="Container apps and web apps hold no secret values, inline or in separate settings resources: they "
+                "reference Key Vault.",
     checklist=["SEC-2"],
     severity=Severity.HIGH,
     remediation="Container apps: declare secrets with `key_vault_url` + `identity` (no `value`) and use them "
                 "through `secret_ref`. Web/function apps: use '@Microsoft.KeyVault(SecretUri=...)' app settings or "
                 "identity-based connections (<NAME>__fullyQualifiedNamespace, __accountName). A setting the pattern "
                 "wrongly catches goes into `nonSecretNames`.",
-    types=[T.CONTAINER_APP, T.WEB_APP],
+    types=[T.CONTAINER_APP, T.WEB_APP, T.WEB_APP_SETTINGS, T.WEB_APP_SETTINGS_SLOT, T.WEB_APP_CONNECTION_STRINGS],
     check=_secrets_in_key_vault,
     config={
         "secretNamePattern": {"type": "string", "default": SECRET_NAME_PATTERN,

@@ -58,16 +58,20 @@ def _internet_exposure(rule: Any, allowed: list[tuple[int, int]]) -> str | None:
         return None
     prefixes = [get(rule, "sourceAddressPrefix"), *sources]
     internet = [p for p in prefixes if isinstance(p, str) and p.strip().lower() in INTERNET_SOURCES]
-    ports = _port_ranges(rule)
-    if not internet or ports is UNKNOWN:
+    ports, protocol = _port_ranges(rule), text(rule, "protocol")
+    if not internet or ports is UNKNOWN or protocol is UNKNOWN:
         return None
-    exposed = [r for r in ports if not any(lo <= r[0] and r[1] <= hi for lo, hi in allowed)]
+    # The allowed ports are the gateway's TCP listeners and its TCP management range: the same
+    # port over UDP, ICMP or any protocol ('*') is another door.
+    tcp = protocol == "tcp"
+    exposed = [r for r in ports if not tcp or not any(lo <= r[0] and r[1] <= hi for lo, hi in allowed)]
     if not exposed:
         return None
     shown = ", ".join("*" if r == (0, 65535) else f"{r[0]}" if r[0] == r[1] else f"{r[0]}-{r[1]}" for r in exposed)
     name = get(rule, "name")
     label = f"rule '{name}'" if isinstance(name, str) else "the rule"
-    return f"{label} allows inbound traffic from '{internet[0]}' to port(s) {shown}"
+    over = "" if tcp else f" over protocol {show(get(rule, 'protocol'))}"
+    return f"{label} allows inbound traffic from '{internet[0]}' to port(s) {shown}{over}"
 
 
 def _allowed_ports(config: Config) -> list[tuple[int, int]]:

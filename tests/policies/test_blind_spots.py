@@ -1,0 +1,149 @@
+"""Checks PSRule for Azure, Checkov and Azure Policy built-ins have that the pack lacked (issue 14):
+for each policy a compliant and a violating case, on inputs the real SDK produces. A case is
+`(policy, program, config)` in PASSING and `(policy, program, config, fragment of the message)` in
+FAILING; `config` is the policy's pack config (None: its defaults)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi_azure_native.authorization as authorization
+import pulumi_azure_native.cognitiveservices as cognitiveservices
+import pulumi_azure_native.keyvault as keyvault
+import pulumi_azure_native.storage as storage
+import pulumi_azure_native.web as web
+import pytest
+
+from policies.azure.roles import PRIVILEGED, ROLES
+from policies.rules.authorization import role_assignment_no_standing_privilege
+from policies.rules.cognitive_services import (
+    openai_deployment_content_filter,
+    openai_deployment_data_processing,
+    openai_deployment_version_pinned,
+)
+from policies.rules.identity import secrets_in_key_vault
+from policies.rules.key_vault import key_vault_secret_expiry
+from policies.rules.network import nsg_no_internet_inbound
+from policies.rules.storage import blob_cors_restricted, storage_cross_tenant_replication_disabled
+from tests.policies import secure_inputs as s
+from tests.policies.support import case_ids, evaluate, file_config, names, sdk_resources
+
+AREA = [
+    role_assignment_no_standing_privilege, openai_deployment_content_filter, openai_deployment_data_processing,
+    openai_deployment_version_pinned, key_vault_secret_expiry, storage_cross_tenant_replication_disabled,
+    blob_cors_restricted,
+]
+GROUP_SCOPE = f"{s.SUB}/resourceGroups/{s.RG}"
+DATA_ZONE = file_config({"openai-deployment-data-processing": {"dataProcessing": "datazone"}})
+REGIONAL = file_config({"openai-deployment-data-processing": {"dataProcessing": "regional"}})
+PINNED = file_config({"openai-deployment-version-pinned": {"requireNoAutoUpgrade": True}})
+EXPIRES = 1_830_297_600  # 2028-01-01T00:00:00Z, in the seconds since the epoch Key Vault takes
+
+
+def grant(role: str, principal_type: str, scope: str = GROUP_SCOPE) -> s.Program:
+    return lambda: authorization.RoleAssignment(
+        "grant", principal_id="0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b", principal_type=principal_type,
+        role_definition_id=f"{s.SUB}/providers/Microsoft.Authorization/roleDefinitions/{role}", scope=scope)
+
+
+def deployment(**overrides: Any) -> s.Program:
+    args = {"sku": "DataZoneStandard", "rai_policy_name": "Microsoft.DefaultV2",
+            "version_upgrade_option": "NoAutoUpgrade", **overrides}
+    sku = args.pop("sku")
+    return lambda: cognitiveservices.Deployment(
+        "chat", resource_group_name=s.RG, account_name="oai-aip-prod-eus2", deployment_name="chat",
+        sku=cognitiveservices.SkuArgs(name=sku, capacity=50),
+        properties=cognitiveservices.DeploymentPropertiesArgs(
+            model=cognitiveservices.DeploymentModelArgs(format="OpenAI", name="gpt-4o", version="2024-11-20"), **args))
+
+
+def secret(**overrides: Any) -> s.Program:
+    args = {"content_type": "text/plain", "attributes": keyvault.SecretAttributesArgs(enabled=True, expires=EXPIRES),
+            **overrides}
+    return lambda: keyvault.Secret(
+        "secret", resource_group_name=s.RG, vault_name="kv-aip-prod-eus2", secret_name="search-key",
+        properties=keyvault.SecretPropertiesArgs(value="x", **args))
+
+
+def cors(*origins: str) -> s.Program:
+    return s.blob_service(cors=storage.CorsRulesArgs(cors_rules=[storage.CorsRuleArgs(
+        allowed_origins=list(origins), allowed_methods=["GET"], allowed_headers=["*"], exposed_headers=["*"],
+        max_age_in_seconds=3600)]))
+
+
+def settings(**pairs: str) -> s.Program:
+    return lambda: web.WebAppApplicationSettings(
+        "func-settings", name="func-aip-prod-eus2", resource_group_name=s.RG, properties=pairs)
+
+
+def connection_strings(value: str) -> s.Program:
+    return lambda: web.WebAppConnectionStrings(
+        "func-connections", name="func-aip-prod-eus2", resource_group_name=s.RG,
+        properties={"db": web.ConnStringValueTypePairArgs(value=value, type=web.ConnectionStringType.SQL_AZURE)})
+
+
+def inbound(protocol: str) -> s.Program:
+    return s.nsg(s.rule("https", protocol=protocol))
+
+
+PASSING = [
+    (role_assignment_no_standing_privilege, grant(PRIVILEGED["Owner"], "User", f"{GROUP_SCOPE}/providers/"
+                                                  "Microsoft.KeyVault/vaults/kv-aip-prod-eus2"), None),
+    (role_assignment_no_standing_privilege, grant(ROLES["Key Vault Secrets User"], "Group"), None),
+    (openai_deployment_content_filter, deployment(), None),
+    (openai_deployment_data_processing, deployment(), DATA_ZONE),
+    (openai_deployment_data_processing, deployment(sku="GlobalStandard"), None),  # the default allows Global
+    (openai_deployment_data_processing, deployment(sku="Standard"), REGIONAL),
+    (openai_deployment_version_pinned, deployment(), PINNED),
+    (openai_deployment_version_pinned, deployment(version_upgrade_option=None), None),  # not required by default
+    (key_vault_secret_expiry, secret(), None),
+    (storage_cross_tenant_replication_disabled, s.storage_account(allow_cross_tenant_replication=False), None),
+    (blob_cors_restricted, cors("https://app.contoso.com"), None),
+    (blob_cors_restricted, s.blob_service(), None),
+    (secrets_in_key_vault, settings(COSMOS_PARTITION_KEY="/tenantId",
+                                    OPENAI_KEY="@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/k)"),
+     None),
+    (nsg_no_internet_inbound, inbound("Tcp"), None),
+]
+
+FAILING = [
+    (role_assignment_no_standing_privilege, grant(PRIVILEGED["Owner"], "Group"), None, "'Owner' to a group"),
+    (role_assignment_no_standing_privilege, grant(PRIVILEGED["Role Based Access Control Administrator"], "User",
+                                                  s.SUB), None, "'Role Based Access Control Administrator' to a user"),
+    (openai_deployment_content_filter, deployment(rai_policy_name=None), None, "raiPolicyName is absent"),
+    (openai_deployment_content_filter, deployment(rai_policy_name="Microsoft.Nil"), None, "not filtered"),
+    (openai_deployment_data_processing, deployment(sku="GlobalStandard"), DATA_ZONE, "outside the data zone"),
+    (openai_deployment_data_processing, deployment(sku="DataZoneStandard"), REGIONAL, "outside the region"),
+    (openai_deployment_version_pinned, deployment(version_upgrade_option=None), PINNED,
+     "absent (Azure's default: OnceNewDefaultVersionAvailable)"),
+    (openai_deployment_version_pinned, deployment(version_upgrade_option="OnceCurrentVersionExpired"), PINNED,
+     "'OnceCurrentVersionExpired'"),
+    (key_vault_secret_expiry, secret(attributes=keyvault.SecretAttributesArgs(enabled=True)), None,
+     "attributes.expires is absent"),
+    (key_vault_secret_expiry, secret(content_type=None), None, "contentType is absent"),
+    (storage_cross_tenant_replication_disabled, s.storage_account(allow_cross_tenant_replication=None), None,
+     "allowCrossTenantReplication is absent"),
+    (blob_cors_restricted, cors("https://app.contoso.com", "*"), None, "every origin"),
+    (secrets_in_key_vault, settings(DB_PASSWORD="hunter2"), None, "app setting 'DB_PASSWORD'"),
+    (secrets_in_key_vault, connection_strings("Server=db;Password=y"), None, "connection string 'db'"),
+    (nsg_no_internet_inbound, inbound("Udp"), None, "over protocol 'Udp'"),
+    (nsg_no_internet_inbound, inbound("*"), None, "over protocol '*'"),
+]
+
+
+@pytest.mark.parametrize("policy, program, config", PASSING, ids=case_ids(__file__, "PASSING", PASSING))
+def test_compliant_setup_passes(policy: Any, program: s.Program, config: dict[str, Any] | None) -> None:
+    found = evaluate([policy], sdk_resources(program), config)
+    assert found == [], [v.message for v in found]
+
+
+@pytest.mark.parametrize("policy, program, config, fragment", FAILING, ids=case_ids(__file__, "FAILING", FAILING))
+def test_blind_spot_is_caught(policy: Any, program: s.Program, config: dict[str, Any] | None, fragment: str) -> None:
+    found = evaluate([policy], sdk_resources(program), config)
+    assert names(found) == {policy.name}
+    assert any(fragment in v.message for v in found), [v.message for v in found]
+
+
+def test_every_new_policy_has_pass_and_fail_cases() -> None:
+    every = {p.name for p in AREA}
+    assert every <= {c[0].name for c in PASSING} and every <= {c[0].name for c in FAILING}
