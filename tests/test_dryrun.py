@@ -12,6 +12,7 @@ from dryrun.__main__ import main
 from dryrun.policy_driver import Pack, parse_config_file, reconcile_config
 from dryrun.readers import read
 from dryrun.stackfile import UsageError
+from policies.azure import types as T
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -44,7 +45,7 @@ def test_stack_passes_its_policies(stack_runs: dict[str, tuple[int, Path]], stac
     first = doc["resources"][0]
     assert list(first) == ["urn", "type", "name", "parent", "dependencies", "propertyDependencies", "protect",
                            "inputs"]
-    groups = [r for r in doc["resources"] if r["type"] == "azure-native:resources:ResourceGroup"]
+    groups = [r for r in doc["resources"] if r["type"] == T.RESOURCE_GROUP]
     assert len(groups) == (2 if stack == "prod" else 1)
     assert all(g["inputs"]["tags"]["environment"] == stack for g in groups)
 
@@ -89,16 +90,16 @@ def test_resources_readers(fixture: str) -> None:
     stack, resources = read(FIXTURES / fixture)
     assert stack == "legacy"
     by_type = {r.type for r in resources}
-    assert "azure-native:resources:ResourceGroup" in by_type
+    assert T.RESOURCE_GROUP in by_type
     assert not any(t.startswith("pulumi:providers:") for t in by_type)
-    group = next(r for r in resources if r.type == "azure-native:resources:ResourceGroup")
+    group = next(r for r in resources if r.type == T.RESOURCE_GROUP)
     assert group.name == "rg" and group.inputs["location"] == "westeurope"
     assert all(r.name != "old" for r in resources)  # deletes are not evaluated
 
 
 def test_stack_export_keeps_relations() -> None:
     _, resources = read(FIXTURES / "stack-export.json")
-    vault = next(r for r in resources if r.type == "azure-native:keyvault:Vault")
+    vault = next(r for r in resources if r.type == T.KEY_VAULT)
     assert vault.property_dependencies["resourceGroupName"] == [
         "urn:pulumi:legacy::seed::azure-native:resources:ResourceGroup::rg"]
     assert vault.parent and vault.parent.endswith("::seed-legacy")

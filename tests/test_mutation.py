@@ -25,41 +25,43 @@ from pulumi_policy import StackValidationPolicy
 from dryrun.model import Resource
 from dryrun.policy_driver import Pack, Violation, parse_config_file
 from dryrun.program import run
+from policies.azure import types as T
+from policies.azure.roles import PRIVILEGED
 from policies.pack import ENFORCEMENT_LEVEL, POLICIES
 
 ROOT = Path(__file__).resolve().parent.parent
 
-OPENAI = "azure-native:cognitiveservices:Account"
-DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
-KEY_VAULT = "azure-native:keyvault:Vault"
-REDIS = "azure-native:redisenterprise:RedisEnterprise"
-REDIS_DB = "azure-native:redisenterprise:Database"
-STORAGE = "azure-native:storage:StorageAccount"
-EVENT_HUB = "azure-native:eventhub:Namespace"
-SERVICE_BUS = "azure-native:servicebus:Namespace"
-WEB_APP = "azure-native:web:WebApp"
-ENVIRONMENT = "azure-native:app:ManagedEnvironment"
-CONTAINER_APP = "azure-native:app:ContainerApp"
-NSG = "azure-native:network:NetworkSecurityGroup"
-VNET = "azure-native:network:VirtualNetwork"
-PUBLIC_IP = "azure-native:network:PublicIPAddress"
-PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
-DNS_ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
-APP_GATEWAY = "azure-native:network:ApplicationGateway"
-WAF_POLICY = "azure-native:network:WebApplicationFirewallPolicy"
-DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
-WORKSPACE = "azure-native:operationalinsights:Workspace"
-APP_INSIGHTS = "azure-native:applicationinsights:Component"
-WEB_TEST = "azure-native:applicationinsights:WebTest"
-METRIC_ALERT = "azure-native:monitor:MetricAlert"
-BUDGET = "azure-native:consumption:Budget"
-TRAFFIC_MANAGER = "azure-native:trafficmanager:Profile"
-BACKUP_VAULT = "azure-native:dataprotection:BackupVault"
-ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
-POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
-DEFENDER_PLAN = "azure-native:security:Pricing"
+OPENAI = T.COGNITIVE_ACCOUNT
+DEPLOYMENT = T.OPENAI_DEPLOYMENT
+KEY_VAULT = T.KEY_VAULT
+REDIS = T.REDIS_ENTERPRISE
+REDIS_DB = T.REDIS_DATABASE
+STORAGE = T.STORAGE
+EVENT_HUB = T.EVENT_HUB_NAMESPACE
+SERVICE_BUS = T.SERVICE_BUS
+WEB_APP = T.WEB_APP
+ENVIRONMENT = T.MANAGED_ENVIRONMENT
+CONTAINER_APP = T.CONTAINER_APP
+NSG = T.NSG
+VNET = T.VNET
+PUBLIC_IP = T.PUBLIC_IP
+PRIVATE_ENDPOINT = T.PRIVATE_ENDPOINT
+DNS_ZONE_GROUP = T.DNS_ZONE_GROUP
+APP_GATEWAY = T.APP_GATEWAY
+WAF_POLICY = T.WAF_POLICY
+DIAGNOSTIC_SETTING = T.DIAGNOSTIC_SETTING
+WORKSPACE = T.WORKSPACE
+APP_INSIGHTS = T.APP_INSIGHTS
+WEB_TEST = T.WEB_TEST
+METRIC_ALERT = T.METRIC_ALERT
+BUDGET = T.BUDGET
+TRAFFIC_MANAGER = T.TM_PROFILE
+BACKUP_VAULT = T.BACKUP_VAULT
+ROLE_ASSIGNMENT = T.ROLE_ASSIGNMENT
+POLICY_ASSIGNMENT = T.POLICY_ASSIGNMENT
+DEFENDER_PLAN = T.DEFENDER_PRICING
 
-OWNER_ROLE = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+OWNER_ROLE = PRIVILEGED["Owner"]
 SUBSCRIPTION = "/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f"
 
 
@@ -390,9 +392,9 @@ MUTATIONS: list[Mutation] = [
          "storage-private-access"),
     case("workspace-local-auth-enabled", LOG, setting("features.disableLocalAuth", False),
          "log-analytics-local-auth-disabled"),
-    case("function-app-ftp-basic-auth", At("azure-native:web:WebAppFtpAllowed", "events-func-ftp"),
+    case("function-app-ftp-basic-auth", At(T.WEB_APP_FTP_ALLOWED, "events-func-ftp"),
          setting("allow", True), "web-app-basic-auth-disabled"),
-    case("function-app-scm-basic-auth", At("azure-native:web:WebAppScmAllowed", "events-func-scm"),
+    case("function-app-scm-basic-auth", At(T.WEB_APP_SCM_ALLOWED, "events-func-scm"),
          setting("allow", True), "web-app-basic-auth-disabled"),
     case("function-app-scm-tls-1.0", FUNC, setting("siteConfig.scmMinTlsVersion", "1.0"), "web-app-secure-transport"),
     case("function-app-remote-debugging", FUNC, setting("siteConfig.remoteDebuggingEnabled", True),
@@ -403,11 +405,11 @@ MUTATIONS: list[Mutation] = [
     case("service-bus-zone-redundancy-off", SB, setting("zoneRedundant", False), "zone-redundancy"),
     case("backup-vault-immutability-disabled", BVAULT,
          setting("properties.securitySettings.immutabilitySettings.state", "Disabled"), "backup-vault-immutability"),
-    case("backup-blob-soft-delete-off", At("azure-native:storage:BlobServiceProperties", "backup-st-blob"),
+    case("backup-blob-soft-delete-off", At(T.BLOB_SERVICE, "backup-st-blob"),
          setting("deleteRetentionPolicy.enabled", False), "blob-soft-delete"),
     case("resource-group-lock-removed",
-         At("azure-native:authorization:ManagementLockAtResourceGroupLevel", "lock-eastus2-lock"), dropped,
-         "resource-group-locks", on=At("azure-native:resources:ResourceGroup", "rg-eastus2")),
+         At(T.GROUP_LOCK, "lock-eastus2-lock"), dropped,
+         "resource-group-locks", on=At(T.RESOURCE_GROUP, "rg-eastus2")),
     case("entry-app-ip-restrictions-removed", ENTRY_APP, without("configuration.ingress.ipSecurityRestrictions"),
          "container-app-ingress-restricted"),
 ]

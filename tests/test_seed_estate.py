@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from dryrun.policy_driver import Pack, Violation, parse_config_file
+from policies.azure import types as T
 from tests.fixtures.seed_estate import declare_seed
 from tests.harness import Declared, declare
 
@@ -29,28 +30,28 @@ STACK = "stack"  # where a stack policy's finding about the deployment as a whol
 # The seed's Bicep resources (type, logical name = the Bicep symbol), plus what it only references
 # but a policy must see: its OpenAI account and the Container Apps environment.
 SEED_RESOURCES = {
-    ("azure-native:eventhub:Namespace", "eventHub"),
-    ("azure-native:servicebus:Namespace", "serviceBus"),
-    ("azure-native:web:WebApp", "functionApp"),
-    ("azure-native:managedidentity:UserAssignedIdentity", "chatServiceIdentity"),
-    ("azure-native:authorization:RoleAssignment", "openAIUserRole"),
-    ("azure-native:keyvault:Vault", "keyVault"),
-    ("azure-native:keyvault:Secret", "openAIKeySecret"),
-    ("azure-native:network:VirtualNetwork", "virtualNetwork"),
-    ("azure-native:network:PrivateEndpoint", "openAIPrivateEndpoint"),
-    ("azure-native:app:ContainerApp", "containerApp"),
-    ("azure-native:redis:Redis", "redisCache"),
-    ("azure-native:network:ApplicationGateway", "applicationGateway"),
-    ("azure-native:consumption:Budget", "budget"),
-    ("azure-native:applicationinsights:Component", "applicationInsights"),
-    ("azure-native:monitor:MetricAlert", "aiMetricAlerts"),
-    ("azure-native:applicationinsights:WebTest", "availabilityTest"),
-    ("azure-native:trafficmanager:Profile", "trafficManager"),
-    ("azure-native:dataprotection:BackupVault", "backupVault"),
-    ("azure-native:dataprotection:BackupPolicy", "backupPolicy"),
-    ("azure-native:cognitiveservices:Account", "openAIAccount"),
-    ("azure-native:app:ManagedEnvironment", "containerAppsEnvironment"),
-    ("azure-native:network:PublicIPAddress", "appGatewayPublicIp"),
+    (T.EVENT_HUB_NAMESPACE, "eventHub"),
+    (T.SERVICE_BUS, "serviceBus"),
+    (T.WEB_APP, "functionApp"),
+    (T.USER_ASSIGNED_IDENTITY, "chatServiceIdentity"),
+    (T.ROLE_ASSIGNMENT, "openAIUserRole"),
+    (T.KEY_VAULT, "keyVault"),
+    (T.KEY_VAULT_SECRET, "openAIKeySecret"),
+    (T.VNET, "virtualNetwork"),
+    (T.PRIVATE_ENDPOINT, "openAIPrivateEndpoint"),
+    (T.CONTAINER_APP, "containerApp"),
+    (T.CLASSIC_REDIS, "redisCache"),
+    (T.APP_GATEWAY, "applicationGateway"),
+    (T.BUDGET, "budget"),
+    (T.APP_INSIGHTS, "applicationInsights"),
+    (T.METRIC_ALERT, "aiMetricAlerts"),
+    (T.WEB_TEST, "availabilityTest"),
+    (T.TM_PROFILE, "trafficManager"),
+    (T.BACKUP_VAULT, "backupVault"),
+    (T.BACKUP_POLICY, "backupPolicy"),
+    (T.COGNITIVE_ACCOUNT, "openAIAccount"),
+    (T.MANAGED_ENVIRONMENT, "containerAppsEnvironment"),
+    (T.PUBLIC_IP, "appGatewayPublicIp"),
 }
 
 # Every policy with a mandatory finding on the seed, per config (the README table is built from these).
@@ -201,36 +202,36 @@ def test_seed_declares_every_bicep_snippet(seed: Declared) -> None:
 
 
 def test_seed_settings_are_the_bicep_settings(seed: Declared) -> None:
-    cache = seed.inputs("azure-native:redis:Redis")
+    cache = seed.inputs(T.CLASSIC_REDIS)
     assert cache["sku"] == {"name": "Premium", "family": "P", "capacity": 1.0}
     assert (cache["enableNonSslPort"], cache["minimumTlsVersion"], cache["shardCount"]) == (False, "1.2", 2.0)
     assert cache["redisConfiguration"] == {"maxmemoryPolicy": "allkeys-lru"} and "publicNetworkAccess" not in cache
-    vault = seed.inputs("azure-native:keyvault:Vault")["properties"]
+    vault = seed.inputs(T.KEY_VAULT)["properties"]
     assert (vault["enableRbacAuthorization"], vault["enablePurgeProtection"], vault["enableSoftDelete"],
             vault["softDeleteRetentionInDays"], vault["sku"]["name"]) == (True, True, True, 90.0, "premium")
     assert "networkAcls" not in vault and vault["publicNetworkAccess"].lower() == "enabled"  # the SDK's default
-    gateway = seed.inputs("azure-native:network:ApplicationGateway")
+    gateway = seed.inputs(T.APP_GATEWAY)
     assert gateway["webApplicationFirewallConfiguration"] == {
         "enabled": True, "firewallMode": "Prevention", "ruleSetType": "OWASP", "ruleSetVersion": "3.2"}
     assert "firewallPolicy" not in gateway and gateway["sku"]["capacity"] == 2.0
-    subnets = {s["name"]: s for s in seed.inputs("azure-native:network:VirtualNetwork")["subnets"]}
+    subnets = {s["name"]: s for s in seed.inputs(T.VNET)["subnets"]}
     assert subnets["ai-services-subnet"]["privateEndpointNetworkPolicies"] == "Disabled"
     assert subnets["app-services-subnet"]["delegations"][0]["serviceName"] == "Microsoft.Web/serverFarms"
-    budget = seed.inputs("azure-native:consumption:Budget")
+    budget = seed.inputs(T.BUDGET)
     assert budget["timePeriod"] == {"startDate": "2024-01-01", "endDate": "2024-12-31"}
     assert sorted(budget["notifications"]) == ["critical", "warning"]
-    test = seed.inputs("azure-native:applicationinsights:WebTest")
+    test = seed.inputs(T.WEB_TEST)
     assert test["webTestKind"] == "ping" and "request" not in test
-    app = seed.inputs("azure-native:app:ContainerApp")
+    app = seed.inputs(T.CONTAINER_APP)
     ingress = app["configuration"]["ingress"]
     assert (ingress["external"], ingress["targetPort"], ingress["transport"]) == (True, 8000.0, "http")
     assert [r["name"] for r in app["template"]["scale"]["rules"]] == ["http-scaling", "cpu-scaling"]
-    settings = seed.inputs("azure-native:web:WebApp")["siteConfig"]["appSettings"]
+    settings = seed.inputs(T.WEB_APP)["siteConfig"]["appSettings"]
     assert settings[0] == {"name": "FUNCTIONS_EXTENSION_VERSION", "value": "~4"}
     assert settings[1]["value"] == "@Microsoft.KeyVault(VaultName=kv-ai-seed;SecretName=openai-endpoint)"
-    backup = seed.inputs("azure-native:dataprotection:BackupVault")["properties"]["storageSettings"]
+    backup = seed.inputs(T.BACKUP_VAULT)["properties"]["storageSettings"]
     assert backup == [{"datastoreType": "VaultStore", "type": "LocallyRedundant"}]
-    openai = seed.inputs("azure-native:cognitiveservices:Account")
+    openai = seed.inputs(T.COGNITIVE_ACCOUNT)
     assert (openai["kind"], openai["sku"]["name"]) == ("OpenAI", "S0") and "properties" not in openai
 
 
@@ -266,7 +267,7 @@ def test_the_seed_endpoint_lacks_its_dns_zone_group_whether_the_account_is_open_
     found = [v for v in evaluations["default"].violations if v.policy == "private-endpoint-coverage"]
     assert [(_where(v), "no private DNS zone group" in v.message) for v in found] == [
         ("openAIPrivateEndpoint", True)]
-    account = seed.one("azure-native:cognitiveservices:Account")
+    account = seed.one(T.COGNITIVE_ACCOUNT)
     closed = replace(account, inputs={**copy.deepcopy(account.inputs),
                                       "properties": {"publicNetworkAccess": "Disabled"}})
     resources = [closed if r is account else r for r in seed.resources]

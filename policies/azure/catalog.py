@@ -5,9 +5,11 @@ public network access switch, and which log categories make a diagnostic setting
 Sources: ARM resource ids and name parameters are those of the REST specs
 (https://github.com/Azure/azure-rest-api-specs, `specification/<service>/resource-manager`), as
 pulumi-azure-native names the inputs; the zones are
-https://learn.microsoft.com/azure/private-link/private-endpoint-dns (values checked 2026-12-01).
+https://learn.microsoft.com/azure/private-link/private-endpoint-dns. The rows moved here unchanged
+from dryrun/mocks.py, policies/inputs.py and components/ (not re-verified in the move).
 Refresh: compare a row with the REST spec's path for its API version (or the DNS page), edit the
-row, run `./dev test` (tests/policies/test_catalog.py checks the tables agree with each other).
+row, run `./dev test` (the dry-run's mocks build ids from ARM, so the policy and component tests
+exercise every row they use).
 """
 
 from __future__ import annotations
@@ -155,7 +157,7 @@ AUDIT_CATEGORIES: Final[dict[str, frozenset[str]]] = {
 }
 AUDIT_GROUPS: Final = frozenset({"audit", "alllogs"})
 
-# Types whose Args accept `tags` (checked against the SDK by tests/policies/test_catalog.py).
+# Types whose Args accept `tags` (checked against the SDK by tests/policies/test_compliance.py).
 TAGGABLE: Final = frozenset({
     T.RESOURCE_GROUP, T.VNET, T.NSG, T.PRIVATE_ENDPOINT, T.PUBLIC_IP, T.APP_GATEWAY, T.WAF_POLICY, T.PRIVATE_ZONE,
     T.KEY_VAULT, T.USER_ASSIGNED_IDENTITY, T.COGNITIVE_ACCOUNT, T.REDIS_ENTERPRISE, T.CLASSIC_REDIS,

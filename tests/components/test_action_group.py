@@ -4,9 +4,10 @@ import pytest
 
 from components.action_group import SHORT_NAME_MAX, ActionGroup, ActionGroupArgs, ActionGroupError
 from components.common import Common
+from policies.azure import types as T
 from tests.harness import declare, stack_config
 
-AG = "azure-native:monitor:ActionGroup"
+AG = T.ACTION_GROUP
 
 
 def _common(stack: str) -> Common:

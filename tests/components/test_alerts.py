@@ -6,9 +6,10 @@ import pytest
 
 from components.alerts import Alerts, AlertsArgs
 from components.common import Common
+from policies.azure import types as T
 from tests.harness import declare, stack_config
 
-ALERT = "azure-native:monitor:MetricAlert"
+ALERT = T.METRIC_ALERT
 SUB = "/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f/resourceGroups/rg-aip-prod-eastus2/providers"
 AI_ID = f"{SUB}/Microsoft.Insights/components/appi-aip-prod-eastus2"
 OPENAI_ID = f"{SUB}/Microsoft.CognitiveServices/accounts/oai-aip-prod-eastus2"
@@ -128,5 +129,5 @@ def test_missing_resources_get_no_rules() -> None:
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_alerts_do_not_need_diagnostic_settings_or_protection(stack: str) -> None:
     d = declare(_alerts(stack), stack)
-    assert not d.of_type("azure-native:monitor:DiagnosticSetting")
+    assert not d.of_type(T.DIAGNOSTIC_SETTING)
     assert not any(r.protect for r in d.resources)

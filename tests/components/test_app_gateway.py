@@ -9,15 +9,16 @@ import pytest
 from components.app_gateway import GATEWAY_LOGS, WafGateway, WafGatewayArgs, WafGatewayError
 from components.common import Common, RoleGrant
 from components.naming import NamingError
+from policies.azure import types as T
 from stack_config.model import AppGateway
 from tests.components.common_inputs import SUB, WORKSPACE, resolve
 from tests.harness import Declared, declare, stack_config
 
-GATEWAY = "azure-native:network:ApplicationGateway"
-POLICY = "azure-native:network:WebApplicationFirewallPolicy"
-PIP = "azure-native:network:PublicIPAddress"
-GRANT = "azure-native:authorization:RoleAssignment"
-DIAG = "azure-native:monitor:DiagnosticSetting"
+GATEWAY = T.APP_GATEWAY
+POLICY = T.WAF_POLICY
+PIP = T.PUBLIC_IP
+GRANT = T.ROLE_ASSIGNMENT
+DIAG = T.DIAGNOSTIC_SETTING
 SUBNET = f"{SUB}/Microsoft.Network/virtualNetworks/vnet-test/subnets/app-gateway"
 IDENTITY = f"{SUB}/Microsoft.ManagedIdentity/userAssignedIdentities/id-gateway"
 VAULT_ID = f"{SUB}/Microsoft.KeyVault/vaults/kv-test"

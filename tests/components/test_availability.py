@@ -6,10 +6,11 @@ import pytest
 
 from components.availability import AvailabilityError, AvailabilityTests, AvailabilityTestsArgs
 from components.common import Common
+from policies.azure import types as T
 from tests.harness import declare, stack_config
 
-WEBTEST = "azure-native:applicationinsights:WebTest"
-ALERT = "azure-native:monitor:MetricAlert"
+WEBTEST = T.WEB_TEST
+ALERT = T.METRIC_ALERT
 SUB = "/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f/resourceGroups/rg-aip-prod-eastus2/providers"
 AI_ID = f"{SUB}/Microsoft.Insights/components/appi-aip-prod-eastus2"
 AG_ID = f"{SUB}/Microsoft.Insights/actionGroups/ag-aip-prod"

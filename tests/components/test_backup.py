@@ -16,16 +16,17 @@ from components.common import Common, PrivateLink, RoleGrant
 from components.private_endpoint import PrivateLinkError
 from components.rbac import ROLES, RoleError
 from dryrun.mocks import TENANT_ID, _uuid
+from policies.azure import types as T
 from tests.harness import Declared, declare, stack_config
 
-ST = "azure-native:storage:StorageAccount"
-BLOB = "azure-native:storage:BlobServiceProperties"
-VAULT = "azure-native:dataprotection:BackupVault"
-POLICY = "azure-native:dataprotection:BackupPolicy"
-INSTANCE = "azure-native:dataprotection:BackupInstance"
-RA = "azure-native:authorization:RoleAssignment"
-DIAG = "azure-native:monitor:DiagnosticSetting"
-PE = "azure-native:network:PrivateEndpoint"
+ST = T.STORAGE
+BLOB = T.BLOB_SERVICE
+VAULT = T.BACKUP_VAULT
+POLICY = T.BACKUP_POLICY
+INSTANCE = T.BACKUP_INSTANCE
+RA = T.ROLE_ASSIGNMENT
+DIAG = T.DIAGNOSTIC_SETTING
+PE = T.PRIVATE_ENDPOINT
 SUB = "/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f"
 WORKSPACE = f"{SUB}/resourceGroups/rg-aip-prod-eastus2/providers/Microsoft.OperationalInsights/workspaces/log"
 SUBNET = f"{SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pe"
@@ -166,7 +167,7 @@ def test_backup_instance_protects_the_account_with_the_policy() -> None:
     # Protection is configured only after the vault holds its role and the containers exist.
     deps = set(d.one(INSTANCE).dependencies)
     assert d.one(RA).urn in deps
-    assert {c.urn for c in d.of_type("azure-native:storage:BlobContainer")} <= deps
+    assert {c.urn for c in d.of_type(T.BLOB_CONTAINER)} <= deps
 
 
 def test_workload_grants_land_on_the_account() -> None:

@@ -6,9 +6,10 @@ import pytest
 
 from components.budget import Budget, BudgetArgs, BudgetError
 from components.common import Common
+from policies.azure import types as T
 from tests.harness import declare, stack_config
 
-BUDGET = "azure-native:consumption:Budget"
+BUDGET = T.BUDGET
 SUB = "/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f"
 AG_ID = f"{SUB}/resourceGroups/rg-aip-prod-eastus2/providers/Microsoft.Insights/actionGroups/ag-aip-prod"
 

@@ -8,17 +8,18 @@ import pytest
 
 from components.common import Common, RoleGrant
 from components.container_apps import ContainerApps, ContainerAppsArgs, ContainerAppsError, ServiceIdentity
+from policies.azure import types as T
 from stack_config.model import ContainerApps as ContainerAppsConfig
 from tests.components.common_inputs import SUB, WORKSPACE, resolve
 from tests.harness import Declared, declare, stack_config, walk
 
-ENV = "azure-native:app:ManagedEnvironment"
-APP = "azure-native:app:ContainerApp"
-ZONE = "azure-native:privatedns:PrivateZone"
-RECORD = "azure-native:privatedns:PrivateRecordSet"
-LINK = "azure-native:privatedns:VirtualNetworkLink"
-GRANT = "azure-native:authorization:RoleAssignment"
-DIAG = "azure-native:monitor:DiagnosticSetting"
+ENV = T.MANAGED_ENVIRONMENT
+APP = T.CONTAINER_APP
+ZONE = T.PRIVATE_ZONE
+RECORD = T.PRIVATE_RECORD_SET
+LINK = T.VNET_LINK
+GRANT = T.ROLE_ASSIGNMENT
+DIAG = T.DIAGNOSTIC_SETTING
 VNET = f"{SUB}/Microsoft.Network/virtualNetworks/vnet-test"
 SUBNET = f"{VNET}/subnets/container-apps"
 VAULT_ID = f"{SUB}/Microsoft.KeyVault/vaults/kv-test"

@@ -5,9 +5,10 @@ import uuid
 
 from components.common import Common
 from components.dashboard import TILES, Dashboard, DashboardArgs
+from policies.azure import types as T
 from tests.harness import declare, stack_config
 
-WORKBOOK = "azure-native:applicationinsights:Workbook"
+WORKBOOK = T.WORKBOOK
 AI_ID = ("/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f/resourceGroups/rg-aip-prod-eastus2/providers/"
          "Microsoft.Insights/components/appi-aip-prod-eastus2")
 SEED_QUERIES = {

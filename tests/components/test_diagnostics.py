@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import pulumi
 
 from components.diagnostics import diagnostic_setting
+from policies.azure import types as T
 from tests.harness import Declared, declare
 
-DIAG = "azure-native:monitor:DiagnosticSetting"
+DIAG = T.DIAGNOSTIC_SETTING
 TARGET = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv"
 WORKSPACE = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law"
 

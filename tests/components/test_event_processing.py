@@ -17,18 +17,19 @@ from components.private_endpoint import ZONES_BY_GROUP, PrivateLinkError
 from components.rbac import ROLES, RoleError
 from dryrun.mocks import TENANT_ID
 from dryrun.model import reveal
+from policies.azure import types as T
 from tests.harness import Declared, declare, stack_config
 
-EVH = "azure-native:eventhub:Namespace"
-HUB = "azure-native:eventhub:EventHub"
-SB = "azure-native:servicebus:Namespace"
-QUEUE = "azure-native:servicebus:Queue"
-ACCOUNT = "azure-native:storage:StorageAccount"
-PLAN = "azure-native:web:AppServicePlan"
-APP = "azure-native:web:WebApp"
-ROLE = "azure-native:authorization:RoleAssignment"
-PE = "azure-native:network:PrivateEndpoint"
-DIAG = "azure-native:monitor:DiagnosticSetting"
+EVH = T.EVENT_HUB_NAMESPACE
+HUB = T.EVENT_HUB
+SB = T.SERVICE_BUS
+QUEUE = T.SERVICE_BUS_QUEUE
+ACCOUNT = T.STORAGE
+PLAN = T.APP_SERVICE_PLAN
+APP = T.WEB_APP
+ROLE = T.ROLE_ASSIGNMENT
+PE = T.PRIVATE_ENDPOINT
+DIAG = T.DIAGNOSTIC_SETTING
 SUB = "/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f/resourceGroups/rg-eastus2/providers"
 PE_SUBNET = f"{SUB}/Microsoft.Network/virtualNetworks/vnet/subnets/snet-private-endpoints"
 FUNCTIONS_SUBNET = f"{SUB}/Microsoft.Network/virtualNetworks/vnet/subnets/snet-functions"
@@ -120,7 +121,7 @@ def test_queue_and_event_hub_settings(prod) -> None:
     hub = declared.inputs(HUB)
     assert (hub["eventHubName"], hub["partitionCount"]) == ("ai-events", 8)
     assert hub["retentionDescription"] == {"cleanupPolicy": "Delete", "retentionTimeInHours": 168}
-    group = declared.inputs("azure-native:eventhub:ConsumerGroup")
+    group = declared.inputs(T.EVENT_HUB_CONSUMER_GROUP)
     assert (group["consumerGroupName"], group["eventHubName"]) == ("functions", "ai-events")
 
 
@@ -134,7 +135,7 @@ def test_function_storage_has_no_keys_and_no_public_access(prod) -> None:
     assert account["publicNetworkAccess"] == "Disabled"
     assert account["networkRuleSet"] == {"defaultAction": "Deny", "bypass": "None"}
     assert account["sku"] == {"name": "Standard_ZRS"}
-    assert prod[0].inputs("azure-native:storage:BlobContainer")["publicAccess"] == "None"
+    assert prod[0].inputs(T.BLOB_CONTAINER)["publicAccess"] == "None"
 
 
 def test_function_app_is_private_identity_only_and_tls12(prod) -> None:
@@ -149,7 +150,7 @@ def test_function_app_is_private_identity_only_and_tls12(prod) -> None:
     assert (site["minTlsVersion"], site["scmMinTlsVersion"], site["ftpsState"]) == ("1.2", "1.2", "Disabled")
     assert site["vnetRouteAllEnabled"] is True
     assert site["remoteDebuggingEnabled"] is False
-    for kind in ("azure-native:web:WebAppFtpAllowed", "azure-native:web:WebAppScmAllowed"):
+    for kind in (T.WEB_APP_FTP_ALLOWED, T.WEB_APP_SCM_ALLOWED):
         assert prod[0].inputs(kind) == {"name": app["name"], "resourceGroupName": "rg-eastus2", "allow": False}
 
 
@@ -255,7 +256,7 @@ def test_private_endpoints_with_dns_zone_groups_for_every_data_plane(prod) -> No
         ("sites", f"Microsoft.Web/sites/{app}"),
     ]
     assert all(pe.inputs["subnet"]["id"] == PE_SUBNET for pe in declared.of_type(PE))
-    assert len(declared.of_type("azure-native:network:PrivateDnsZoneGroup")) == 5
+    assert len(declared.of_type(T.DNS_ZONE_GROUP)) == 5
     # The names verify --resolve-private checks from inside the VNet.
     assert outputs["hosts"] == [
         outputs["hub"], f"{declared.inputs(SB)['namespaceName']}.servicebus.windows.net",

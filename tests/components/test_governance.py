@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from components.common import Common
 from components.governance import ALLOWED_LOCATIONS_DEFINITION, Governance, GovernanceArgs
+from policies.azure import types as T
 from stack_config.model import Governance as GovernanceConfig
 from tests.harness import declare
 
@@ -18,19 +19,19 @@ def _declare(config: GovernanceConfig):
 
 def test_allowed_locations_assigned_to_every_group() -> None:
     declared = _declare(GovernanceConfig())
-    assignments = declared.of_type("azure-native:authorization:PolicyAssignment")
+    assignments = declared.of_type(T.POLICY_ASSIGNMENT)
     assert sorted(a.inputs["scope"] for a in assignments) == GROUPS
     for a in assignments:
         assert a.inputs["policyDefinitionId"] == ALLOWED_LOCATIONS_DEFINITION
         assert a.inputs["enforcementMode"] == "Default"
         assert a.inputs["parameters"]["listOfAllowedLocations"]["value"] == ["eastus2", "westus3"]
-    assert declared.of_type("azure-native:security:Pricing") == []
+    assert declared.of_type(T.DEFENDER_PRICING) == []
 
 
 def test_defender_plans_on_the_subscription() -> None:
     declared = _declare(GovernanceConfig(assign_allowed_locations=False, defender_plans=["AI", "KeyVaults"]))
-    plans = declared.of_type("azure-native:security:Pricing")
+    plans = declared.of_type(T.DEFENDER_PRICING)
     assert {p.inputs["pricingName"] for p in plans} == {"AI", "KeyVaults"}
     assert {p.inputs["pricingTier"] for p in plans} == {"Standard"}
     assert {p.inputs["scopeId"] for p in plans} == {"/subscriptions/sub-1"}
-    assert declared.of_type("azure-native:authorization:PolicyAssignment") == []
+    assert declared.of_type(T.POLICY_ASSIGNMENT) == []

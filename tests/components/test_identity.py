@@ -10,9 +10,10 @@ import pytest
 from components.common import Common
 from components.identity import IdentityError, WorkloadIdentities, WorkloadIdentitiesArgs
 from components.rbac import RoleError
+from policies.azure import types as T
 from tests.harness import Declared, declare, stack_config
 
-UAI = "azure-native:managedidentity:UserAssignedIdentity"
+UAI = T.USER_ASSIGNED_IDENTITY
 WORKLOADS = ["api-gateway", "chat", "gateway", "functions"]
 
 

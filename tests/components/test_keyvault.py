@@ -16,10 +16,11 @@ from components.private_endpoint import PrivateLinkError
 from components.rbac import ROLES, RoleError
 from dryrun.mocks import TENANT_ID
 from dryrun.model import SECRET_SIG, SIG_KEY
+from policies.azure import types as T
 from tests.harness import Declared, declare, stack_config, walk
 
-VAULT = "azure-native:keyvault:Vault"
-SECRET = "azure-native:keyvault:Secret"
+VAULT = T.KEY_VAULT
+SECRET = T.KEY_VAULT_SECRET
 SUB = "/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f/resourceGroups/rg-eastus2/providers"
 SUBNET = f"{SUB}/Microsoft.Network/virtualNetworks/vnet/subnets/snet-private-endpoints"
 ZONE_ID = f"{SUB}/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net"
@@ -105,24 +106,24 @@ def test_name_is_globally_unique_valid_and_stable(prod) -> None:
 
 def test_private_endpoint_targets_the_vault(prod) -> None:
     declared, outputs = prod
-    endpoint = declared.inputs("azure-native:network:PrivateEndpoint")
+    endpoint = declared.inputs(T.PRIVATE_ENDPOINT)
     connection = endpoint["privateLinkServiceConnections"][0]
     assert connection["privateLinkServiceId"] == outputs["id"]
     assert connection["groupIds"] == ["vault"]
     assert endpoint["subnet"]["id"] == SUBNET
-    group = declared.inputs("azure-native:network:PrivateDnsZoneGroup")
+    group = declared.inputs(T.DNS_ZONE_GROUP)
     assert [c["privateDnsZoneId"] for c in group["privateDnsZoneConfigs"]] == [ZONE_ID]
 
 
 def test_zone_group_is_skipped_where_policy_manages_dns() -> None:
     declared, _ = _vault("dev", private_link=PrivateLink(subnet_id=SUBNET, zone_ids={}, zone_groups=False))
-    assert len(declared.of_type("azure-native:network:PrivateEndpoint")) == 1
-    assert not declared.of_type("azure-native:network:PrivateDnsZoneGroup")
+    assert len(declared.of_type(T.PRIVATE_ENDPOINT)) == 1
+    assert not declared.of_type(T.DNS_ZONE_GROUP)
 
 
 def test_audit_events_and_metrics_go_to_the_workspace(prod) -> None:
     declared, outputs = prod
-    diag = declared.inputs("azure-native:monitor:DiagnosticSetting")
+    diag = declared.inputs(T.DIAGNOSTIC_SETTING)
     assert diag["resourceUri"] == outputs["id"]
     assert diag["workspaceId"] == WORKSPACE
     assert diag["logs"] == [{"category": "AuditEvent", "enabled": True}]
@@ -143,7 +144,7 @@ def test_secrets_are_written_only_as_pulumi_secrets(prod) -> None:
 def test_role_grants_are_resource_scoped_service_principals(prod) -> None:
     declared, outputs = prod
     assignments = {r.name: declared.inputs(r.type, r.name)
-                   for r in declared.of_type("azure-native:authorization:RoleAssignment")}
+                   for r in declared.of_type(T.ROLE_ASSIGNMENT)}
     assert set(assignments) == {"kv-eastus2-key-vault-secrets-user-chat", "kv-eastus2-key-vault-secrets-user-gateway"}
     for assignment in assignments.values():
         assert assignment["scope"] == outputs["id"]
@@ -156,13 +157,13 @@ def test_outputs_and_parents(prod) -> None:
     declared, outputs = prod
     assert outputs["uri"] == f"https://{outputs['name']}.vault.azure.net/"
     component = declared.one("ai-platform:keyvault:KeyVault")
-    endpoint = declared.one("azure-native:network:PrivateEndpoint")
+    endpoint = declared.one(T.PRIVATE_ENDPOINT)
     for r in declared.resources:
         if r is not component:
             # The zone group hangs off its endpoint; everything else off the component.
-            assert r.parent == (endpoint.urn if r.type == "azure-native:network:PrivateDnsZoneGroup" else component.urn)
+            assert r.parent == (endpoint.urn if r.type == T.DNS_ZONE_GROUP else component.urn)
     assert all(declared.inputs(r.type, r.name)["tags"] == stack_config("prod").resource_tags()
-               for r in declared.resources if r.type in (VAULT, SECRET, "azure-native:network:PrivateEndpoint"))
+               for r in declared.resources if r.type in (VAULT, SECRET, T.PRIVATE_ENDPOINT))
 
 
 def _refused(error: type[Exception], secrets: dict[str, str] | None = None, tenant: str = TENANT_ID,

@@ -8,11 +8,12 @@ from pulumi.runtime.sync_await import _sync_await
 from components.common import Common, RoleGrant
 from components.monitoring import Monitoring, MonitoringArgs, MonitoringError
 from components.rbac import ROLES
+from policies.azure import types as T
 from tests.harness import declare, stack_config, walk
 
-WS = "azure-native:operationalinsights:Workspace"
-AI = "azure-native:applicationinsights:Component"
-DIAG = "azure-native:monitor:DiagnosticSetting"
+WS = T.WORKSPACE
+AI = T.APP_INSIGHTS
+DIAG = T.DIAGNOSTIC_SETTING
 PRINCIPAL = "11111111-2222-4333-8444-555555555555"
 
 
@@ -88,7 +89,7 @@ def test_outputs_keep_the_instrumentation_key_secret() -> None:
 def test_role_grants_land_on_app_insights() -> None:
     grant = RoleGrant(principal_id=PRINCIPAL, role="Monitoring Metrics Publisher", description="api telemetry")
     d = declare(_build("dev", grants=[grant]), "dev")
-    ra = d.inputs("azure-native:authorization:RoleAssignment")
+    ra = d.inputs(T.ROLE_ASSIGNMENT)
     assert ra["scope"].endswith("/Microsoft.Insights/components/appi-aip-dev-eastus2")
     assert ra["principalId"] == PRINCIPAL and ra["principalType"] == "ServicePrincipal"
     assert ra["roleDefinitionId"].endswith(ROLES["Monitoring Metrics Publisher"])

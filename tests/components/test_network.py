@@ -16,10 +16,11 @@ from components.network import (
     SecureNetwork,
     SecureNetworkArgs,
 )
+from policies.azure import types as T
 from tests.harness import Declared, declare, stack_config
 
-VNET = "azure-native:network:VirtualNetwork"
-NSG = "azure-native:network:NetworkSecurityGroup"
+VNET = T.VNET
+NSG = T.NSG
 WORKSPACE = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law"
 
 
@@ -71,8 +72,8 @@ def _ports(rule: dict[str, Any]) -> list[str]:
 def test_subnets_are_inline_only(prod) -> None:
     declared, _, region = prod
     # Mixing standalone subnets or rules with inline ones deletes them on the next VNet/NSG update.
-    assert not declared.of_type("azure-native:network:Subnet")
-    assert not declared.of_type("azure-native:network:SecurityRule")
+    assert not declared.of_type(T.SUBNET)
+    assert not declared.of_type(T.SECURITY_RULE)
     vnet = declared.inputs(VNET)
     assert vnet["virtualNetworkName"] == "vnet-aip-prod-eastus2"
     assert vnet["addressSpace"]["addressPrefixes"] == [region.address_space]
@@ -206,7 +207,7 @@ def test_tags_and_diagnostics(prod) -> None:
     tags = stack_config("prod").resource_tags()
     assert all(declared.inputs(r.type, r.name)["tags"] == tags for r in declared.resources if r.type in (VNET, NSG))
     diags = {declared.inputs(d.type, d.name)["resourceUri"]: declared.inputs(d.type, d.name)
-             for d in declared.of_type("azure-native:monitor:DiagnosticSetting")}
+             for d in declared.of_type(T.DIAGNOSTIC_SETTING)}
     assert set(diags) == {outputs["vnet_id"], *outputs["nsg_ids"].values()}
     assert all(d["workspaceId"] == WORKSPACE for d in diags.values())
     assert "metrics" in diags[outputs["vnet_id"]]
@@ -215,7 +216,7 @@ def test_tags_and_diagnostics(prod) -> None:
 
 def test_no_diagnostics_before_a_workspace_exists() -> None:
     declared, _, _ = _network("dev", workspace=None)
-    assert not declared.of_type("azure-native:monitor:DiagnosticSetting")
+    assert not declared.of_type(T.DIAGNOSTIC_SETTING)
 
 
 def test_children_are_parented_and_not_protected(prod) -> None:

@@ -13,15 +13,16 @@ from components.openai import DEPLOYMENT_TIMEOUTS, SecureOpenAI, SecureOpenAIArg
 from components.private_endpoint import ZONES_BY_GROUP, PrivateLinkError
 from components.rbac import ROLES, RoleError
 from dryrun.mocks import TENANT_ID
+from policies.azure import types as T
 from tests.components.common_inputs import LINK, WORKSPACE, config_problems, make_common, resolve
 from tests.harness import Declared, declare, stack_config, walk
 
-ACCOUNT = "azure-native:cognitiveservices:Account"
-DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
-ENDPOINT = "azure-native:network:PrivateEndpoint"
-ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
-ROLE = "azure-native:authorization:RoleAssignment"
-DIAG = "azure-native:monitor:DiagnosticSetting"
+ACCOUNT = T.COGNITIVE_ACCOUNT
+DEPLOYMENT = T.OPENAI_DEPLOYMENT
+ENDPOINT = T.PRIVATE_ENDPOINT
+ZONE_GROUP = T.DNS_ZONE_GROUP
+ROLE = T.ROLE_ASSIGNMENT
+DIAG = T.DIAGNOSTIC_SETTING
 CONSUMERS = {"chat": "11111111-1111-1111-1111-111111111111", "api-gateway": "22222222-2222-2222-2222-222222222222"}
 
 

@@ -11,10 +11,11 @@ from components.common import Common
 from components.network import SecureNetwork, SecureNetworkArgs
 from components.private_dns import PrivateDnsZones, PrivateDnsZonesArgs, zones_for
 from components.private_endpoint import PrivateLinkError
+from policies.azure import types as T
 from tests.harness import Declared, declare, stack_config
 
-ZONE = "azure-native:privatedns:PrivateZone"
-LINK = "azure-native:privatedns:VirtualNetworkLink"
+ZONE = T.PRIVATE_ZONE
+LINK = T.VNET_LINK
 
 
 def _stack(stack: str, groups: list[str]) -> tuple[Declared, dict[str, Any]]:

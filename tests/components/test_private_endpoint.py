@@ -11,10 +11,11 @@ import pytest
 
 from components.common import Common, PrivateLink
 from components.private_endpoint import ZONES_BY_GROUP, PrivateLinkError, check_private_link, private_endpoint
+from policies.azure import types as T
 from tests.harness import Declared, declare
 
-ENDPOINT = "azure-native:network:PrivateEndpoint"
-ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
+ENDPOINT = T.PRIVATE_ENDPOINT
+ZONE_GROUP = T.DNS_ZONE_GROUP
 SUBNET = "/subscriptions/s/resourceGroups/rg-ai/providers/Microsoft.Network/virtualNetworks/v/subnets/snet-pe"
 DNS = "/subscriptions/s/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones"
 ZONE_IDS: dict[str, pulumi.Input[str]] = {zone: f"{DNS}/{zone}" for zones in ZONES_BY_GROUP.values() for zone in zones}
@@ -53,7 +54,7 @@ def test_endpoint_targets_the_resource_in_the_endpoint_subnet() -> None:
     [connection] = endpoint["privateLinkServiceConnections"]
     assert connection["privateLinkServiceId"] == outputs["account"]
     assert connection["groupIds"] == ["account"]
-    account = declared.one("azure-native:cognitiveservices:Account")
+    account = declared.one(T.COGNITIVE_ACCOUNT)
     assert account.urn in declared.one(ENDPOINT).property_dependencies["privateLinkServiceConnections"]
 
 

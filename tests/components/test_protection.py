@@ -5,9 +5,10 @@ import pytest
 from components.common import Common
 from components.monitoring import Monitoring, MonitoringArgs
 from components.protection import LOCK_NAME, ResourceGroupLock, ResourceGroupLockArgs
+from policies.azure import types as T
 from tests.harness import declare, stack_config
 
-LOCK = "azure-native:authorization:ManagementLockAtResourceGroupLevel"
+LOCK = T.GROUP_LOCK
 
 
 def _locks(stack: str):
@@ -48,6 +49,6 @@ def test_common_child_protects_stateful_resources_only(stack: str, protected: bo
     cfg = stack_config(stack)
     common = Common(resource_group_name="rg", location="eastus2", tags={}, protect=cfg.protect)
     d = declare(lambda: Monitoring("mon", MonitoringArgs(common=common, base_name="aip", retention_days=90)), stack)
-    assert d.one("azure-native:operationalinsights:Workspace").protect is protected
-    assert d.one("azure-native:applicationinsights:Component").protect is False
-    assert not any(r.protect for r in d.of_type("azure-native:monitor:DiagnosticSetting"))
+    assert d.one(T.WORKSPACE).protect is protected
+    assert d.one(T.APP_INSIGHTS).protect is False
+    assert not any(r.protect for r in d.of_type(T.DIAGNOSTIC_SETTING))

@@ -14,9 +14,10 @@ from pulumi.runtime.settings import SETTINGS
 from components.common import RoleGrant
 from components.rbac import PRIVILEGED, ROLES, RoleError, assignment_name, grant, grant_all
 from dryrun.mocks import SUBSCRIPTION_ID
+from policies.azure import types as T
 from tests.harness import Declared, declare
 
-ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+ASSIGNMENT = T.ROLE_ASSIGNMENT
 RG = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/rg-ai"
 VAULT = f"{RG}/providers/Microsoft.KeyVault/vaults/kv-one"
 CHAT = "0d6f1c3a-2b4e-4c5d-8e9f-0a1b2c3d4e5f"
@@ -83,7 +84,7 @@ def test_scope_from_another_resource_is_wired_and_named_from_its_id() -> None:
     assignment = declared.inputs(ASSIGNMENT)
     assert assignment["scope"] == VAULT
     assert assignment["roleAssignmentName"] == assignment_name(VAULT, CHAT, "AcrPull")
-    assert declared.one("azure-native:keyvault:Vault").urn in declared.one(ASSIGNMENT).dependencies
+    assert declared.one(T.KEY_VAULT).urn in declared.one(ASSIGNMENT).dependencies
 
 
 def _refused(body: Callable[[Owner], Any]) -> tuple[Declared, str]:

@@ -14,17 +14,18 @@ from components.rbac import RoleError
 from components.redis import PORT, RedisCache, RedisCacheArgs, RedisError
 from dryrun.mocks import TENANT_ID
 from dryrun.model import reveal
+from policies.azure import types as T
 from stack_config.model import Redis
 from tests.components.common_inputs import LINK, WORKSPACE, config_problems, make_common, resolve
 from tests.harness import Declared, declare, stack_config, walk
 
-CLUSTER = "azure-native:redisenterprise:RedisEnterprise"
-DATABASE = "azure-native:redisenterprise:Database"
-ASSIGNMENT = "azure-native:redisenterprise:AccessPolicyAssignment"
-ENDPOINT = "azure-native:network:PrivateEndpoint"
-ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
-DIAG = "azure-native:monitor:DiagnosticSetting"
-ROLE = "azure-native:authorization:RoleAssignment"
+CLUSTER = T.REDIS_ENTERPRISE
+DATABASE = T.REDIS_DATABASE
+ASSIGNMENT = T.REDIS_ACCESS_POLICY_ASSIGNMENT
+ENDPOINT = T.PRIVATE_ENDPOINT
+ZONE_GROUP = T.DNS_ZONE_GROUP
+DIAG = T.DIAGNOSTIC_SETTING
+ROLE = T.ROLE_ASSIGNMENT
 CONSUMERS = {"chat": "11111111-1111-1111-1111-111111111111", "api-gateway": "22222222-2222-2222-2222-222222222222",
              "vision": "33333333-3333-3333-3333-333333333333"}
 

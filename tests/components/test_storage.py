@@ -6,13 +6,14 @@ import pulumi
 import pulumi_azure_native.storage as storage
 
 from components.storage import private_container, secure_storage_account
+from policies.azure import types as T
 from tests.components.common_inputs import LINK, WORKSPACE, make_common, resolve
 from tests.harness import Declared, declare
 
-ACCOUNT = "azure-native:storage:StorageAccount"
-CONTAINER = "azure-native:storage:BlobContainer"
-ENDPOINT = "azure-native:network:PrivateEndpoint"
-DIAG = "azure-native:monitor:DiagnosticSetting"
+ACCOUNT = T.STORAGE
+CONTAINER = T.BLOB_CONTAINER
+ENDPOINT = T.PRIVATE_ENDPOINT
+DIAG = T.DIAGNOSTIC_SETTING
 HOST = "test:storage:Host"
 
 

@@ -17,11 +17,12 @@ from components.traffic_manager import (
     RegionEndpoint,
     TrafficManagerError,
 )
+from policies.azure import types as T
 from tests.harness import Declared, declare, stack_config
 
-PROFILE = "azure-native:trafficmanager:Profile"
-ENDPOINT = "azure-native:trafficmanager:Endpoint"
-DIAG = "azure-native:monitor:DiagnosticSetting"
+PROFILE = T.TM_PROFILE
+ENDPOINT = T.TM_ENDPOINT
+DIAG = T.DIAGNOSTIC_SETTING
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups"
 WORKSPACE = f"{SUB}/rg-mon/providers/Microsoft.OperationalInsights/workspaces/log-test"
 

@@ -17,6 +17,7 @@ from pulumi_policy import Severity
 
 from dryrun.model import SECRET_SIG, SIG_KEY, UNKNOWN
 from policies.azure import types as T
+from policies.azure.roles import PRIVILEGED, ROLES
 from policies.framework import resource_policy
 from policies.relations.edge import container_app_ingress_restricted, container_app_no_public_ingress
 from policies.rules.app_gateway import (
@@ -52,8 +53,8 @@ from policies.rules.web import web_app_private_access, web_app_remote_debugging_
 from tests.policies import secure_inputs as s
 from tests.policies.support import case_ids, evaluate, file_config, names, sdk_resources
 
-OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
-OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+OPENAI_USER = ROLES["Cognitive Services OpenAI User"]
+OWNER = PRIVILEGED["Owner"]
 ACCOUNT_SCOPE = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.CognitiveServices/accounts/oai-aip-prod-eus2"
 
 # The policies this module specifies (the pack's former security.py).
@@ -255,7 +256,7 @@ FAILING = [
     (public_ip_standard_sku, s.public_ip(sku=network.PublicIPAddressSkuArgs(name="Basic")), "'Basic'"),
     (public_ip_standard_sku, s.public_ip(sku=None), "sku.name is absent"),
     (role_assignment_not_privileged, role_assignment(OWNER), "'Owner'"),
-    (role_assignment_not_privileged, role_assignment("18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"),
+    (role_assignment_not_privileged, role_assignment(PRIVILEGED["User Access Administrator"]),
      "'User Access Administrator'"),
     (role_assignment_resource_scope, role_assignment(scope=s.SUB), "broad scope"),
     (role_assignment_resource_scope, role_assignment(scope=f"{s.SUB}/resourceGroups/{s.RG}"), "broad scope"),
@@ -432,7 +433,7 @@ def test_analyzer_unwraps_pulumi_secrets_before_policies_see_them() -> None:
     seen: list[Any] = []
     probe = resource_policy(
         name="probe", description="records secret values", checklist=["SEC-2"], severity=Severity.LOW,
-        remediation="n/a", types=["azure-native:keyvault:Secret"],
+        remediation="n/a", types=[T.KEY_VAULT_SECRET],
         check=lambda args, config: seen.append(args.props["properties"]["value"]) or [])
 
     def program() -> None:

@@ -116,7 +116,7 @@ def _private_vault(endpoint: bool = True, zone_group: bool = True, public: str =
 def test_private_endpoint_coverage_compliant() -> None:
     rs = _private_vault()
     pe = _one(rs, T.PRIVATE_ENDPOINT)
-    assert pe.property_dependencies["privateLinkServiceConnections"] == [_one(rs, "azure-native:keyvault:Vault").urn]
+    assert pe.property_dependencies["privateLinkServiceConnections"] == [_one(rs, T.KEY_VAULT).urn]
     assert evaluate([private_endpoint_coverage], rs) == []
 
 
@@ -272,7 +272,7 @@ def test_site_without_basic_auth_policies_is_reported() -> None:
 
 def test_preview_unknown_site_name_reports_nothing() -> None:
     rs = copy.deepcopy(_site(ftp=None))
-    scm = _one(rs, "azure-native:web:WebAppScmAllowed")
+    scm = _one(rs, T.WEB_APP_SCM_ALLOWED)
     scm.inputs["name"] = UNKNOWN
     _without_dependencies(scm, "name")
     assert evaluate([web_app_basic_auth_disabled], rs) == []
@@ -312,7 +312,7 @@ def test_unlocked_resource_group_is_reported_where_locks_are_required() -> None:
     assert evaluate([resource_group_locks], _locked_groups(None)) == []  # not required by default
     # A lock on a resource inside the group is no lock on the group.
     rs = _locked_groups(by_scope=True)
-    lock = _one(rs, "azure-native:authorization:ManagementLockByScope")
+    lock = _one(rs, T.SCOPE_LOCK)
     lock.inputs["scope"] += "/providers/Microsoft.Storage/storageAccounts/st"
     assert names(evaluate([resource_group_locks], rs, LOCKS_REQUIRED)) == {"resource-group-locks"}
 
@@ -326,7 +326,7 @@ def test_resource_group_locks_are_required_in_prod_only() -> None:
 
 def test_resource_group_lock_matched_by_name_or_unknown_in_preview() -> None:
     rs = copy.deepcopy(_locked_groups())
-    lock = _one(rs, "azure-native:authorization:ManagementLockAtResourceGroupLevel", "lock-westus3")
+    lock = _one(rs, T.GROUP_LOCK, "lock-westus3")
     _without_dependencies(lock, "resourceGroupName")
     assert evaluate([resource_group_locks], rs, LOCKS_REQUIRED) == []  # by the group's name
     lock.inputs["resourceGroupName"] = UNKNOWN
