@@ -10,6 +10,7 @@ from typing import Any
 import pulumi_azure_native.authorization as authorization
 import pulumi_azure_native.cognitiveservices as cognitiveservices
 import pulumi_azure_native.keyvault as keyvault
+import pulumi_azure_native.network as network
 import pulumi_azure_native.storage as storage
 import pulumi_azure_native.web as web
 import pytest
@@ -24,19 +25,22 @@ from policies.rules.cognitive_services import (
 from policies.rules.identity import secrets_in_key_vault
 from policies.rules.key_vault import key_vault_secret_expiry
 from policies.rules.network import nsg_no_internet_inbound
+from policies.rules.resources import zone_redundancy
 from policies.rules.storage import blob_cors_restricted, storage_cross_tenant_replication_disabled
+from policies.rules.waf_policy import waf_policy_not_weakened
 from tests.policies import secure_inputs as s
 from tests.policies.support import case_ids, evaluate, file_config, names, sdk_resources
 
 AREA = [
     role_assignment_no_standing_privilege, openai_deployment_content_filter, openai_deployment_data_processing,
     openai_deployment_version_pinned, key_vault_secret_expiry, storage_cross_tenant_replication_disabled,
-    blob_cors_restricted,
+    blob_cors_restricted, waf_policy_not_weakened,
 ]
 GROUP_SCOPE = f"{s.SUB}/resourceGroups/{s.RG}"
 DATA_ZONE = file_config({"openai-deployment-data-processing": {"dataProcessing": "datazone"}})
 REGIONAL = file_config({"openai-deployment-data-processing": {"dataProcessing": "regional"}})
 PINNED = file_config({"openai-deployment-version-pinned": {"requireNoAutoUpgrade": True}})
+ZONES = file_config({"zone-redundancy": {"requireZoneRedundancy": True}})
 EXPIRES = 1_830_297_600  # 2028-01-01T00:00:00Z, in the seconds since the epoch Key Vault takes
 
 
@@ -82,6 +86,38 @@ def connection_strings(value: str) -> s.Program:
         properties={"db": web.ConnStringValueTypePairArgs(value=value, type=web.ConnectionStringType.SQL_AZURE)})
 
 
+DRS = network.ManagedRuleSetArgs(rule_set_type="Microsoft_DefaultRuleSet", rule_set_version="2.1")
+BOTS = network.ManagedRuleSetArgs(rule_set_type="Microsoft_BotManagerRuleSet", rule_set_version="1.1")
+
+
+def waf(*rule_sets: network.ManagedRuleSetArgs, exclusions: list[network.OwaspCrsExclusionEntryArgs] | None = None,
+        ) -> s.Program:
+    return s.waf_policy(managed_rules=network.ManagedRulesDefinitionArgs(
+        managed_rule_sets=list(rule_sets), exclusions=exclusions))
+
+
+def overridden(state: str | None, action: str | None = None) -> network.ManagedRuleSetArgs:
+    return network.ManagedRuleSetArgs(
+        rule_set_type="Microsoft_DefaultRuleSet", rule_set_version="2.1",
+        rule_group_overrides=[network.ManagedRuleGroupOverrideArgs(
+            rule_group_name="SQLI", rules=[network.ManagedRuleOverrideArgs(rule_id="942430", state=state,
+                                                                          action=action)])])
+
+
+def exclusion(operator: str, selector: str, scoped: bool = False) -> network.OwaspCrsExclusionEntryArgs:
+    return network.OwaspCrsExclusionEntryArgs(
+        match_variable="RequestArgNames", selector_match_operator=operator, selector=selector,
+        exclusion_managed_rule_sets=[network.ExclusionManagedRuleSetArgs(
+            rule_set_type="Microsoft_DefaultRuleSet", rule_set_version="2.1",
+            rule_groups=[network.ExclusionManagedRuleGroupArgs(rule_group_name="SQLI")])] if scoped else None)
+
+
+def plan(tier: str, name: str, capacity: int | None = None, zone_redundant: bool | None = True) -> s.Program:
+    return lambda: web.AppServicePlan(
+        "plan", name="asp-aip", resource_group_name=s.RG, kind="elastic", reserved=True,
+        sku=web.SkuDescriptionArgs(name=name, tier=tier, capacity=capacity), zone_redundant=zone_redundant)
+
+
 def inbound(protocol: str) -> s.Program:
     return s.nsg(s.rule("https", protocol=protocol))
 
@@ -104,6 +140,11 @@ PASSING = [
                                     OPENAI_KEY="@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/k)"),
      None),
     (nsg_no_internet_inbound, inbound("Tcp"), None),
+    (waf_policy_not_weakened, s.waf_policy(), None),
+    (zone_redundancy, plan("ElasticPremium", "EP1", capacity=2), ZONES),
+    (zone_redundancy, plan("FlexConsumption", "FC1"), ZONES),
+    (waf_policy_not_weakened, waf(overridden("Enabled", "Block"), BOTS), None),
+    (waf_policy_not_weakened, waf(DRS, BOTS, exclusions=[exclusion("Equals", "prompt", scoped=True)]), None),
 ]
 
 FAILING = [
@@ -128,6 +169,16 @@ FAILING = [
     (secrets_in_key_vault, connection_strings("Server=db;Password=y"), None, "connection string 'db'"),
     (nsg_no_internet_inbound, inbound("Udp"), None, "over protocol 'Udp'"),
     (nsg_no_internet_inbound, inbound("*"), None, "over protocol '*'"),
+    (waf_policy_not_weakened, waf(overridden("Disabled"), BOTS), None, "rule 942430 of SQLI"),
+    (zone_redundancy, plan("ElasticPremium", "EP1", capacity=1), ZONES, "at least two instances"),
+    (zone_redundancy, plan("PremiumV3", "P1v3", capacity=3, zone_redundant=None), ZONES, "zoneRedundant is not true"),
+    (waf_policy_not_weakened, waf(overridden(None, "Log"), BOTS), None, "only logged"),
+    (waf_policy_not_weakened, waf(DRS), None, "no Microsoft_BotManagerRuleSet"),
+    (waf_policy_not_weakened, waf(DRS, BOTS, exclusions=[exclusion("EqualsAny", "")]), None, "exempts every"),
+    (waf_policy_not_weakened, waf(DRS, BOTS, exclusions=[exclusion("StartsWith", "x")]), None, "every rule"),
+    (waf_policy_not_weakened, waf(network.ManagedRuleSetArgs(rule_set_type="Microsoft_DefaultRuleSet",
+                                                             rule_set_version="2.0"), BOTS), None,
+     "older than the current 2.1"),
 ]
 
 
