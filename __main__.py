@@ -25,6 +25,7 @@ from components.naming import unique_name_output
 from components.network import SecureNetwork, SecureNetworkArgs
 from components.private_dns import PrivateDnsZones, PrivateDnsZonesArgs
 from components.protection import ResourceGroupLock, ResourceGroupLockArgs
+from components.service_health import ServiceHealthAlert, ServiceHealthAlertArgs
 from components.stamp import RegionalStamp, RegionalStampArgs
 from components.traffic_manager import GlobalTrafficManager, GlobalTrafficManagerArgs, RegionEndpoint
 
@@ -66,6 +67,8 @@ for loc, net in networks.items():
 
 alerts_to = ActionGroup("action-group", ActionGroupArgs(
     common=commons[primary], base_name=base, emails=cfg.monitoring.alert_emails))
+ServiceHealthAlert("service-health", ServiceHealthAlertArgs(
+    common=commons[primary], base_name=base, action_group_id=alerts_to.id))
 stamps = {
     region.location: RegionalStamp(f"stamp-{region.location}", RegionalStampArgs(
         common=commons[region.location], config=cfg, region=region, network=networks[region.location],

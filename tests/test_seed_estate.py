@@ -65,7 +65,7 @@ CAUGHT_BY_DEFAULT = {
     "key-vault-private-access", "key-vault-secret-expiry", "managed-environment-internal", "managed-identity-present",
     "messaging-local-auth-disabled", "messaging-private-access", "messaging-tls", "metric-alert-actionable",
     "nsg-on-every-subnet", "private-endpoint-coverage", "redis-classic-private-access", "redis-classic-retired",
-    "required-tags", "subnet-private-endpoint-network-policies", "waf-fronts-public-ips",
+    "required-tags", "service-health-alert", "subnet-private-endpoint-network-policies", "waf-fronts-public-ips",
     "web-app-basic-auth-disabled", "web-app-private-access", "web-app-secure-transport", "web-test-standard-kind",
 }
 CAUGHT = {
@@ -105,6 +105,7 @@ IMPORTANT = [
     Finding("app-gateway-https-redirect", "applicationGateway", "serves plain HTTP"),
     Finding("web-test-standard-kind", "availabilityTest", "'ping' is retired"),
     Finding("availability-test-exists", STACK),
+    Finding("service-health-alert", STACK, "Service Health"),
     Finding("container-app-no-public-ingress", "containerApp", "reachable from the Internet"),
     Finding("managed-environment-internal", "containerAppsEnvironment"),
     Finding("managed-identity-present", "containerApp"),  # chat-service-identity is created, never attached

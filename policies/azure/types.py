@@ -62,6 +62,7 @@ USER_ASSIGNED_IDENTITY: Final = "azure-native:managedidentity:UserAssignedIdenti
 
 # --- monitor -------------------------------------------------------------------------------------
 ACTION_GROUP: Final = "azure-native:monitor:ActionGroup"
+ACTIVITY_LOG_ALERT: Final = "azure-native:monitor:ActivityLogAlert"
 DIAGNOSTIC_SETTING: Final = "azure-native:monitor:DiagnosticSetting"
 METRIC_ALERT: Final = "azure-native:monitor:MetricAlert"
 QUERY_ALERT: Final = "azure-native:monitor:ScheduledQueryRule"

@@ -10,12 +10,14 @@ from typing import Any
 import pulumi_azure_native.authorization as authorization
 import pulumi_azure_native.cognitiveservices as cognitiveservices
 import pulumi_azure_native.keyvault as keyvault
+import pulumi_azure_native.monitor as monitor
 import pulumi_azure_native.network as network
 import pulumi_azure_native.storage as storage
 import pulumi_azure_native.web as web
 import pytest
 
 from policies.azure.roles import PRIVILEGED, ROLES
+from policies.relations.observability import service_health_alert
 from policies.rules.authorization import role_assignment_no_standing_privilege
 from policies.rules.cognitive_services import (
     openai_deployment_content_filter,
@@ -34,13 +36,14 @@ from tests.policies.support import case_ids, evaluate, file_config, names, sdk_r
 AREA = [
     role_assignment_no_standing_privilege, openai_deployment_content_filter, openai_deployment_data_processing,
     openai_deployment_version_pinned, key_vault_secret_expiry, storage_cross_tenant_replication_disabled,
-    blob_cors_restricted, waf_policy_not_weakened,
+    blob_cors_restricted, waf_policy_not_weakened, service_health_alert,
 ]
 GROUP_SCOPE = f"{s.SUB}/resourceGroups/{s.RG}"
 DATA_ZONE = file_config({"openai-deployment-data-processing": {"dataProcessing": "datazone"}})
 REGIONAL = file_config({"openai-deployment-data-processing": {"dataProcessing": "regional"}})
 PINNED = file_config({"openai-deployment-version-pinned": {"requireNoAutoUpgrade": True}})
 ZONES = file_config({"zone-redundancy": {"requireZoneRedundancy": True}})
+ACTION_GROUP = f"{GROUP_SCOPE}/providers/Microsoft.Insights/actionGroups/ag-aip"
 EXPIRES = 1_830_297_600  # 2028-01-01T00:00:00Z, in the seconds since the epoch Key Vault takes
 
 
@@ -118,6 +121,19 @@ def plan(tier: str, name: str, capacity: int | None = None, zone_redundant: bool
         sku=web.SkuDescriptionArgs(name=name, tier=tier, capacity=capacity), zone_redundant=zone_redundant)
 
 
+def served(category: str | None = "ServiceHealth", enabled: bool = True) -> s.Program:
+    """An OpenAI account (a serving stack) with an activity log alert on `category` (None: no alert)."""
+    def build() -> None:
+        s.openai_account()()
+        if category is not None:
+            monitor.ActivityLogAlert(
+                "health", resource_group_name=s.RG, location="global", enabled=enabled, scopes=[s.SUB],
+                condition=monitor.AlertRuleAllOfConditionArgs(all_of=[
+                    monitor.AlertRuleAnyOfOrLeafConditionArgs(field="category", equals=category)]),
+                actions=monitor.ActionListArgs(action_groups=[monitor.ActionGroupArgs(action_group_id=ACTION_GROUP)]))
+    return build
+
+
 def inbound(protocol: str) -> s.Program:
     return s.nsg(s.rule("https", protocol=protocol))
 
@@ -141,6 +157,8 @@ PASSING = [
      None),
     (nsg_no_internet_inbound, inbound("Tcp"), None),
     (waf_policy_not_weakened, s.waf_policy(), None),
+    (service_health_alert, served(), None),
+    (service_health_alert, served("ResourceHealth"), None),
     (zone_redundancy, plan("ElasticPremium", "EP1", capacity=2), ZONES),
     (zone_redundancy, plan("FlexConsumption", "FC1"), ZONES),
     (waf_policy_not_weakened, waf(overridden("Enabled", "Block"), BOTS), None),
@@ -170,6 +188,9 @@ FAILING = [
     (nsg_no_internet_inbound, inbound("Udp"), None, "over protocol 'Udp'"),
     (nsg_no_internet_inbound, inbound("*"), None, "over protocol '*'"),
     (waf_policy_not_weakened, waf(overridden("Disabled"), BOTS), None, "rule 942430 of SQLI"),
+    (service_health_alert, served(None), None, "no enabled activity log alert on Service Health"),
+    (service_health_alert, served("Administrative"), None, "no enabled activity log alert on Service Health"),
+    (service_health_alert, served(enabled=False), None, "no enabled activity log alert on Service Health"),
     (zone_redundancy, plan("ElasticPremium", "EP1", capacity=1), ZONES, "at least two instances"),
     (zone_redundancy, plan("PremiumV3", "P1v3", capacity=3, zone_redundant=None), ZONES, "zoneRedundant is not true"),
     (waf_policy_not_weakened, waf(overridden(None, "Log"), BOTS), None, "only logged"),
