@@ -12,12 +12,14 @@ import pulumi_azure_native.cognitiveservices as cognitiveservices
 import pulumi_azure_native.keyvault as keyvault
 import pulumi_azure_native.monitor as monitor
 import pulumi_azure_native.network as network
+import pulumi_azure_native.privatedns as privatedns
 import pulumi_azure_native.storage as storage
 import pulumi_azure_native.web as web
 import pytest
 
 from policies.azure.roles import PRIVILEGED, ROLES
 from policies.relations.observability import service_health_alert
+from policies.relations.private_link import private_dns_zone_wiring
 from policies.rules.authorization import role_assignment_no_standing_privilege
 from policies.rules.cognitive_services import (
     openai_deployment_content_filter,
@@ -36,7 +38,7 @@ from tests.policies.support import case_ids, evaluate, file_config, names, sdk_r
 AREA = [
     role_assignment_no_standing_privilege, openai_deployment_content_filter, openai_deployment_data_processing,
     openai_deployment_version_pinned, key_vault_secret_expiry, storage_cross_tenant_replication_disabled,
-    blob_cors_restricted, waf_policy_not_weakened, service_health_alert,
+    blob_cors_restricted, waf_policy_not_weakened, service_health_alert, private_dns_zone_wiring,
 ]
 GROUP_SCOPE = f"{s.SUB}/resourceGroups/{s.RG}"
 DATA_ZONE = file_config({"openai-deployment-data-processing": {"dataProcessing": "datazone"}})
@@ -138,6 +140,34 @@ def inbound(protocol: str) -> s.Program:
     return s.nsg(s.rule("https", protocol=protocol))
 
 
+def wired_endpoint(zone: str = "privatelink.vaultcore.azure.net", linked_vnet: str = "vnet-aip",
+                   zone_by_id: bool = False) -> s.Program:
+    """A Key Vault's private endpoint in vnet-aip; its zone group writes into `zone`, linked to `linked_vnet`."""
+    def build() -> None:
+        vnets = {n: network.VirtualNetwork(n, resource_group_name=s.RG, virtual_network_name=n,
+                                           address_space=network.AddressSpaceArgs(address_prefixes=["10.0.0.0/16"]))
+                 for n in {"vnet-aip", linked_vnet}}
+        subnet = network.Subnet("snet-pe", resource_group_name=s.RG, virtual_network_name=vnets["vnet-aip"].name,
+                                subnet_name="snet-pe", address_prefix="10.0.1.0/24")
+        endpoint = network.PrivateEndpoint(
+            "kv-pe", resource_group_name=s.RG, private_endpoint_name="kv-pe",
+            subnet=network.SubnetArgs(id=subnet.id),
+            private_link_service_connections=[network.PrivateLinkServiceConnectionArgs(
+                name="vault", group_ids=["vault"],
+                private_link_service_id=f"{GROUP_SCOPE}/providers/Microsoft.KeyVault/vaults/kv-aip-prod-eus2")])
+        dns_zone = privatedns.PrivateZone(zone, resource_group_name=s.RG, private_zone_name=zone, location="global")
+        privatedns.VirtualNetworkLink(
+            f"{zone}-link", resource_group_name=s.RG, private_zone_name=dns_zone.name, location="global",
+            virtual_network_link_name="link", registration_enabled=False,
+            virtual_network=privatedns.SubResourceArgs(id=vnets[linked_vnet].id))
+        zone_id = f"{GROUP_SCOPE}/providers/Microsoft.Network/privateDnsZones/{zone}" if zone_by_id else dns_zone.id
+        network.PrivateDnsZoneGroup(
+            "kv-pe-dns", resource_group_name=s.RG, private_endpoint_name=endpoint.name,
+            private_dns_zone_group_name="default",
+            private_dns_zone_configs=[network.PrivateDnsZoneConfigArgs(name="zone", private_dns_zone_id=zone_id)])
+    return build
+
+
 PASSING = [
     (role_assignment_no_standing_privilege, grant(PRIVILEGED["Owner"], "User", f"{GROUP_SCOPE}/providers/"
                                                   "Microsoft.KeyVault/vaults/kv-aip-prod-eus2"), None),
@@ -158,6 +188,8 @@ PASSING = [
     (nsg_no_internet_inbound, inbound("Tcp"), None),
     (waf_policy_not_weakened, s.waf_policy(), None),
     (service_health_alert, served(), None),
+    (private_dns_zone_wiring, wired_endpoint(), None),
+    (private_dns_zone_wiring, wired_endpoint(zone_by_id=True), None),
     (service_health_alert, served("ResourceHealth"), None),
     (zone_redundancy, plan("ElasticPremium", "EP1", capacity=2), ZONES),
     (zone_redundancy, plan("FlexConsumption", "FC1"), ZONES),
@@ -189,6 +221,9 @@ FAILING = [
     (nsg_no_internet_inbound, inbound("*"), None, "over protocol '*'"),
     (waf_policy_not_weakened, waf(overridden("Disabled"), BOTS), None, "rule 942430 of SQLI"),
     (service_health_alert, served(None), None, "no enabled activity log alert on Service Health"),
+    (private_dns_zone_wiring, wired_endpoint(zone="privatelink.blob.core.windows.net"), None,
+     "does not serve its group id"),
+    (private_dns_zone_wiring, wired_endpoint(linked_vnet="vnet-hub-other"), None, "linked to no VNet hosting"),
     (service_health_alert, served("Administrative"), None, "no enabled activity log alert on Service Health"),
     (service_health_alert, served(enabled=False), None, "no enabled activity log alert on Service Health"),
     (zone_redundancy, plan("ElasticPremium", "EP1", capacity=1), ZONES, "at least two instances"),
