@@ -65,16 +65,19 @@ CAUGHT_BY_DEFAULT = {
     "key-vault-private-access", "key-vault-secret-expiry", "managed-environment-internal", "managed-identity-present",
     "messaging-local-auth-disabled", "messaging-private-access", "messaging-tls", "metric-alert-actionable",
     "nsg-on-every-subnet", "private-endpoint-coverage", "redis-classic-private-access", "redis-classic-retired",
-    "required-tags", "service-health-alert", "subnet-private-endpoint-network-policies", "waf-fronts-public-ips",
+    "required-tags", "service-health-alert", "subnet-no-default-outbound", "subnet-private-endpoint-network-policies",
+    "waf-fronts-public-ips",
     "web-app-basic-auth-disabled", "web-app-private-access", "web-app-secure-transport", "web-test-standard-kind",
 }
 CAUGHT = {
     "default": CAUGHT_BY_DEFAULT,
     # dev.json: classic Premium is outside dev's SKUs; outside dev's regions.
     "dev": CAUGHT_BY_DEFAULT | {"redis-sku-allowed", "allowed-locations"},
-    # prod.json: one region, no zones, nothing protected, mutable backups, outside prod's regions.
+    # prod.json: one region, no zones, nothing protected, mutable backups restorable in one region only, outside
+    # prod's regions.
     "prod": CAUGHT_BY_DEFAULT | {"multi-region", "zone-redundancy", "stateful-resources-protected",
-                                 "backup-vault-immutability", "allowed-locations"},
+                                 "backup-vault-immutability", "backup-vault-cross-region-restore",
+                                 "allowed-locations"},
 }
 
 # Checklist items with a mandatory finding on the seed under prod.json.
@@ -113,6 +116,7 @@ IMPORTANT = [
     Finding("budget-notifications", "budget", "Forecasted"),
     Finding("subnet-private-endpoint-network-policies", "virtualNetwork", "ai-services-subnet"),
     Finding("nsg-on-every-subnet", "virtualNetwork", "app-services-subnet"),
+    Finding("subnet-no-default-outbound", "virtualNetwork", "defaultOutboundAccess"),
     Finding("cognitive-services-private-access", "openAIAccount", "publicNetworkAccess"),
     Finding("cognitive-services-local-auth-disabled", "openAIAccount"),
     Finding("cognitive-services-outbound-restricted", "openAIAccount", "restrictOutboundNetworkAccess"),

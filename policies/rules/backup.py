@@ -1,4 +1,4 @@
-"""Backup vaults (dataprotection:BackupVault): soft delete and immutability."""
+"""Backup vaults (dataprotection:BackupVault): soft delete, immutability, cross-region restore."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from ..azure import types as T
 from ..framework import Config, resource_policy
 from ..framework.expect import COMPLIES, Row, is_not, value_policy
 from ..framework.inputs import UNKNOWN, get, text
+from ..framework.values import show
 
 # Immutability states that keep recovery points from early deletion ('Unlocked' can still be turned off,
 # but locking is irreversible, so the stack owner decides when).
@@ -58,6 +59,31 @@ backup_vault_immutability = resource_policy(
 )
 
 
+def _cross_region_restore(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    if not config["requireCrossRegionRestore"]:
+        return
+    state = text(args.props, "properties", "featureSettings", "crossRegionRestoreSettings", "state")
+    if state is not UNKNOWN and state != "enabled":
+        shown = show(get(args.props, "properties", "featureSettings", "crossRegionRestoreSettings", "state"),
+                     "Disabled")
+        yield (f"properties.featureSettings.crossRegionRestoreSettings.state is {shown}: backups cannot be restored "
+               "in the paired region while this one is down; enable it (on a GeoRedundant vault)")
+
+
+backup_vault_cross_region_restore = resource_policy(
+    name="backup-vault-cross-region-restore",
+    description="Backup vaults can restore in the paired region (where the environment requires it).",
+    checklist=["REL-2"],
+    severity=Severity.MEDIUM,
+    remediation="Use storage setting type 'GeoRedundant' and set `properties.feature_settings=FeatureSettingsArgs("
+                "cross_region_restore_settings=CrossRegionRestoreSettingsArgs(state='Enabled'))` (it cannot be turned "
+                "off later; https://learn.microsoft.com/azure/backup/backup-vault-overview#cross-region-restore).",
+    types=[T.BACKUP_VAULT],
+    check=_cross_region_restore,
+    config={"requireCrossRegionRestore": {"type": "boolean", "default": False}},
+)
+
+
 POLICIES: list[Policy] = [
-    backup_vault_soft_delete, backup_vault_immutability,
+    backup_vault_soft_delete, backup_vault_immutability, backup_vault_cross_region_restore,
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pulumi_policy import Policy, ResourceValidationArgs, Severity
+from pulumi_policy import EnforcementLevel, Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
@@ -168,6 +168,60 @@ public_ip_standard_sku = value_policy(
 )
 
 
+def _subnet_outbound(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    for name, subnet in _subnets(args):
+        if subnet is UNKNOWN or name.lower() in RESERVED_SUBNETS:
+            continue
+        access = get(subnet, "defaultOutboundAccess")
+        if access is not UNKNOWN and access is not False:
+            shown = show(access, "true before the 2025 API versions")
+            yield (f"subnet '{name}' has defaultOutboundAccess {shown}: its VMs and containers reach the Internet "
+                   "through an implicit, shared Azure IP; set it to false and route egress explicitly (NAT gateway, "
+                   "firewall)")
+
+
+def _vnet_ddos(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    if not config["requireDdosProtection"]:
+        return
+    enabled, plan = get(args.props, "enableDdosProtection"), get(args.props, "ddosProtectionPlan", "id")
+    if UNKNOWN in (enabled, plan):
+        return
+    if enabled is not True or not plan:
+        yield ("no DDoS Network Protection plan (enableDdosProtection with ddosProtectionPlan.id): the public "
+               "endpoints in this VNet get infrastructure-level protection only")
+
+
+subnet_no_default_outbound = resource_policy(
+    name="subnet-no-default-outbound",
+    description="Subnets turn off default outbound access: egress goes through a route the stack declares.",
+    checklist=["SEC-4"],
+    severity=Severity.MEDIUM,
+    remediation="Set `default_outbound_access=False` on every subnet (Azure retires default outbound access; "
+                "https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access) and give "
+                "subnets that call out a NAT gateway or a firewall route.",
+    types=[T.SUBNET, T.VNET],
+    check=_subnet_outbound,
+)
+
+
+vnet_ddos_protection = resource_policy(
+    name="vnet-ddos-protection",
+    description="VNets with public endpoints are covered by a DDoS Network Protection plan (where the environment "
+                "asks for it; advisory by default, the plan is billed per month).",
+    checklist=["SEC-6"],
+    severity=Severity.MEDIUM,
+    remediation="Create one network:DdosProtectionPlan per tenant or subscription and set "
+                "`enable_ddos_protection=True`, `ddos_protection_plan=SubResourceArgs(id=<plan id>)` on the VNet "
+                "(https://learn.microsoft.com/azure/ddos-protection/ddos-protection-overview); or IP Protection on "
+                "the gateway's public IP.",
+    types=[T.VNET],
+    check=_vnet_ddos,
+    config={"requireDdosProtection": {"type": "boolean", "default": False}},
+    level=EnforcementLevel.ADVISORY,
+)
+
+
 POLICIES: list[Policy] = [
-    nsg_no_internet_inbound, subnet_private_endpoint_policies, public_ip_standard_sku,
+    nsg_no_internet_inbound, subnet_private_endpoint_policies, public_ip_standard_sku, subnet_no_default_outbound,
+    vnet_ddos_protection,
 ]

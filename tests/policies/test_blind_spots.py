@@ -9,6 +9,7 @@ from typing import Any
 
 import pulumi_azure_native.authorization as authorization
 import pulumi_azure_native.cognitiveservices as cognitiveservices
+import pulumi_azure_native.dataprotection as dataprotection
 import pulumi_azure_native.keyvault as keyvault
 import pulumi_azure_native.monitor as monitor
 import pulumi_azure_native.network as network
@@ -21,6 +22,7 @@ from policies.azure.roles import PRIVILEGED, ROLES
 from policies.relations.observability import service_health_alert
 from policies.relations.private_link import private_dns_zone_wiring
 from policies.rules.authorization import role_assignment_no_standing_privilege
+from policies.rules.backup import backup_vault_cross_region_restore
 from policies.rules.cognitive_services import (
     openai_deployment_content_filter,
     openai_deployment_data_processing,
@@ -28,7 +30,7 @@ from policies.rules.cognitive_services import (
 )
 from policies.rules.identity import secrets_in_key_vault
 from policies.rules.key_vault import key_vault_secret_expiry
-from policies.rules.network import nsg_no_internet_inbound
+from policies.rules.network import nsg_no_internet_inbound, subnet_no_default_outbound, vnet_ddos_protection
 from policies.rules.resources import zone_redundancy
 from policies.rules.storage import blob_cors_restricted, storage_cross_tenant_replication_disabled
 from policies.rules.waf_policy import waf_policy_not_weakened
@@ -39,12 +41,15 @@ AREA = [
     role_assignment_no_standing_privilege, openai_deployment_content_filter, openai_deployment_data_processing,
     openai_deployment_version_pinned, key_vault_secret_expiry, storage_cross_tenant_replication_disabled,
     blob_cors_restricted, waf_policy_not_weakened, service_health_alert, private_dns_zone_wiring,
+    subnet_no_default_outbound, vnet_ddos_protection, backup_vault_cross_region_restore,
 ]
 GROUP_SCOPE = f"{s.SUB}/resourceGroups/{s.RG}"
 DATA_ZONE = file_config({"openai-deployment-data-processing": {"dataProcessing": "datazone"}})
 REGIONAL = file_config({"openai-deployment-data-processing": {"dataProcessing": "regional"}})
 PINNED = file_config({"openai-deployment-version-pinned": {"requireNoAutoUpgrade": True}})
 ZONES = file_config({"zone-redundancy": {"requireZoneRedundancy": True}})
+DDOS = file_config({"vnet-ddos-protection": {"requireDdosProtection": True}})
+CROSS_REGION = file_config({"backup-vault-cross-region-restore": {"requireCrossRegionRestore": True}})
 ACTION_GROUP = f"{GROUP_SCOPE}/providers/Microsoft.Insights/actionGroups/ag-aip"
 EXPIRES = 1_830_297_600  # 2028-01-01T00:00:00Z, in the seconds since the epoch Key Vault takes
 
@@ -136,6 +141,25 @@ def served(category: str | None = "ServiceHealth", enabled: bool = True) -> s.Pr
     return build
 
 
+def ddos_vnet() -> s.Program:
+    plan = f"{GROUP_SCOPE}/providers/Microsoft.Network/ddosProtectionPlans/ddos-aip"
+    return lambda: network.VirtualNetwork(
+        "vnet", resource_group_name=s.RG, virtual_network_name="vnet-aip",
+        address_space=network.AddressSpaceArgs(address_prefixes=["10.100.0.0/16"]),
+        enable_ddos_protection=True, ddos_protection_plan=network.SubResourceArgs(id=plan))
+
+
+def geo_vault(cross_region: str | None) -> s.Program:
+    restore = dataprotection.CrossRegionRestoreSettingsArgs(state=cross_region) if cross_region else None
+    features = dataprotection.FeatureSettingsArgs(cross_region_restore_settings=restore) if restore else None
+    return lambda: dataprotection.BackupVault(
+        "backup", resource_group_name=s.RG, vault_name="bvault-aip",
+        identity=dataprotection.DppIdentityDetailsArgs(type="SystemAssigned"),
+        properties=dataprotection.BackupVaultArgs(
+            storage_settings=[dataprotection.StorageSettingArgs(datastore_type="VaultStore", type="GeoRedundant")],
+            feature_settings=features))
+
+
 def inbound(protocol: str) -> s.Program:
     return s.nsg(s.rule("https", protocol=protocol))
 
@@ -187,6 +211,12 @@ PASSING = [
      None),
     (nsg_no_internet_inbound, inbound("Tcp"), None),
     (waf_policy_not_weakened, s.waf_policy(), None),
+    (subnet_no_default_outbound, s.subnet(default_outbound_access=False), None),
+    (subnet_no_default_outbound, s.subnet("GatewaySubnet"), None),  # Azure's reserved subnets are left alone
+    (vnet_ddos_protection, s.vnet(), None),  # not required by default
+    (vnet_ddos_protection, ddos_vnet(), DDOS),
+    (backup_vault_cross_region_restore, geo_vault(None), None),  # not required by default
+    (backup_vault_cross_region_restore, geo_vault("Enabled"), CROSS_REGION),
     (service_health_alert, served(), None),
     (private_dns_zone_wiring, wired_endpoint(), None),
     (private_dns_zone_wiring, wired_endpoint(zone_by_id=True), None),
@@ -220,6 +250,11 @@ FAILING = [
     (nsg_no_internet_inbound, inbound("Udp"), None, "over protocol 'Udp'"),
     (nsg_no_internet_inbound, inbound("*"), None, "over protocol '*'"),
     (waf_policy_not_weakened, waf(overridden("Disabled"), BOTS), None, "rule 942430 of SQLI"),
+    (subnet_no_default_outbound, s.subnet(), None, "defaultOutboundAccess absent"),
+    (subnet_no_default_outbound, s.vnet(s.inline_subnet("snet-apps", default_outbound_access=True)), None,
+     "subnet 'snet-apps' has defaultOutboundAccess 'True'"),
+    (vnet_ddos_protection, s.vnet(), DDOS, "no DDoS Network Protection plan"),
+    (backup_vault_cross_region_restore, geo_vault(None), CROSS_REGION, "crossRegionRestoreSettings.state is absent"),
     (service_health_alert, served(None), None, "no enabled activity log alert on Service Health"),
     (private_dns_zone_wiring, wired_endpoint(zone="privatelink.blob.core.windows.net"), None,
      "does not serve its group id"),
