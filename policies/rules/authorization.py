@@ -27,12 +27,24 @@ def _workload_principal(args: ResourceValidationArgs) -> bool:
     return kind is None or kind == "serviceprincipal"
 
 
+# The config knob of the policies that refuse privileged roles.
+PRIVILEGED_CONFIG = {"privilegedRoleIds": {"type": "object", "additionalProperties": {"type": "string"},
+                                           "default": PRIVILEGED_ROLE_IDS,
+                                           "description": "role definition GUID -> role name"}}
+
+
+def _privileged(args: ResourceValidationArgs, config: Config) -> tuple[str | None, dict[str, str]]:
+    """The assignment's role GUID (lower-cased, None if unknown) and the configured privileged roles."""
+    role = id_name(get(args.props, "roleDefinitionId"))
+    return (role if isinstance(role, str) else None,
+            {str(k).lower(): str(v) for k, v in config["privilegedRoleIds"].items()})
+
+
 def _privileged_role(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
     if not _workload_principal(args):
         return
-    role = id_name(get(args.props, "roleDefinitionId"))
-    privileged = {str(k).lower(): str(v) for k, v in config["privilegedRoleIds"].items()}
-    if isinstance(role, str) and role in privileged:
+    role, privileged = _privileged(args, config)
+    if role in privileged:
         yield (f"grants the privileged role '{privileged[role]}' to a workload identity (principalType "
                f"{show(get(args.props, 'principalType'))}); grant a data-plane role on the resource instead")
 
@@ -41,10 +53,8 @@ def _standing_privilege(args: ResourceValidationArgs, config: Config) -> Iterabl
     kind = text(args.props, "principalType")
     if kind not in ("user", "group"):
         return
-    role = id_name(get(args.props, "roleDefinitionId"))
-    scope = get(args.props, "scope")
-    privileged = {str(k).lower(): str(v) for k, v in config["privilegedRoleIds"].items()}
-    if isinstance(role, str) and role in privileged and isinstance(scope, str) and _BROAD_SCOPE.match(scope.lower()):
+    (role, privileged), scope = _privileged(args, config), get(args.props, "scope")
+    if role in privileged and isinstance(scope, str) and _BROAD_SCOPE.match(scope.lower()):
         yield (f"grants '{privileged[role]}' to a {kind} at '{scope}' as a standing assignment; make people "
                "eligible through Privileged Identity Management, or grant a narrower role")
 
@@ -73,9 +83,7 @@ role_assignment_not_privileged = resource_policy(
                 "say so with `principal_type`.",
     types=[T.ROLE_ASSIGNMENT],
     check=_privileged_role,
-    config={"privilegedRoleIds": {"type": "object", "additionalProperties": {"type": "string"},
-                                  "default": PRIVILEGED_ROLE_IDS,
-                                  "description": "role definition GUID -> role name"}},
+    config=PRIVILEGED_CONFIG,
 )
 
 
@@ -105,9 +113,7 @@ role_assignment_no_standing_privilege = resource_policy(
                 "(https://learn.microsoft.com/azure/role-based-access-control/best-practices).",
     types=[T.ROLE_ASSIGNMENT],
     check=_standing_privilege,
-    config={"privilegedRoleIds": {"type": "object", "additionalProperties": {"type": "string"},
-                                  "default": PRIVILEGED_ROLE_IDS,
-                                  "description": "role definition GUID -> role name"}},
+    config=PRIVILEGED_CONFIG,
 )
 
 

@@ -17,15 +17,19 @@ from ..framework.values import show
 IMMUTABLE_STATES = frozenset({"unlocked", "locked"})
 
 
+def _required_state(args: ResourceValidationArgs, required: bool, path: tuple[str, ...], wanted: frozenset[str],
+                    why: str) -> Iterable[str]:
+    """When the environment requires it, the state at `path` is one of `wanted` (absent: Disabled)."""
+    state = text(args.props, *path)
+    if required and state is not UNKNOWN and state not in wanted:
+        yield f"{'.'.join(path)} is {show(get(args.props, *path), 'Disabled')}: {why}"
+
+
 def _backup_immutability(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    if not config["requireImmutability"]:
-        return
-    state = text(args.props, "properties", "securitySettings", "immutabilitySettings", "state")
-    if state is not UNKNOWN and state not in IMMUTABLE_STATES:  # absent: Disabled
-        shown = get(args.props, "properties", "securitySettings", "immutabilitySettings", "state")
-        shown = "absent (Azure's default: Disabled)" if shown is None else f"'{shown}'"
-        yield (f"properties.securitySettings.immutabilitySettings.state is {shown}: recovery points can be deleted "
-               "before they expire; set it to 'Locked' (or 'Unlocked' until the lock is approved)")
+    yield from _required_state(
+        args, config["requireImmutability"], ("properties", "securitySettings", "immutabilitySettings", "state"),
+        IMMUTABLE_STATES, "recovery points can be deleted before they expire; set it to 'Locked' (or 'Unlocked' "
+        "until the lock is approved)")
 
 
 backup_vault_soft_delete = value_policy(
@@ -60,14 +64,11 @@ backup_vault_immutability = resource_policy(
 
 
 def _cross_region_restore(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    if not config["requireCrossRegionRestore"]:
-        return
-    state = text(args.props, "properties", "featureSettings", "crossRegionRestoreSettings", "state")
-    if state is not UNKNOWN and state != "enabled":
-        shown = show(get(args.props, "properties", "featureSettings", "crossRegionRestoreSettings", "state"),
-                     "Disabled")
-        yield (f"properties.featureSettings.crossRegionRestoreSettings.state is {shown}: backups cannot be restored "
-               "in the paired region while this one is down; enable it (on a GeoRedundant vault)")
+    yield from _required_state(
+        args, config["requireCrossRegionRestore"], ("properties", "featureSettings", "crossRegionRestoreSettings",
+                                                    "state"),
+        frozenset({"enabled"}), "backups cannot be restored in the paired region while this one is down; enable it "
+        "(on a GeoRedundant vault)")
 
 
 backup_vault_cross_region_restore = resource_policy(
