@@ -21,6 +21,7 @@ import pytest
 from policies.azure.roles import PRIVILEGED, ROLES
 from policies.relations.observability import service_health_alert
 from policies.relations.private_link import private_dns_zone_wiring
+from policies.relations.storage import blob_service_declared
 from policies.rules.authorization import role_assignment_no_standing_privilege
 from policies.rules.backup import backup_vault_cross_region_restore
 from policies.rules.cognitive_services import (
@@ -41,7 +42,7 @@ AREA = [
     role_assignment_no_standing_privilege, openai_deployment_content_filter, openai_deployment_data_processing,
     openai_deployment_version_pinned, key_vault_secret_expiry, storage_cross_tenant_replication_disabled,
     blob_cors_restricted, waf_policy_not_weakened, service_health_alert, private_dns_zone_wiring,
-    subnet_no_default_outbound, vnet_ddos_protection, backup_vault_cross_region_restore,
+    subnet_no_default_outbound, vnet_ddos_protection, backup_vault_cross_region_restore, blob_service_declared,
 ]
 GROUP_SCOPE = f"{s.SUB}/resourceGroups/{s.RG}"
 DATA_ZONE = file_config({"openai-deployment-data-processing": {"dataProcessing": "datazone"}})
@@ -160,6 +161,14 @@ def geo_vault(cross_region: str | None) -> s.Program:
             feature_settings=features))
 
 
+def account_with(blob_service: bool) -> s.Program:
+    def build() -> None:
+        s.storage_account()()
+        if blob_service:
+            s.blob_service()()
+    return build
+
+
 def inbound(protocol: str) -> s.Program:
     return s.nsg(s.rule("https", protocol=protocol))
 
@@ -217,6 +226,7 @@ PASSING = [
     (vnet_ddos_protection, ddos_vnet(), DDOS),
     (backup_vault_cross_region_restore, geo_vault(None), None),  # not required by default
     (backup_vault_cross_region_restore, geo_vault("Enabled"), CROSS_REGION),
+    (blob_service_declared, account_with(blob_service=True), None),
     (service_health_alert, served(), None),
     (private_dns_zone_wiring, wired_endpoint(), None),
     (private_dns_zone_wiring, wired_endpoint(zone_by_id=True), None),
@@ -255,6 +265,7 @@ FAILING = [
      "subnet 'snet-apps' has defaultOutboundAccess 'True'"),
     (vnet_ddos_protection, s.vnet(), DDOS, "no DDoS Network Protection plan"),
     (backup_vault_cross_region_restore, geo_vault(None), CROSS_REGION, "crossRegionRestoreSettings.state is absent"),
+    (blob_service_declared, account_with(blob_service=False), None, "declares no blob service"),
     (service_health_alert, served(None), None, "no enabled activity log alert on Service Health"),
     (private_dns_zone_wiring, wired_endpoint(zone="privatelink.blob.core.windows.net"), None,
      "does not serve its group id"),
