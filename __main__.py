@@ -29,6 +29,7 @@ from components.network import SecureNetwork, SecureNetworkArgs
 from components.peering import RegionPeering, VnetPeerings, VnetPeeringsArgs
 from components.private_dns import PrivateDnsZones, PrivateDnsZonesArgs
 from components.protection import ResourceGroupLock, ResourceGroupLockArgs
+from components.service_health import ServiceHealthAlert, ServiceHealthAlertArgs
 from components.stamp import RegionalStamp, RegionalStampArgs, entrypoint
 from components.static_web_app import StaticWebApp, StaticWebAppArgs
 from components.token_budget import TokenBudget, TokenBudgetArgs
@@ -77,6 +78,8 @@ for loc, net in networks.items():
 
 alerts_to = ActionGroup("action-group", ActionGroupArgs(
     common=commons[primary], base_name=base, emails=cfg.monitoring.alert_emails))
+ServiceHealthAlert("service-health", ServiceHealthAlertArgs(
+    common=commons[primary], base_name=base, action_group_id=alerts_to.id))
 stamps = {
     region.location: RegionalStamp(f"stamp-{region.location}", RegionalStampArgs(
         common=commons[region.location], config=cfg, region=region, network=networks[region.location],

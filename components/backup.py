@@ -171,6 +171,12 @@ class Backup(pulumi.ComponentResource):
                     ),
                     immutability_settings=dataprotection.ImmutabilitySettingsArgs(state=immutability),
                 ),
+                # A geo-redundant vault restores in the paired region too (backup-vault-cross-region-restore);
+                # Azure allows it on GeoRedundant storage only, and it cannot be turned off again.
+                feature_settings=dataprotection.FeatureSettingsArgs(
+                    cross_region_restore_settings=dataprotection.CrossRegionRestoreSettingsArgs(
+                        state=dataprotection.CrossRegionRestoreState.ENABLED))
+                if cfg.redundancy == "GeoRedundant" else None,
                 # Azure Monitor (not classic) alerts for every failed backup or restore job.
                 monitoring_settings=dataprotection.MonitoringSettingsArgs(
                     azure_monitor_alert_settings=dataprotection.AzureMonitorAlertSettingsArgs(

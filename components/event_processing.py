@@ -44,6 +44,8 @@ CONSUMER_GROUP = "functions"
 # Flex Consumption deploys the app package into this container; Elastic Premium runs it from there.
 DEPLOYMENT_CONTAINER = "deployments"
 PACKAGE_BLOB = "app.zip"
+# Blob and container soft delete on the Functions host storage, in days (prod's blob-soft-delete floor is 30).
+HOST_SOFT_DELETE_DAYS = 30
 PYTHON_VERSION = "3.11"
 # Namespace names: 6-50 characters; storage accounts: 3-24 lowercase letters and digits.
 _NAMESPACE_MAX, _STORAGE_MAX, _SITE_MAX = 50, 24, 60
@@ -229,8 +231,19 @@ class EventProcessing(pulumi.ComponentResource):
             bypass=storage.Bypass.NONE,
             endpoints={service: f"{name}-st-{service}" for service in ("blob", "queue")},
         )
+        # Declared so soft delete is set, not left to Azure's creation-path default (blob-service-declared).
+        blob_service = storage.BlobServiceProperties(
+            f"{name}-st-blob",
+            account_name=account.name,
+            resource_group_name=common.resource_group_name,
+            blob_services_name="default",
+            delete_retention_policy=storage.DeleteRetentionPolicyArgs(enabled=True, days=HOST_SOFT_DELETE_DAYS),
+            container_delete_retention_policy=storage.DeleteRetentionPolicyArgs(enabled=True,
+                                                                                days=HOST_SOFT_DELETE_DAYS),
+            opts=common.child(self),
+        )
         container = private_container(f"{name}-st-deployments", common=common, parent=self, account=account,
-                                      container_name=DEPLOYMENT_CONTAINER)
+                                      container_name=DEPLOYMENT_CONTAINER, depends_on=[blob_service])
         container_url = pulumi.Output.concat("https://", account.name, ".blob.core.windows.net/", container.name)
 
         # --- Roles: data plane only, each on its own resource (SEC-5) --------------------------

@@ -75,6 +75,15 @@ def _bootstrap_pfx(host_name: str) -> str:
     return self_signed_pfx(host_name)
 
 
+def _not_after(pfx_base64: str) -> int:
+    """The certificate's own end of validity, in Unix seconds: the secret expires with it
+    (key-vault-secret-expiry), never earlier, so the gateway can read it as long as it is valid."""
+    _, leaf, _ = pkcs12.load_key_and_certificates(base64.b64decode(pfx_base64), None)
+    if leaf is None:
+        raise GatewayCertificateError("the PFX holds no certificate; export it with its certificate and key")
+    return int(leaf.not_valid_after_utc.timestamp())
+
+
 def certificate_secret(
     name: str,
     *,
@@ -100,7 +109,10 @@ def certificate_secret(
         secret_name=secret_name,
         vault_name=vault_name,
         resource_group_name=common.resource_group_name,
-        properties=keyvault.SecretPropertiesArgs(value=pulumi.Output.secret(value), content_type=PFX_CONTENT_TYPE),
+        properties=keyvault.SecretPropertiesArgs(
+            value=pulumi.Output.secret(value), content_type=PFX_CONTENT_TYPE,
+            attributes=keyvault.SecretAttributesArgs(enabled=True, expires=_not_after(value))),
         tags=common.tags,
-        opts=common.child(parent, ignore_changes=["properties.value"] if bootstrap else None),
+        # A bootstrap certificate is generated anew on every run: the first one, and its expiry, stay.
+        opts=common.child(parent, ignore_changes=["properties.value", "properties.attributes"] if bootstrap else None),
     )

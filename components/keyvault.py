@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Literal
 
 import pulumi
@@ -19,8 +20,18 @@ from .naming import check_parts, unique_name_output
 from .private_endpoint import check_private_link, private_endpoint
 from .rbac import check_grants, grant_all
 
+# Every secret expires (key-vault-secret-expiry): on 1 January two years after the year it is
+# deployed, so a stack deployed at least once a year never holds an expired secret, and the date
+# (hence the secret's version) moves once a year, not on every `pulumi up`.
+SECRET_LIFETIME_YEARS = 2
 SOFT_DELETE_DAYS = 90
 MAX_NAME_LENGTH = 24
+
+
+def _expiry(now: datetime | None = None) -> int:
+    """The secrets' expiry, in the seconds since the epoch Key Vault's `exp` attribute takes."""
+    year = (now or datetime.now(UTC)).year + SECRET_LIFETIME_YEARS
+    return int(datetime(year, 1, 1, tzinfo=UTC).timestamp())
 
 
 class KeyVaultError(pulumi.RunError):
@@ -125,7 +136,9 @@ class KeyVault(pulumi.ComponentResource):
                 secret_name=secret,
                 vault_name=vault.name,
                 resource_group_name=common.resource_group_name,
-                properties=keyvault.SecretPropertiesArgs(value=pulumi.Output.secret(value)),
+                properties=keyvault.SecretPropertiesArgs(
+                    value=pulumi.Output.secret(value), content_type="text/plain",
+                    attributes=keyvault.SecretAttributesArgs(enabled=True, expires=_expiry())),
                 tags=common.tags,
                 opts=common.child(self),
             )

@@ -62,24 +62,28 @@ CAUGHT_BY_DEFAULT = {
     "cognitive-services-local-auth-disabled", "cognitive-services-outbound-restricted",
     "cognitive-services-private-access", "container-app-health-probes", "container-app-ingress-restricted",
     "container-app-no-public-ingress", "custom-metric-alert", "dashboard-exists", "diagnostic-settings-coverage",
-    "key-vault-private-access", "managed-environment-internal", "managed-identity-present",
+    "key-vault-private-access", "key-vault-secret-expiry", "managed-environment-internal", "managed-identity-present",
     "messaging-local-auth-disabled", "messaging-private-access", "messaging-tls", "metric-alert-actionable",
     "nsg-on-every-subnet", "private-endpoint-coverage", "redis-classic-private-access", "redis-classic-retired",
-    "required-tags", "subnet-private-endpoint-network-policies", "waf-fronts-public-ips",
+    "required-tags", "service-health-alert", "subnet-no-default-outbound", "subnet-private-endpoint-network-policies",
+    "waf-fronts-public-ips",
     "web-app-basic-auth-disabled", "web-app-private-access", "web-app-secure-transport", "web-test-standard-kind",
 }
 CAUGHT = {
     "default": CAUGHT_BY_DEFAULT,
     # dev.json: classic Premium is outside dev's SKUs; outside dev's regions.
     "dev": CAUGHT_BY_DEFAULT | {"redis-sku-allowed", "allowed-locations"},
-    # prod.json: one region, no zones, nothing protected, mutable backups, outside prod's regions.
+    # prod.json: one region, no zones, nothing protected, mutable backups restorable in one region only, outside
+    # prod's regions.
     "prod": CAUGHT_BY_DEFAULT | {"multi-region", "zone-redundancy", "stateful-resources-protected",
-                                 "backup-vault-immutability", "allowed-locations"},
+                                 "backup-vault-immutability", "backup-vault-cross-region-restore",
+                                 "allowed-locations"},
 }
 
 # Checklist items with a mandatory finding on the seed under prod.json.
 FAILING_IN_PROD = {
-    "SEC-1", "SEC-3", "SEC-4", "SEC-6", "PERF-1", "PERF-2", "PERF-3", "MON-1", "MON-2", "MON-3", "MON-4", "MON-5",
+    "SEC-1", "SEC-2", "SEC-3", "SEC-4", "SEC-6",
+    "PERF-1", "PERF-2", "PERF-3", "MON-1", "MON-2", "MON-3", "MON-4", "MON-5",
     "MON-6", "REL-1", "REL-2", "REL-5", "REL-6", "COST-1", "COST-5", "COMP-1", "COMP-2", "COMP-4",
 }
 
@@ -104,6 +108,7 @@ IMPORTANT = [
     Finding("app-gateway-https-redirect", "applicationGateway", "serves plain HTTP"),
     Finding("web-test-standard-kind", "availabilityTest", "'ping' is retired"),
     Finding("availability-test-exists", STACK),
+    Finding("service-health-alert", STACK, "Service Health"),
     Finding("container-app-no-public-ingress", "containerApp", "reachable from the Internet"),
     Finding("managed-environment-internal", "containerAppsEnvironment"),
     Finding("managed-identity-present", "containerApp"),  # chat-service-identity is created, never attached
@@ -111,6 +116,7 @@ IMPORTANT = [
     Finding("budget-notifications", "budget", "Forecasted"),
     Finding("subnet-private-endpoint-network-policies", "virtualNetwork", "ai-services-subnet"),
     Finding("nsg-on-every-subnet", "virtualNetwork", "app-services-subnet"),
+    Finding("subnet-no-default-outbound", "virtualNetwork", "defaultOutboundAccess"),
     Finding("cognitive-services-private-access", "openAIAccount", "publicNetworkAccess"),
     Finding("cognitive-services-local-auth-disabled", "openAIAccount"),
     Finding("cognitive-services-outbound-restricted", "openAIAccount", "restrictOutboundNetworkAccess"),
@@ -118,6 +124,7 @@ IMPORTANT = [
     Finding("container-app-ingress-restricted", "containerApp", "without ipSecurityRestrictions"),
     Finding("web-app-basic-auth-disabled", "functionApp", "FTP and SCM"),
     Finding("key-vault-private-access", "keyVault", "publicNetworkAccess"),
+    Finding("key-vault-secret-expiry", "openAIKeySecret", "attributes.expires"),
     Finding("messaging-local-auth-disabled", "eventHub"),
     Finding("messaging-local-auth-disabled", "serviceBus"),
     Finding("diagnostic-settings-coverage", "openAIAccount"),

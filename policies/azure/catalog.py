@@ -142,6 +142,13 @@ ZONES_BY_GROUP: Final[dict[str, tuple[str, ...]]] = {
     "searchService": ("privatelink.search.windows.net",),
 }
 
+# An `account` endpoint's zone group may carry all three AI zones, but only OpenAI and multi-service
+# AI Services accounts answer on the openai / services.ai names; every other kind (ComputerVision,
+# FormRecognizer, ...) answers on <name>.cognitiveservices.azure.com alone
+# (https://learn.microsoft.com/azure/ai-services/cognitive-services-virtual-networks#dns-changes-for-private-endpoints).
+AI_ZONE_KINDS: Final = frozenset({"openai", "aiservices"})
+COGNITIVE_ZONE: Final = "privatelink.cognitiveservices.azure.com"
+
 # Data planes that take a private endpoint, and where each keeps `publicNetworkAccess`.
 PRIVATE_LINK_TARGETS: Final[dict[str, tuple[str, ...]]] = {
     T.COGNITIVE_ACCOUNT: ("properties", "publicNetworkAccess"),

@@ -38,6 +38,7 @@ PRIVILEGED: Final[dict[str, str]] = {
     "Owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
     "Contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
     "User Access Administrator": "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+    "Role Based Access Control Administrator": "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
 }
 
 # The same privileged roles keyed by id, the shape of role-assignment-not-privileged's config.

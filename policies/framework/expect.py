@@ -50,6 +50,12 @@ def equals(expected: bool | str) -> Expect:
     return Expect(f"is '{expected}'", lambda v: _lower(v) == expected.lower())
 
 
+def one_of(*expected: str) -> Expect:
+    """A string enum among `expected`, case-insensitively."""
+    wanted = {e.lower() for e in expected}
+    return Expect("is " + " or ".join(f"'{e}'" for e in expected), lambda v: _lower(v) in wanted)
+
+
 def is_not(unwanted: bool | str) -> Expect:
     if isinstance(unwanted, bool):
         return Expect(f"is not {str(unwanted).lower()}", lambda v: v is not unwanted)
@@ -96,9 +102,16 @@ class Row:
         return self.message.format(path=".".join(self.path), value=value, shown=show(value, self.default))
 
 
+# Public network access values that keep a data plane off the Internet: 'SecuredByPerimeter' admits
+# only what the network security perimeter's access rules allow
+# (https://learn.microsoft.com/azure/private-link/network-security-perimeter-concepts).
+PRIVATE_ACCESS: Final = ("Disabled", "SecuredByPerimeter")
+
+
 def closed(*path: str) -> Row:
-    """The public network access switch at `path` is Disabled (absent: Enabled, Azure's default)."""
-    return Row(path, equals("Disabled"), absent=VIOLATES, default="Enabled",
+    """The public network access switch at `path` is Disabled or SecuredByPerimeter (absent: Enabled,
+    Azure's default)."""
+    return Row(path, one_of(*PRIVATE_ACCESS), absent=VIOLATES, default="Enabled",
                message="{path} is {shown}; set it to 'Disabled' and reach the service through its private endpoint")
 
 

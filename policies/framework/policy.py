@@ -2,10 +2,17 @@
 
 A policy's check is a plain function returning messages, so it is testable without the SDK's
 plumbing. The wrapper adds what every policy shares:
+  * every type token in its canonical form (azure/tokens.py) before the check runs: a resource
+    declared with an explicit API version or a v2 module name meets the same rules;
   * `suppressions` in the policy's pack config: `[{"resource": "<urn glob or logical name>",
     "reason": "...", "expires": "YYYY-MM-DD"}]`. A matching, valid suppression silences the
     finding and reports it through `not_applicable` (so the CLI and the dry-run both record it,
     with the reason); a suppression without a reason, or past its expiry, is itself a violation.
+  * `providedOutsideStack` in a stack policy's config: `{"reason": "...", "expires": "YYYY-MM-DD"}`
+    says that what the policy looks for is deployed by something else in a landing zone (Azure
+    Policy DeployIfNotExists writes the diagnostic settings; the hub owns the private endpoints
+    and DNS zones). Every finding of the policy is then recorded as suppressed with that reason,
+    instead of one per resource; without a reason, or past its expiry, the switch is a violation.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from ..azure.tokens import canonical
 from ..checklist import BY_ID
 
 Config = Mapping[str, Any]
@@ -63,12 +71,24 @@ SUPPRESSIONS_SCHEMA = {
 }
 
 
+OUTSIDE_SCHEMA = {
+    "type": "object",
+    "description": "what this policy looks for is provided outside this stack (a landing zone's Azure Policy, "
+                   "a hub stack): every finding is recorded as suppressed with this reason",
+    "properties": {
+        "reason": {"type": "string", "description": "what provides it, e.g. 'ALZ policy Deploy-Diag-LogAnalytics'"},
+        "expires": {"type": "string", "description": "YYYY-MM-DD; the switch lapses after it"},
+    },
+}
+
+
 def _today() -> date:
     return date.today()
 
 
-def _schema(config: Mapping[str, dict[str, Any]] | None) -> PolicyConfigSchema:
-    return PolicyConfigSchema(properties={**(config or {}), "suppressions": SUPPRESSIONS_SCHEMA})
+def _schema(config: Mapping[str, dict[str, Any]] | None, stack: bool = False) -> PolicyConfigSchema:
+    extra = {"providedOutsideStack": OUTSIDE_SCHEMA} if stack else {}
+    return PolicyConfigSchema(properties={**(config or {}), "suppressions": SUPPRESSIONS_SCHEMA, **extra})
 
 
 def _tags(checklist: list[str], extra: list[str] | None) -> list[str]:
@@ -84,9 +104,13 @@ class Suppressions:
 
     def __init__(self, config: Config) -> None:
         self.entries = list(config.get("suppressions") or [])
+        outside = config.get("providedOutsideStack")
+        # The landing-zone switch is a suppression of every finding, stack-wide.
+        self.outside = ({**outside, "resource": "providedOutsideStack", "providedOutsideStack": True}
+                        if isinstance(outside, Mapping) else None)
 
     def problems(self) -> Iterable[str]:
-        for entry in self.entries:
+        for entry in [*self.entries, *([self.outside] if self.outside else [])]:
             target = entry.get("resource", "?")
             if not str(entry.get("reason", "")).strip():
                 yield (f"suppression for '{target}' has no reason; every suppression needs a 'reason' "
@@ -103,8 +127,8 @@ class Suppressions:
                            "suppression with a new date and reason")
 
     def match(self, urn: str | None, name: str | None) -> dict[str, Any] | None:
-        """The valid suppression covering this resource, if any."""
-        for entry in self.entries:
+        """The valid suppression covering this resource (or the stack), if any."""
+        for entry in [*([self.outside] if self.outside else []), *self.entries]:
             if not str(entry.get("reason", "")).strip():
                 continue
             expires = entry.get("expires")
@@ -114,14 +138,15 @@ class Suppressions:
             except ValueError:
                 continue
             pattern = entry.get("resource", "")
-            if (urn and fnmatch.fnmatchcase(urn, pattern)) or (name and name == pattern):
+            if entry is self.outside or (urn and fnmatch.fnmatchcase(urn, pattern)) or (name and name == pattern):
                 return entry
         return None
 
 
 def _note(entry: Mapping[str, Any]) -> str:
     until = f" until {entry['expires']}" if entry.get("expires") else ""
-    return f"suppressed '{entry['resource']}'{until}: {entry['reason']}"
+    what = "as provided outside this stack" if "providedOutsideStack" in entry else f"'{entry['resource']}'"
+    return f"suppressed {what}{until}: {entry['reason']}"
 
 
 def resource_policy(
@@ -142,6 +167,7 @@ def resource_policy(
     TYPES[name] = wanted
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        args.resource_type = canonical(args.resource_type)
         cfg = dict(args.get_config() or {})
         suppressions = Suppressions(cfg)
         for problem in suppressions.problems():
@@ -178,6 +204,8 @@ def stack_policy(
     """A policy over the whole deployment (relations between resources)."""
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        for resource in args.resources:
+            resource.resource_type = canonical(resource.resource_type)
         cfg = dict(args.get_config() or {})
         suppressions = Suppressions(cfg)
         for problem in suppressions.problems():
@@ -197,7 +225,7 @@ def stack_policy(
 
     return StackValidationPolicy(
         name=name, description=description, validate=validate, enforcement_level=level,
-        config_schema=_schema(config), severity=severity, tags=_tags(checklist, tags),
+        config_schema=_schema(config, stack=True), severity=severity, tags=_tags(checklist, tags),
         remediation_steps=remediation, url=doc_url(name))
 
 

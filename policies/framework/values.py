@@ -46,5 +46,13 @@ def id_name(resource_id: Any) -> str | Unknown | None:
     return str(resource_id).rstrip("/").rsplit("/", 1)[-1].lower()
 
 
+def is_health_path(path: Any, health: str) -> bool:
+    """`path` is the health endpoint or one of its probes: '/health', '/health/', '/health/live',
+    '/health/ready?full=1' all are, for a configured '/health'."""
+    wanted = health.rstrip("/")
+    found = str(path).split("?", 1)[0].rstrip("/")
+    return found == wanted or found.startswith(wanted + "/")
+
+
 # The config knob of every policy that checks a health endpoint path.
 HEALTH_PATH = {"type": "string", "default": "/health", "description": "the services' health endpoint path"}

@@ -14,7 +14,7 @@ from ..azure import types as T
 from ..framework import Config, stack_policy
 from ..framework.inputs import ARM_PATHS, TYPE_OF_ARM, arm_type, get, text
 from ..framework.stack import Finding, Stack
-from ..rules.monitor import audit_gap
+from ..rules.monitor import audit_gap, to_workspace
 
 _AUDITED = {token: arm for arm, token in TYPE_OF_ARM.items() if arm in C.AUDIT_CATEGORIES}
 
@@ -24,6 +24,8 @@ def _diagnostic_settings_coverage(args: StackValidationArgs, config: Config) -> 
     settings_of: dict[str, list[PolicyResource]] = defaultdict(list)
     blind = False
     for setting in stack.of(T.DIAGNOSTIC_SETTING):
+        if not to_workspace(setting.props):
+            continue  # a second stream (SIEM, archive): it does not put the logs in Log Analytics
         uri = get(setting.props, "resourceUri")
         deps = setting.property_dependencies.get("resourceUri", [])
         if isinstance(uri, str):

@@ -144,6 +144,30 @@ NON_WEB_IP_USERS: tuple[str, ...] = (
 )
 
 
+# Load balancer rules that accept connections from outside; a balancer with none of them (only
+# outboundRules) uses its public IPs for egress SNAT, like a NAT gateway.
+INBOUND_LB_RULES = ("loadBalancingRules", "inboundNatRules", "inboundNatPools")
+
+
+def _inbound(balancer: PolicyResource) -> bool:
+    """The load balancer has a known inbound rule (unknown rules: cannot tell, so not inbound)."""
+    return any((rules := items(balancer.props, key)) is not UNKNOWN and rules for key in INBOUND_LB_RULES)
+
+
+def _outbound_or_management_ips(stack: Stack) -> set[str]:
+    """URNs of public IPs that serve no web traffic: those of NAT gateways, Bastion, firewalls,
+    VPN gateways and outbound-only load balancers, by dependency or by id."""
+    users = [*stack.of(*NON_WEB_IP_USERS), *(lb for lb in stack.of(T.LOAD_BALANCER) if not _inbound(lb))]
+    exempt: set[str] = set()
+    for user in users:
+        exempt |= {dep.urn for deps in user.property_dependencies.values() for dep in deps}
+        ids = [*ids_at(items(user.props, "publicIpAddresses"), "id"),
+               *ids_at(items(user.props, "frontendIPConfigurations"), "publicIPAddress", "id"),
+               *ids_at(items(user.props, "ipConfigurations"), "publicIPAddress", "id")]
+        exempt |= {ip.urn for value in ids if (ip := stack.by_id(value)) is not None}
+    return exempt
+
+
 def _waf_fronts_public_ips(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
     stack = Stack(args.resources)
     gateways_of: dict[str, list[PolicyResource]] = defaultdict(list)
@@ -155,8 +179,7 @@ def _waf_fronts_public_ips(args: StackValidationArgs, config: Config) -> Iterabl
         blind = blind or unresolved
         for urn in urns:
             gateways_of[urn].append(gateway)
-    exempt = {dep.urn for user in stack.of(*NON_WEB_IP_USERS)
-              for deps in user.property_dependencies.values() for dep in deps}
+    exempt = _outbound_or_management_ips(stack)
     for ip in stack.of(T.PUBLIC_IP):
         if ip.urn in exempt:
             continue

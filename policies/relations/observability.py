@@ -150,6 +150,30 @@ def _availability_test_exists(args: StackValidationArgs, config: Config) -> Iter
     yield ("no enabled standard availability test probes the service's health endpoint", None)
 
 
+# Activity log categories that report Azure's side of an outage
+# (https://learn.microsoft.com/azure/azure-monitor/essentials/activity-log-schema).
+HEALTH_CATEGORIES = ("servicehealth", "resourcehealth")
+
+
+def _health_alert(alert: PolicyResource) -> bool:
+    """Enabled, on a Service or Resource Health category, notifying an action group (unknown: maybe)."""
+    conditions, groups = items(alert.props, "condition", "allOf"), items(alert.props, "actions", "actionGroups")
+    if get(alert.props, "enabled") is False or not groups:
+        return False
+    if conditions is UNKNOWN:
+        return True
+    categories = [UNKNOWN if c is UNKNOWN else text(c, "equals") for c in conditions
+                  if c is UNKNOWN or text(c, "field") == "category"]
+    return any(c is UNKNOWN or c in HEALTH_CATEGORIES for c in categories)
+
+
+def _service_health_alert(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
+    stack = Stack(args.resources)
+    if _serves_traffic(stack) and not any(_health_alert(a) for a in stack.of(T.ACTIVITY_LOG_ALERT)):
+        yield ("no enabled activity log alert on Service Health (or Resource Health) notifies an action group: "
+               "an Azure outage is learnt from users", None)
+
+
 alerts_wired = stack_policy(
     name="alerts-wired",
     description="Metric alerts on the error rate, OpenAI throttling and each Redis cache notify an action group.",
@@ -199,6 +223,19 @@ availability_test_exists = stack_policy(
 )
 
 
+service_health_alert = stack_policy(
+    name="service-health-alert",
+    description="A serving stack has an activity log alert on Service Health (or Resource Health) wired to an "
+                "action group.",
+    checklist=["MON-3"],
+    severity=Severity.MEDIUM,
+    remediation="Add a monitor:ActivityLogAlert with `scopes=['/subscriptions/<id>']`, `condition` allOf "
+                "`field='category', equals='ServiceHealth'` and `actions.action_groups=[<action group id>]` "
+                "(components.service_health.ServiceHealthAlert).",
+    check=_service_health_alert,
+)
+
+
 POLICIES: list[Policy] = [
-    alerts_wired, custom_metric_alert, dashboard_exists, availability_test_exists,
+    alerts_wired, custom_metric_alert, dashboard_exists, availability_test_exists, service_health_alert,
 ]

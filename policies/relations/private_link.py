@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pulumi_policy import Policy, PolicyResource, Severity, StackValidationArgs
@@ -11,8 +12,9 @@ from pulumi_policy import Policy, PolicyResource, Severity, StackValidationArgs
 from ..azure import catalog as C
 from ..azure import types as T
 from ..framework import Config, stack_policy
-from ..framework.inputs import UNKNOWN, depends_on, items, text
+from ..framework.inputs import UNKNOWN, depends_on, get, items, text
 from ..framework.stack import Finding, Stack, ids_at
+from ..framework.values import id_name
 
 
 def _private_endpoint_coverage(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
@@ -65,6 +67,107 @@ def _zone_grouped_endpoints(stack: Stack) -> tuple[set[str], bool]:
     return zoned, blind
 
 
+def _vnet_name(by_urn: Mapping[str, PolicyResource], urn: str) -> str | None:
+    """The VNet name of a VNet or subnet resource of the stack, by urn."""
+    r = by_urn.get(urn)
+    if r is None:
+        return None
+    name = text(r.props, "virtualNetworkName")
+    return name if isinstance(name, str) else None
+
+
+def _vnets(by_urn: Mapping[str, PolicyResource], r: PolicyResource, prop: str, value: Any) -> set[str] | None:
+    """Names of the VNets input `prop` points into (an id string or its dependencies); None: cannot tell."""
+    if isinstance(value, str):
+        found = _VNET_IN_ID.search(value.lower())
+        return {found.group(1)} if found else None
+    names = {_vnet_name(by_urn, urn) for urn in depends_on(r, prop)}
+    return None if not names or None in names else {n for n in names if n}
+
+
+_VNET_IN_ID = re.compile(r"/virtualnetworks/([^/]+)")
+
+
+def _private_dns_wiring(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
+    stack = Stack(args.resources)
+    by_urn = {r.urn: r for r in args.resources}
+    links: dict[str, set[str]] = defaultdict(set)  # zone name -> linked VNet names
+    blind_links = False
+    for link in stack.of(T.VNET_LINK):
+        zone = text(link.props, "privateZoneName")
+        vnets = _vnets(by_urn, link, "virtualNetwork", get(link.props, "virtualNetwork", "id"))
+        if not isinstance(zone, str) or vnets is None:
+            blind_links = True
+            continue
+        links[zone] |= vnets
+    declared = {text(z.props, "privateZoneName") for z in stack.of(T.PRIVATE_ZONE)}
+    by_name = {(text(pe.props, "resourceGroupName"), text(pe.props, "privateEndpointName")): pe
+               for pe in stack.of(T.PRIVATE_ENDPOINT)}
+    for group in stack.of(T.DNS_ZONE_GROUP):
+        endpoint = next((by_urn[u] for u in depends_on(group, "privateEndpointName") if u in by_urn),
+                        by_name.get((text(group.props, "resourceGroupName"), text(group.props, "privateEndpointName"))))
+        if endpoint is None:
+            continue
+        wanted = _zones_for(endpoint)
+        used = _zone_names(by_urn, group)
+        if wanted is None or used is None:
+            continue
+        required = _required_zones(by_urn, endpoint, wanted)
+        for zone in sorted(used - wanted) if wanted else []:
+            yield (f"the DNS zone group of private endpoint '{endpoint.name}' uses zone '{zone}', which does not "
+                   f"serve its group id (needs {', '.join(sorted(wanted))})", endpoint.urn)
+        for zone in sorted(required - used) if used & wanted else []:
+            yield (f"the DNS zone group of private endpoint '{endpoint.name}' lacks zone '{zone}'", endpoint.urn)
+        hosts = _vnets(by_urn, endpoint, "subnet", get(endpoint.props, "subnet", "id"))
+        if hosts is None or blind_links:
+            continue
+        for zone in sorted(used & declared):
+            if not links.get(zone, set()) & hosts:
+                yield (f"private DNS zone '{zone}' is linked to no VNet hosting private endpoint '{endpoint.name}' "
+                       f"({', '.join(sorted(hosts))}): clients there resolve the public address", endpoint.urn)
+
+
+def _zones_for(endpoint: PolicyResource) -> set[str] | None:
+    """The zones the endpoint's group ids need (empty: a group id the catalogue does not know)."""
+    wanted: set[str] = set()
+    for prop in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
+        connections = items(endpoint.props, prop)
+        if connections is UNKNOWN:
+            return None
+        for connection in connections:
+            ids = UNKNOWN if connection is UNKNOWN else items(connection, "groupIds")
+            if ids is UNKNOWN:
+                return None
+            for group_id in ids:
+                known = {g.lower(): z for g, z in C.ZONES_BY_GROUP.items()}.get(str(group_id).lower())
+                if known is None:
+                    return set()
+                wanted |= set(known)
+    return wanted
+
+
+def _required_zones(by_urn: Mapping[str, PolicyResource], endpoint: PolicyResource, wanted: set[str]) -> set[str]:
+    """The zones the endpoint's target answers on: a Cognitive Services account that is neither OpenAI
+    nor AI Services needs only the cognitiveservices zone of the `account` group's three."""
+    targets = [by_urn[u] for u in depends_on(endpoint, "privateLinkServiceConnections") if u in by_urn]
+    kinds = [text(t.props, "kind") for t in targets if t.resource_type == T.COGNITIVE_ACCOUNT]
+    if C.COGNITIVE_ZONE in wanted and kinds and all(isinstance(k, str) and k.lower() not in C.AI_ZONE_KINDS
+                                                     for k in kinds):
+        return wanted - (set(C.ZONES_BY_GROUP["account"]) - {C.COGNITIVE_ZONE})
+    return wanted
+
+
+def _zone_names(by_urn: Mapping[str, PolicyResource], group: PolicyResource) -> set[str] | None:
+    """Names of the zones a zone group writes into, from the zone ids or else the zones it depends on
+    (None: cannot tell)."""
+    names = {id_name(zone_id) for zone_id in ids_at(items(group.props, "privateDnsZoneConfigs"), "privateDnsZoneId")}
+    if names and all(isinstance(n, str) for n in names):
+        return {str(n) for n in names}
+    zones = [by_urn[u] for u in depends_on(group, "privateDnsZoneConfigs") if u in by_urn]
+    found = {text(z.props, "privateZoneName") for z in zones if z.resource_type == T.PRIVATE_ZONE}
+    return {str(n) for n in found} if found and all(isinstance(n, str) for n in found) else None
+
+
 private_endpoint_coverage = stack_policy(
     name="private-endpoint-coverage",
     description="Every data plane with public access disabled has a private endpoint targeting it, and every "
@@ -79,6 +182,20 @@ private_endpoint_coverage = stack_policy(
 )
 
 
+private_dns_zone_wiring = stack_policy(
+    name="private-dns-zone-wiring",
+    description="Each private endpoint's DNS zone group writes into the zones its group id needs, and each of "
+                "those zones (declared in the stack) is linked to a VNet hosting the endpoint.",
+    checklist=["SEC-3"],
+    severity=Severity.HIGH,
+    remediation="Point `private_dns_zone_configs` at the zones of the endpoint's group id "
+                "(https://learn.microsoft.com/azure/private-link/private-endpoint-dns; policies/azure/catalog.py "
+                "ZONES_BY_GROUP) and add a privatedns:VirtualNetworkLink from each zone to the endpoint's VNet; "
+                "set `providedOutsideStack` when a hub owns the zones and links.",
+    check=_private_dns_wiring,
+)
+
+
 POLICIES: list[Policy] = [
-    private_endpoint_coverage,
+    private_endpoint_coverage, private_dns_zone_wiring,
 ]

@@ -22,8 +22,9 @@ from . import (
            resources,
            storage,
            traffic_manager,
+           waf_policy,
            web,
 )
 
-MODULES = (cognitive_services, key_vault, redis, network, authorization, app_gateway, container_apps, identity,
-           storage, messaging, web, monitor, traffic_manager, backup, budget, governance, resources)
+MODULES = (cognitive_services, key_vault, redis, network, authorization, app_gateway, waf_policy, container_apps,
+           identity, storage, messaging, web, monitor, traffic_manager, backup, budget, governance, resources)

@@ -11,10 +11,11 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 from ..azure import types as T
 from ..framework import Config, resource_policy
 from ..framework.inputs import UNKNOWN, get, items, number, text
-from ..framework.values import HEALTH_PATH, id_name, show, tls_below, version_of
+from ..framework.values import HEALTH_PATH, id_name, is_health_path, show, tls_below, version_of
 
-# Current App Gateway predefined TLS policies (TLS 1.2+); older ones still accept TLS 1.0/1.1.
-CURRENT_SSL_POLICIES = frozenset({"appgwsslpolicy20220101", "appgwsslpolicy20220101s"})
+# App Gateway predefined TLS policies whose minimum is TLS 1.2; the others accept TLS 1.0/1.1
+# (https://learn.microsoft.com/azure/application-gateway/application-gateway-ssl-policy-overview).
+CURRENT_SSL_POLICIES = frozenset({"appgwsslpolicy20170401s", "appgwsslpolicy20220101", "appgwsslpolicy20220101s"})
 
 
 # Oldest managed rule set version still counted as current, per rule set type.
@@ -51,8 +52,8 @@ def _app_gateway_tls(args: ResourceValidationArgs, config: Config) -> Iterable[s
     kind, name = text(policy, "policyType"), text(policy, "policyName")
     if UNKNOWN in (kind, name):
         return
-    if kind in ("custom", "customv2"):
-        minimum = get(policy, "minProtocolVersion")
+    minimum = get(policy, "minProtocolVersion")
+    if kind in ("custom", "customv2") or (kind is None and minimum is not None):
         if minimum is None or tls_below(minimum):
             yield f"sslPolicy.minProtocolVersion is {show(minimum)}; set it to 'TLSv1_2' or later"
     elif name not in CURRENT_SSL_POLICIES:
@@ -140,7 +141,7 @@ def _app_gateway_probe_path(args: ResourceValidationArgs, config: Config) -> Ite
     probes = items(args.props, "probes")
     for probe in [] if probes is UNKNOWN else probes:
         path = get(probe, "path")
-        if isinstance(path, str) and path != config["healthPath"]:
+        if isinstance(path, str) and not is_health_path(path, config["healthPath"]):
             yield f"probe '{get(probe, 'name')}' requests '{path}', not the health endpoint '{config['healthPath']}'"
 
 

@@ -27,14 +27,36 @@ def _workload_principal(args: ResourceValidationArgs) -> bool:
     return kind is None or kind == "serviceprincipal"
 
 
+# The config knob of the policies that refuse privileged roles.
+PRIVILEGED_CONFIG = {"privilegedRoleIds": {"type": "object", "additionalProperties": {"type": "string"},
+                                           "default": PRIVILEGED_ROLE_IDS,
+                                           "description": "role definition GUID -> role name"}}
+
+
+def _privileged(args: ResourceValidationArgs, config: Config) -> tuple[str | None, dict[str, str]]:
+    """The assignment's role GUID (lower-cased, None if unknown) and the configured privileged roles."""
+    role = id_name(get(args.props, "roleDefinitionId"))
+    return (role if isinstance(role, str) else None,
+            {str(k).lower(): str(v) for k, v in config["privilegedRoleIds"].items()})
+
+
 def _privileged_role(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
     if not _workload_principal(args):
         return
-    role = id_name(get(args.props, "roleDefinitionId"))
-    privileged = {str(k).lower(): str(v) for k, v in config["privilegedRoleIds"].items()}
-    if isinstance(role, str) and role in privileged:
+    role, privileged = _privileged(args, config)
+    if role in privileged:
         yield (f"grants the privileged role '{privileged[role]}' to a workload identity (principalType "
                f"{show(get(args.props, 'principalType'))}); grant a data-plane role on the resource instead")
+
+
+def _standing_privilege(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    kind = text(args.props, "principalType")
+    if kind not in ("user", "group"):
+        return
+    (role, privileged), scope = _privileged(args, config), get(args.props, "scope")
+    if role in privileged and isinstance(scope, str) and _BROAD_SCOPE.match(scope.lower()):
+        yield (f"grants '{privileged[role]}' to a {kind} at '{scope}' as a standing assignment; make people "
+               "eligible through Privileged Identity Management, or grant a narrower role")
 
 
 def _broad_scope(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
@@ -52,7 +74,8 @@ def _broad_scope(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
 
 role_assignment_not_privileged = resource_policy(
     name="role-assignment-not-privileged",
-    description="Workload identities get no Owner, Contributor or User Access Administrator role.",
+    description="Workload identities get no Owner, Contributor, User Access Administrator or RBAC Administrator "
+                "role.",
     checklist=["SEC-5"],
     severity=Severity.HIGH,
     remediation="Grant the least data-plane role the workload needs (e.g. 'Cognitive Services OpenAI User' "
@@ -60,9 +83,7 @@ role_assignment_not_privileged = resource_policy(
                 "say so with `principal_type`.",
     types=[T.ROLE_ASSIGNMENT],
     check=_privileged_role,
-    config={"privilegedRoleIds": {"type": "object", "additionalProperties": {"type": "string"},
-                                  "default": PRIVILEGED_ROLE_IDS,
-                                  "description": "role definition GUID -> role name"}},
+    config=PRIVILEGED_CONFIG,
 )
 
 
@@ -81,6 +102,21 @@ role_assignment_resource_scope = resource_policy(
 )
 
 
+role_assignment_no_standing_privilege = resource_policy(
+    name="role-assignment-no-standing-privilege",
+    description="Users and groups hold no standing Owner, Contributor, User Access Administrator or RBAC "
+                "Administrator role at management group, subscription or resource group scope.",
+    checklist=["SEC-5"],
+    severity=Severity.HIGH,
+    remediation="Remove the assignment and make the people eligible for the role through Privileged Identity "
+                "Management (time-bound, approved activation), or grant a narrower built-in role "
+                "(https://learn.microsoft.com/azure/role-based-access-control/best-practices).",
+    types=[T.ROLE_ASSIGNMENT],
+    check=_standing_privilege,
+    config=PRIVILEGED_CONFIG,
+)
+
+
 POLICIES: list[Policy] = [
-    role_assignment_not_privileged, role_assignment_resource_scope,
+    role_assignment_not_privileged, role_assignment_resource_scope, role_assignment_no_standing_privilege,
 ]

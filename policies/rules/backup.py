@@ -1,4 +1,4 @@
-"""Backup vaults (dataprotection:BackupVault): soft delete and immutability."""
+"""Backup vaults (dataprotection:BackupVault): soft delete, immutability, cross-region restore."""
 
 from __future__ import annotations
 
@@ -10,21 +10,26 @@ from ..azure import types as T
 from ..framework import Config, resource_policy
 from ..framework.expect import COMPLIES, Row, is_not, value_policy
 from ..framework.inputs import UNKNOWN, get, text
+from ..framework.values import show
 
 # Immutability states that keep recovery points from early deletion ('Unlocked' can still be turned off,
 # but locking is irreversible, so the stack owner decides when).
 IMMUTABLE_STATES = frozenset({"unlocked", "locked"})
 
 
+def _required_state(args: ResourceValidationArgs, required: bool, path: tuple[str, ...], wanted: frozenset[str],
+                    why: str) -> Iterable[str]:
+    """When the environment requires it, the state at `path` is one of `wanted` (absent: Disabled)."""
+    state = text(args.props, *path)
+    if required and state is not UNKNOWN and state not in wanted:
+        yield f"{'.'.join(path)} is {show(get(args.props, *path), 'Disabled')}: {why}"
+
+
 def _backup_immutability(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    if not config["requireImmutability"]:
-        return
-    state = text(args.props, "properties", "securitySettings", "immutabilitySettings", "state")
-    if state is not UNKNOWN and state not in IMMUTABLE_STATES:  # absent: Disabled
-        shown = get(args.props, "properties", "securitySettings", "immutabilitySettings", "state")
-        shown = "absent (Azure's default: Disabled)" if shown is None else f"'{shown}'"
-        yield (f"properties.securitySettings.immutabilitySettings.state is {shown}: recovery points can be deleted "
-               "before they expire; set it to 'Locked' (or 'Unlocked' until the lock is approved)")
+    yield from _required_state(
+        args, config["requireImmutability"], ("properties", "securitySettings", "immutabilitySettings", "state"),
+        IMMUTABLE_STATES, "recovery points can be deleted before they expire; set it to 'Locked' (or 'Unlocked' "
+        "until the lock is approved)")
 
 
 backup_vault_soft_delete = value_policy(
@@ -58,6 +63,28 @@ backup_vault_immutability = resource_policy(
 )
 
 
+def _cross_region_restore(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    yield from _required_state(
+        args, config["requireCrossRegionRestore"], ("properties", "featureSettings", "crossRegionRestoreSettings",
+                                                    "state"),
+        frozenset({"enabled"}), "backups cannot be restored in the paired region while this one is down; enable it "
+        "(on a GeoRedundant vault)")
+
+
+backup_vault_cross_region_restore = resource_policy(
+    name="backup-vault-cross-region-restore",
+    description="Backup vaults can restore in the paired region (where the environment requires it).",
+    checklist=["REL-2"],
+    severity=Severity.MEDIUM,
+    remediation="Use storage setting type 'GeoRedundant' and set `properties.feature_settings=FeatureSettingsArgs("
+                "cross_region_restore_settings=CrossRegionRestoreSettingsArgs(state='Enabled'))` (it cannot be turned "
+                "off later; https://learn.microsoft.com/azure/backup/backup-vault-overview#cross-region-restore).",
+    types=[T.BACKUP_VAULT],
+    check=_cross_region_restore,
+    config={"requireCrossRegionRestore": {"type": "boolean", "default": False}},
+)
+
+
 POLICIES: list[Policy] = [
-    backup_vault_soft_delete, backup_vault_immutability,
+    backup_vault_soft_delete, backup_vault_immutability, backup_vault_cross_region_restore,
 ]

@@ -25,6 +25,11 @@ def _date(value: object) -> date | None:
         return None
 
 
+# A budget notification's recipients (Consumption REST API, Notification:
+# https://learn.microsoft.com/rest/api/consumption/budgets/create-or-update).
+RECIPIENTS = ("contactEmails", "contactGroups", "contactRoles")
+
+
 def _budget_notifications(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
     notifications = entries(args.props, "notifications")
     if notifications is UNKNOWN:
@@ -33,8 +38,9 @@ def _budget_notifications(args: ResourceValidationArgs, config: Config) -> Itera
     for key, n in notifications:
         if n is UNKNOWN or get(n, "enabled") is False:
             continue
-        if not (get(n, "contactEmails") or get(n, "contactGroups")):
-            yield f"notification '{key}' has no contactEmails or contactGroups: nobody receives it"
+        # Any recipient list reaches someone: contactRoles mails the scope's Owners / Contributors / Readers.
+        if not any(get(n, field) for field in RECIPIENTS):
+            yield f"notification '{key}' has no contactEmails, contactGroups or contactRoles: nobody receives it"
             continue
         kind = text(n, "thresholdType")
         if kind is UNKNOWN:

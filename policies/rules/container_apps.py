@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pulumi_policy import Policy, ResourceValidationArgs, Severity
+from pulumi_policy import EnforcementLevel, Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
 from ..framework.expect import COMPLIES, VIOLATES, Row, equals, is_not, value_policy
 from ..framework.inputs import UNKNOWN, get, items, number, text
-from ..framework.values import HEALTH_PATH
+from ..framework.values import HEALTH_PATH, is_health_path
 
 
 def _container_app_scale(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
@@ -27,9 +27,13 @@ def _container_app_scale(args: ResourceValidationArgs, config: Config) -> Iterab
     floor = config["minReplicasAtLeast"]
     if isinstance(low, float) and low < floor:
         yield f"template.scale.minReplicas is {low:g}; this environment keeps at least {floor:g} warm replicas"
-    rules = items(scale, "rules")
+
+
+def _container_app_scale_rules(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    rules = items(args.props, "template", "scale", "rules")
     if rules is not UNKNOWN and not rules:
-        yield "template.scale has no rules; add an HTTP concurrency rule (or CPU / queue rule) to scale on load"
+        yield ("template.scale has no rules, so Azure applies its default HTTP rule (10 concurrent requests); "
+               "declare the HTTP concurrency (or CPU / queue) rule that fits the workload")
 
 
 def _probe_problems(container: Any, path: str) -> Iterable[str]:
@@ -43,7 +47,7 @@ def _probe_problems(container: Any, path: str) -> Iterable[str]:
             yield f"container '{name}' has no {wanted.capitalize()} probe"
     for probe in probes:
         found = get(probe, "httpGet", "path")
-        if isinstance(found, str) and found != path:
+        if isinstance(found, str) and not is_health_path(found, path):
             yield f"container '{name}' {get(probe, 'type')} probe requests '{found}', not the health endpoint '{path}'"
 
 
@@ -98,7 +102,7 @@ managed_environment_internal = value_policy(
 
 container_app_autoscale = resource_policy(
     name="container-app-autoscale",
-    description="Container apps autoscale between explicit bounds on at least one load signal.",
+    description="Container apps autoscale between explicit bounds.",
     checklist=["PERF-1"],
     severity=Severity.MEDIUM,
     remediation="Set `template.scale=ScaleArgs(min_replicas=..., max_replicas=..., rules=[ScaleRuleArgs("
@@ -107,6 +111,21 @@ container_app_autoscale = resource_policy(
     types=[T.CONTAINER_APP],
     check=_container_app_scale,
     config={"minReplicasAtLeast": {"type": "integer", "minimum": 0, "default": 0}},
+)
+
+
+# Advisory: without rules the app still scales, on Azure's default HTTP rule
+# (https://learn.microsoft.com/azure/container-apps/scale-app#default-scale-rule).
+container_app_scale_rules = resource_policy(
+    name="container-app-scale-rules",
+    description="Container apps declare the scale rule they scale on, instead of Azure's default HTTP rule.",
+    checklist=["PERF-1"],
+    severity=Severity.LOW,
+    remediation="Add `template.scale.rules=[ScaleRuleArgs(name='http', http=HttpScaleRuleArgs(metadata="
+                "{'concurrentRequests': '<what one replica serves>'}))]` (or a CPU / queue rule).",
+    types=[T.CONTAINER_APP],
+    check=_container_app_scale_rules,
+    level=EnforcementLevel.ADVISORY,
 )
 
 
@@ -138,6 +157,6 @@ container_app_cpu_limit = resource_policy(
 
 
 POLICIES: list[Policy] = [
-    container_app_https_only, managed_environment_internal, container_app_autoscale, container_app_health_probes,
-    container_app_cpu_limit,
+    container_app_https_only, managed_environment_internal, container_app_autoscale, container_app_scale_rules,
+    container_app_health_probes, container_app_cpu_limit,
 ]

@@ -13,7 +13,7 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 from ..azure import types as T
 from ..framework import Config, resource_policy
 from ..framework.expect import VIOLATES, Row, is_not, value_policy
-from ..framework.inputs import UNKNOWN, get, items
+from ..framework.inputs import UNKNOWN, entries, get, items
 
 # A name whose last word says "credential" (API_KEY, ClientSecret, DB_PASSWORD, SAS_TOKEN,
 # ConnectionString), anchored at the end so KEY_VAULT_URI or MAX_TOKENS are not secrets.
@@ -27,6 +27,22 @@ _CREDENTIAL_VALUE = re.compile(r"(AccountKey|SharedAccessKey|SharedAccessSignatu
 _KEY_VAULT_REFERENCE = "@microsoft.keyvault("
 
 
+# A bare `..._KEY` names a lookup key as often as a credential (COSMOS_PARTITION_KEY, CACHE_KEY);
+# these words before it make it a credential whatever the value looks like.
+_CREDENTIAL_KEY = re.compile(r"(API|ACCESS|ACCOUNT|AUTH|CLIENT|ENCRYPTION|MASTER|PRIMARY|PRIVATE|SECONDARY|SHARED|"
+                             r"SIGNING|STORAGE|SUBSCRIPTION)_?KEY$", re.I)
+
+
+def credential_shaped(value: str) -> bool:
+    """A value that could be a key: one token, not a path or URL, long, or mixing letters and digits
+    ('/tenantId', 'sessions' and 'v2' are not; 'Zx8f9Q2mK7pL4vR1' and base64 blobs are)."""
+    value = value.strip()
+    if not value or any(c.isspace() for c in value) or value.startswith(("/", "http://", "https://")):
+        return False
+    mixed = any(c.isalpha() for c in value) and any(c.isdigit() for c in value)
+    return len(value) >= 20 or (len(value) >= 8 and mixed)
+
+
 def _looks_secret(name: Any, value: Any, config: Config) -> bool:
     if isinstance(value, str) and value.strip().lower().startswith(_KEY_VAULT_REFERENCE):
         return False
@@ -34,7 +50,21 @@ def _looks_secret(name: Any, value: Any, config: Config) -> bool:
         return True
     if not isinstance(name, str) or name.upper() in {n.upper() for n in config["nonSecretNames"]}:
         return False
-    return re.search(config["secretNamePattern"], name, re.I) is not None
+    if re.search(config["secretNamePattern"], name, re.I) is None:
+        return False
+    # A bare ..._KEY is a secret only if its value has a key's shape.
+    ambiguous = name.upper().endswith("KEY") and not _CREDENTIAL_KEY.search(name)
+    return not ambiguous or (isinstance(value, str) and credential_shaped(value))
+
+
+def _secret_setting(name: Any) -> str:
+    return (f"app setting '{name}' holds a secret-looking value; use a '@Microsoft.KeyVault(SecretUri=...)' "
+            "reference or identity-based connection settings")
+
+
+def _stored_connection(name: Any) -> str:
+    return (f"connection string '{name}' is stored in the site; use a Key Vault reference or an identity-based "
+            "connection")
 
 
 def _container_app_secrets(props: Any, config: Config) -> Iterable[str]:
@@ -65,23 +95,36 @@ def _web_app_secrets(props: Any, config: Config) -> Iterable[str]:
             continue
         name, value = get(setting, "name"), get(setting, "value")
         if value is not None and _looks_secret(name, value, config):
-            yield (f"app setting '{name}' holds a secret-looking value; use a "
-                   "'@Microsoft.KeyVault(SecretUri=...)' reference or identity-based connection settings")
+            yield _secret_setting(name)
     strings = items(props, "siteConfig", "connectionStrings")
     for entry in [] if strings is UNKNOWN else strings:
         value = get(entry, "connectionString")
         if entry is UNKNOWN or value is None:
             continue
         if not (isinstance(value, str) and value.strip().lower().startswith(_KEY_VAULT_REFERENCE)):
-            yield (f"connection string '{get(entry, 'name')}' is stored in the site; use a Key Vault reference or an "
-                   "identity-based connection")
+            yield _stored_connection(get(entry, "name"))
+
+
+def _setting_resources(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    """App settings and connection strings declared as their own resources: `properties` maps each
+    name to its value (settings) or to {value, type} (connection strings)."""
+    pairs = entries(args.props, "properties")
+    for name, value in [] if pairs is UNKNOWN else pairs:
+        if args.resource_type == T.WEB_APP_CONNECTION_STRINGS:
+            value = UNKNOWN if value is UNKNOWN else get(value, "value")
+            if isinstance(value, str) and not value.strip().lower().startswith(_KEY_VAULT_REFERENCE):
+                yield _stored_connection(name)
+        elif value is not UNKNOWN and value is not None and _looks_secret(name, value, config):
+            yield _secret_setting(name)
 
 
 def _secrets_in_key_vault(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
     if args.resource_type == T.CONTAINER_APP:
         yield from _container_app_secrets(args.props, config)
-    else:
+    elif args.resource_type == T.WEB_APP:
         yield from _web_app_secrets(args.props, config)
+    else:
+        yield from _setting_resources(args, config)
 
 
 managed_identity_present = value_policy(
@@ -101,14 +144,15 @@ managed_identity_present = value_policy(
 
 secrets_in_key_vault = resource_policy(
     name="secrets-in-key-vault",
-    description="Container apps and web apps hold no secret values: they reference Key Vault.",
+    description="Container apps and web apps hold no secret values, inline or in separate settings resources: they "
+                "reference Key Vault.",
     checklist=["SEC-2"],
     severity=Severity.HIGH,
     remediation="Container apps: declare secrets with `key_vault_url` + `identity` (no `value`) and use them "
                 "through `secret_ref`. Web/function apps: use '@Microsoft.KeyVault(SecretUri=...)' app settings or "
                 "identity-based connections (<NAME>__fullyQualifiedNamespace, __accountName). A setting the pattern "
                 "wrongly catches goes into `nonSecretNames`.",
-    types=[T.CONTAINER_APP, T.WEB_APP],
+    types=[T.CONTAINER_APP, T.WEB_APP, T.WEB_APP_SETTINGS, T.WEB_APP_SETTINGS_SLOT, T.WEB_APP_CONNECTION_STRINGS],
     check=_secrets_in_key_vault,
     config={
         "secretNamePattern": {"type": "string", "default": SECRET_NAME_PATTERN,

@@ -1,4 +1,5 @@
-"""Key Vaults (keyvault:Vault): RBAC authorization, private access, recoverability.
+"""Key Vaults (keyvault:Vault): RBAC authorization, private access, recoverability; their secrets
+(keyvault:Secret): expiry and content type.
 
 Key Vault secret values: the brief asked for a check that `keyvault:Secret` values are Pulumi
 secrets. The engine does send secrets to the analyzer wrapped, but pulumi-policy unwraps them
@@ -15,7 +16,18 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
-from ..framework.expect import COMPLIES, VIOLATES, Row, closed, deny_by_default, empty, equals, value_policy
+from ..framework.expect import (
+    COMPLIES,
+    VIOLATES,
+    Row,
+    closed,
+    deny_by_default,
+    empty,
+    equals,
+    nonblank,
+    present,
+    value_policy,
+)
 from ..framework.inputs import UNKNOWN, get, number
 
 
@@ -79,6 +91,25 @@ key_vault_recoverable = resource_policy(
 )
 
 
+key_vault_secret_expiry = value_policy(
+    name="key-vault-secret-expiry",
+    description="Key Vault secrets carry an expiry date and a content type.",
+    checklist=["SEC-2"],
+    severity=Severity.MEDIUM,
+    remediation="Set `properties.attributes=SecretAttributesArgs(expires=<unix seconds>)` to the secret's rotation "
+                "date and `properties.content_type` (e.g. 'text/plain', 'application/x-pkcs12'); Azure Policy "
+                "'Key Vault secrets should have an expiration date', PSRule Azure.KeyVault.SecretExpiry.",
+    types=[T.KEY_VAULT_SECRET],
+    rows=[
+        Row(("properties", "attributes", "expires"), present(), absent=VIOLATES, default="never expires",
+            message="{path} is {shown}: a leaked or forgotten secret stays valid; set the rotation date"),
+        Row(("properties", "contentType"), nonblank(), absent=VIOLATES,
+            message="{path} is {shown}; say what the secret holds (e.g. 'text/plain') so rotation tooling can "
+                    "handle it"),
+    ],
+)
+
+
 POLICIES: list[Policy] = [
-    key_vault_rbac_authorization, key_vault_private_access, key_vault_recoverable,
+    key_vault_rbac_authorization, key_vault_private_access, key_vault_recoverable, key_vault_secret_expiry,
 ]

@@ -16,6 +16,7 @@ from ..azure import types as T
 from ..framework import Config, resource_policy
 from ..framework.expect import COMPLIES, VIOLATES, Row, equals, nonblank, value_policy
 from ..framework.inputs import UNKNOWN, arm_type, get, items, number, text
+from ..framework.values import is_health_path
 
 # Kinds Azure has retired: URL ping tests (September 2026) and multi-step tests (August 2024).
 RETIRED_WEB_TEST_KINDS = frozenset({"ping", "multistep"})
@@ -65,10 +66,9 @@ def _web_test_health_path(args: ResourceValidationArgs, config: Config) -> Itera
     url = get(args.props, "request", "requestUrl")
     if url is UNKNOWN:
         return
-    wanted = str(config["healthPath"]).rstrip("/")
-    path = urlparse(str(url or "")).path.rstrip("/")
-    if path != wanted:
-        yield f"the test requests '{url or ''}', not the health endpoint path '{wanted}'"
+    wanted = str(config["healthPath"])
+    if not is_health_path(urlparse(str(url or "")).path, wanted):
+        yield f"the test requests '{url or ''}', not the health endpoint path '{wanted.rstrip('/')}'"
 
 
 def _retention(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
@@ -90,10 +90,22 @@ def _alert_actionable(args: ResourceValidationArgs, config: Config) -> Iterable[
         yield "the alert notifies nobody: add an action with an actionGroupId"
 
 
+# Where a diagnostic setting can stream besides Log Analytics (a SIEM's Event Hub, an archive, a
+# partner solution); REST: https://learn.microsoft.com/rest/api/monitor/diagnostic-settings/create-or-update
+OTHER_DESTINATIONS = ("eventHubAuthorizationRuleId", "storageAccountId", "marketplacePartnerId")
+
+
+def to_workspace(props: Any) -> bool:
+    """The setting sends to a Log Analytics workspace (or may: its workspaceId is unknown)."""
+    workspace = get(props, "workspaceId")
+    return workspace is UNKNOWN or bool(str(workspace or "").strip())
+
+
 def _setting_destination(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
-    workspace = get(args.props, "workspaceId")
-    if workspace is not UNKNOWN and not str(workspace or "").strip():
-        yield "the diagnostic setting has no workspaceId; send logs to the Log Analytics workspace"
+    # A setting streaming to a SIEM next to the resource's workspace setting is fine; that the
+    # resource has a workspace setting at all is diagnostic-settings-coverage's question.
+    if not to_workspace(args.props) and not any(get(args.props, d) for d in OTHER_DESTINATIONS):
+        yield "the diagnostic setting has no destination; set workspaceId to the Log Analytics workspace"
     logs, metrics = items(args.props, "logs"), items(args.props, "metrics")
     if logs is UNKNOWN or metrics is UNKNOWN:
         return
@@ -103,8 +115,10 @@ def _setting_destination(args: ResourceValidationArgs, config: Config) -> Iterab
 
 def _setting_audit(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
     target = get(args.props, "resourceUri")
-    if not isinstance(target, str):
-        return  # unknown until the target exists: diagnostic-settings-coverage checks it by dependency
+    if not isinstance(target, str) or not to_workspace(args.props):
+        # Unknown until the target exists, or a second stream (a SIEM's Event Hub): the audit trail
+        # is the workspace settings', which diagnostic-settings-coverage checks by dependency.
+        return
     gap = audit_gap(args.props, arm_type(target))
     if gap:
         yield f"the diagnostic setting {gap}"

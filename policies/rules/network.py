@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pulumi_policy import Policy, ResourceValidationArgs, Severity
+from pulumi_policy import EnforcementLevel, Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
@@ -58,16 +58,20 @@ def _internet_exposure(rule: Any, allowed: list[tuple[int, int]]) -> str | None:
         return None
     prefixes = [get(rule, "sourceAddressPrefix"), *sources]
     internet = [p for p in prefixes if isinstance(p, str) and p.strip().lower() in INTERNET_SOURCES]
-    ports = _port_ranges(rule)
-    if not internet or ports is UNKNOWN:
+    ports, protocol = _port_ranges(rule), text(rule, "protocol")
+    if not internet or ports is UNKNOWN or protocol is UNKNOWN:
         return None
-    exposed = [r for r in ports if not any(lo <= r[0] and r[1] <= hi for lo, hi in allowed)]
+    # The allowed ports are the gateway's TCP listeners and its TCP management range: the same
+    # port over UDP, ICMP or any protocol ('*') is another door.
+    tcp = protocol == "tcp"
+    exposed = [r for r in ports if not tcp or not any(lo <= r[0] and r[1] <= hi for lo, hi in allowed)]
     if not exposed:
         return None
     shown = ", ".join("*" if r == (0, 65535) else f"{r[0]}" if r[0] == r[1] else f"{r[0]}-{r[1]}" for r in exposed)
     name = get(rule, "name")
     label = f"rule '{name}'" if isinstance(name, str) else "the rule"
-    return f"{label} allows inbound traffic from '{internet[0]}' to port(s) {shown}"
+    over = "" if tcp else f" over protocol {show(get(rule, 'protocol'))}"
+    return f"{label} allows inbound traffic from '{internet[0]}' to port(s) {shown}{over}"
 
 
 def _allowed_ports(config: Config) -> list[tuple[int, int]]:
@@ -164,6 +168,60 @@ public_ip_standard_sku = value_policy(
 )
 
 
+def _subnet_outbound(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    for name, subnet in _subnets(args):
+        if subnet is UNKNOWN or name.lower() in RESERVED_SUBNETS:
+            continue
+        access = get(subnet, "defaultOutboundAccess")
+        if access is not UNKNOWN and access is not False:
+            shown = show(access, "true before the 2025 API versions")
+            yield (f"subnet '{name}' has defaultOutboundAccess {shown}: its VMs and containers reach the Internet "
+                   "through an implicit, shared Azure IP; set it to false and route egress explicitly (NAT gateway, "
+                   "firewall)")
+
+
+def _vnet_ddos(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    if not config["requireDdosProtection"]:
+        return
+    enabled, plan = get(args.props, "enableDdosProtection"), get(args.props, "ddosProtectionPlan", "id")
+    if UNKNOWN in (enabled, plan):
+        return
+    if enabled is not True or not plan:
+        yield ("no DDoS Network Protection plan (enableDdosProtection with ddosProtectionPlan.id): the public "
+               "endpoints in this VNet get infrastructure-level protection only")
+
+
+subnet_no_default_outbound = resource_policy(
+    name="subnet-no-default-outbound",
+    description="Subnets turn off default outbound access: egress goes through a route the stack declares.",
+    checklist=["SEC-4"],
+    severity=Severity.MEDIUM,
+    remediation="Set `default_outbound_access=False` on every subnet (Azure retires default outbound access; "
+                "https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access) and give "
+                "subnets that call out a NAT gateway or a firewall route.",
+    types=[T.SUBNET, T.VNET],
+    check=_subnet_outbound,
+)
+
+
+vnet_ddos_protection = resource_policy(
+    name="vnet-ddos-protection",
+    description="VNets with public endpoints are covered by a DDoS Network Protection plan (where the environment "
+                "asks for it; advisory by default, the plan is billed per month).",
+    checklist=["SEC-6"],
+    severity=Severity.MEDIUM,
+    remediation="Create one network:DdosProtectionPlan per tenant or subscription and set "
+                "`enable_ddos_protection=True`, `ddos_protection_plan=SubResourceArgs(id=<plan id>)` on the VNet "
+                "(https://learn.microsoft.com/azure/ddos-protection/ddos-protection-overview); or IP Protection on "
+                "the gateway's public IP.",
+    types=[T.VNET],
+    check=_vnet_ddos,
+    config={"requireDdosProtection": {"type": "boolean", "default": False}},
+    level=EnforcementLevel.ADVISORY,
+)
+
+
 POLICIES: list[Policy] = [
-    nsg_no_internet_inbound, subnet_private_endpoint_policies, public_ip_standard_sku,
+    nsg_no_internet_inbound, subnet_private_endpoint_policies, public_ip_standard_sku, subnet_no_default_outbound,
+    vnet_ddos_protection,
 ]

@@ -14,7 +14,7 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 from ..azure import catalog as C
 from ..azure import types as T
 from ..framework import Config, resource_policy
-from ..framework.inputs import UNKNOWN, get, items, text
+from ..framework.inputs import UNKNOWN, get, items, number, text
 
 # Locations that are not regions: global resources have no residency of their own.
 _NON_REGIONAL = frozenset({"global", ""})
@@ -43,6 +43,24 @@ def _zones(props: Any) -> int | None:
     return None if zones is UNKNOWN else len(zones)
 
 
+# App Service plan tiers whose instances Azure places (no count to set): Consumption cannot be zone
+# redundant, Flex Consumption can (zoneRedundant alone).
+CONSUMPTION_TIER, FLEX_TIER = "dynamic", "flexconsumption"
+
+
+def _plan_zone_gap(props: Any) -> str | None:
+    """A zone-redundant App Service plan needs at least two instances, one per zone
+    (https://learn.microsoft.com/azure/reliability/reliability-app-service)."""
+    tier, capacity = text(props, "sku", "tier"), number(props, "sku", "capacity")
+    if tier in (CONSUMPTION_TIER, UNKNOWN):
+        return None
+    if get(props, "zoneRedundant") in (None, False):
+        return "zoneRedundant is not true: one zone's loss stops the plan's apps"
+    if tier != FLEX_TIER and (capacity is None or (isinstance(capacity, float) and capacity < 2)):
+        return "sku.capacity is below 2: a zone-redundant plan spreads at least two instances across zones"
+    return None
+
+
 def _zone_gap(resource_type: str, props: Any) -> str | None:
     """Why a resource is not zone redundant where its SKU allows it, or None."""
     if resource_type == T.APP_GATEWAY:
@@ -54,9 +72,14 @@ def _zone_gap(resource_type: str, props: Any) -> str | None:
         count = _zones(props)
         if text(props, "sku", "name") == "standard" and count is not None and count < 2:
             return "zones lists fewer than 2 availability zones; make the address zone-redundant (['1', '2', '3'])"
-    elif resource_type in (T.MANAGED_ENVIRONMENT, T.EVENT_HUB_NAMESPACE):
+    elif resource_type == T.MANAGED_ENVIRONMENT:
         if get(props, "zoneRedundant") in (None, False):
             return "zoneRedundant is not true"
+    elif resource_type == T.EVENT_HUB_NAMESPACE:
+        # Event Hubs makes namespaces zone redundant by default in regions with availability zones
+        # (https://learn.microsoft.com/azure/reliability/reliability-event-hubs): only an explicit false opts out.
+        if get(props, "zoneRedundant") is False:
+            return "zoneRedundant is false"
     elif resource_type == T.SERVICE_BUS:
         # Only Premium namespaces can be zone redundant.
         premium = "premium" in (text(props, "sku", "name"), text(props, "sku", "tier"))
@@ -70,6 +93,8 @@ def _zone_gap(resource_type: str, props: Any) -> str | None:
     elif resource_type == T.REDIS_ENTERPRISE:
         if text(props, "highAvailability") == "disabled":  # absent: Enabled
             return "highAvailability is 'Disabled': a zone or node failure loses the cache"
+    elif resource_type == T.APP_SERVICE_PLAN:
+        return _plan_zone_gap(props)
     elif resource_type == T.BACKUP_VAULT:
         settings = items(props, "properties", "storageSettings")
         if settings is not UNKNOWN and any(text(s, "type") == "locallyredundant" for s in settings):
@@ -131,9 +156,10 @@ zone_redundancy = resource_policy(
                 "Event Hubs namespace and Premium Service Bus namespace: `zone_redundant=True`; storage account: "
                 "`sku=SkuArgs(name='Standard_ZRS')` (or GZRS / RAGZRS); Azure Managed Redis: keep "
                 "`high_availability='Enabled'`; backup vault: storage setting type 'ZoneRedundant' or "
-                "'GeoRedundant'. In a region without zones, suppress the finding with that reason.",
+                "'GeoRedundant'; App Service plan: `zone_redundant=True` and (Premium, Elastic Premium) "
+                "`sku.capacity` >= 2. In a region without zones, suppress the finding with that reason.",
     types=[T.APP_GATEWAY, T.PUBLIC_IP, T.MANAGED_ENVIRONMENT, T.REDIS_ENTERPRISE, T.EVENT_HUB_NAMESPACE,
-           T.SERVICE_BUS, T.STORAGE, T.BACKUP_VAULT],
+           T.SERVICE_BUS, T.STORAGE, T.BACKUP_VAULT, T.APP_SERVICE_PLAN],
     check=_zone_redundancy,
     config={"requireZoneRedundancy": {"type": "boolean", "default": False}},
 )

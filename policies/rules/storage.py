@@ -11,8 +11,8 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
-from ..framework.expect import COMPLIES, VIOLATES, Row, equals, is_not, tls_at_least, value_policy
-from ..framework.inputs import UNKNOWN, get, number, text
+from ..framework.expect import COMPLIES, PRIVATE_ACCESS, VIOLATES, Row, equals, is_not, tls_at_least, value_policy
+from ..framework.inputs import UNKNOWN, get, items, number, text
 from ..framework.values import show
 
 
@@ -21,7 +21,7 @@ def _storage_private(args: ResourceValidationArgs, config: Config) -> Iterable[s
         yield "allowBlobPublicAccess is true: containers can be made anonymous; set it to false"
     access = text(args.props, "publicNetworkAccess")
     action = text(args.props, "networkRuleSet", "defaultAction")
-    if access is UNKNOWN or access == "disabled":
+    if access is UNKNOWN or access in {a.lower() for a in PRIVATE_ACCESS}:
         return
     shown = (show(get(args.props, "publicNetworkAccess"), "Enabled"),
              show(get(args.props, "networkRuleSet", "defaultAction"), "Allow"))
@@ -121,6 +121,44 @@ blob_soft_delete = resource_policy(
 )
 
 
+def _blob_cors(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    rules = items(args.props, "cors", "corsRules")
+    for rule in [] if rules is UNKNOWN else rules:
+        origins = items(rule, "allowedOrigins")
+        if rule is not UNKNOWN and origins is not UNKNOWN and "*" in origins:
+            yield ("a CORS rule allows every origin ('*'): any web page can call the blob endpoint from a user's "
+                   "browser; list the origins that need it")
+
+
+storage_cross_tenant_replication_disabled = value_policy(
+    name="storage-cross-tenant-replication-disabled",
+    description="Storage accounts do not replicate objects to accounts in other Entra ID tenants.",
+    checklist=["COMP-1"],
+    severity=Severity.HIGH,
+    remediation="Set `allow_cross_tenant_replication=False` (its default moved from true to false with API version "
+                "2023-01-01, so declare it; https://learn.microsoft.com/azure/storage/blobs/"
+                "object-replication-prevent-cross-tenant-policies).",
+    types=[T.STORAGE],
+    rows=[
+        Row(("allowCrossTenantReplication",), equals(False), absent=VIOLATES, default="depends on the API version",
+            message="{path} is {shown}: object replication can copy the data to another tenant; set it to false"),
+    ],
+)
+
+
+blob_cors_restricted = resource_policy(
+    name="blob-cors-restricted",
+    description="Blob services allow CORS from listed origins only, never from any origin ('*').",
+    checklist=["SEC-3"],
+    severity=Severity.MEDIUM,
+    remediation="Set each `cors.cors_rules[].allowed_origins` to the origins of the web apps that call the blob "
+                "endpoint (e.g. 'https://app.contoso.com'), or drop the CORS rule.",
+    types=[T.BLOB_SERVICE],
+    check=_blob_cors,
+)
+
+
 POLICIES: list[Policy] = [
     storage_shared_key_disabled, storage_private_access, storage_secure_transport, blob_soft_delete,
+    storage_cross_tenant_replication_disabled, blob_cors_restricted,
 ]

@@ -10,7 +10,7 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 from ..azure import types as T
 from ..framework import Config, resource_policy
 from ..framework.inputs import UNKNOWN, Unknown, get, number, text
-from ..framework.values import HEALTH_PATH
+from ..framework.values import HEALTH_PATH, is_health_path
 
 # Azure's monitorConfig defaults for absent fields.
 _TM_DEFAULTS = {"intervalInSeconds": 30.0, "toleratedNumberOfFailures": 3.0, "timeoutInSeconds": 10.0}
@@ -46,7 +46,7 @@ def _traffic_manager_monitor(args: ResourceValidationArgs, config: Config) -> It
     protocol, path = text(monitor, "protocol"), get(monitor, "path")
     if protocol is not UNKNOWN and protocol != "https":
         yield f"monitorConfig.protocol is {protocol or 'absent'}; probe the endpoints over HTTPS"
-    if path is not UNKNOWN and path != config["healthPath"]:
+    if path is not UNKNOWN and not (isinstance(path, str) and is_health_path(path, config["healthPath"])):
         yield f"monitorConfig.path is {path or 'absent'}; probe the health endpoint '{config['healthPath']}'"
 
 

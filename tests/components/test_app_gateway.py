@@ -155,7 +155,12 @@ def test_a_configured_pfx_is_written_as_given() -> None:
     config = stack_config("prod").app_gateway.model_copy(
         update={"certificate": GatewayCertificate(source="pfx", pfx_base64=SecretStr(pfx))})
     declared, _ = _build("prod", config=config)
-    assert declared.inputs(SECRET, "agw-test-cert")["properties"]["value"] == pfx
+    properties = declared.inputs(SECRET, "agw-test-cert")["properties"]
+    assert properties["value"] == pfx
+    # The secret expires with the certificate, not before it (key-vault-secret-expiry).
+    _, cert, _ = pkcs12.load_key_and_certificates(base64.b64decode(pfx), None)
+    assert cert is not None
+    assert properties["attributes"] == {"enabled": True, "expires": int(cert.not_valid_after_utc.timestamp())}
 
 
 def test_a_pfx_source_without_the_pfx_is_refused() -> None:

@@ -64,7 +64,7 @@ def test_budget_notifications() -> None:
     assert names(found) == {"budget-notifications"} and "Forecasted" in found[0].message
     no_recipients = {**GOOD_NOTIFICATIONS, "forecast": _notification(100, "Forecasted")}
     found = evaluate(policies, _budget(no_recipients))
-    assert {"notification 'forecast' has no contactEmails or contactGroups: nobody receives it",
+    assert {"notification 'forecast' has no contactEmails, contactGroups or contactRoles: nobody receives it",
             "no enabled Forecasted notification with recipients (the budget needs both Actual and Forecasted)"} \
         == {v.message.splitlines()[-1] for v in found}  # after the policy's description
     assert evaluate(policies, _budget()) == []

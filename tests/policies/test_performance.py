@@ -14,7 +14,7 @@ import pulumi_azure_native.trafficmanager as trafficmanager
 import pytest
 
 from policies.rules.app_gateway import app_gateway_autoscale, app_gateway_load_balancing
-from policies.rules.container_apps import container_app_autoscale
+from policies.rules.container_apps import container_app_autoscale, container_app_scale_rules
 from policies.rules.redis import cache_eviction_policy
 from policies.rules.traffic_manager import traffic_manager_health_monitor
 from tests.policies import secure_inputs as s
@@ -24,8 +24,8 @@ CONFIG = Path(__file__).resolve().parents[2] / "policies" / "config"
 
 # The policies this module specifies (the pack's former performance.py).
 AREA = [
-    container_app_autoscale, app_gateway_autoscale, app_gateway_load_balancing, cache_eviction_policy,
-    traffic_manager_health_monitor,
+    container_app_autoscale, container_app_scale_rules, app_gateway_autoscale, app_gateway_load_balancing,
+    cache_eviction_policy, traffic_manager_health_monitor,
 ]
 
 
@@ -49,6 +49,7 @@ PASSING = [
     (container_app_autoscale, s.container_app()),
     (container_app_autoscale, s.container_app(scale_args=s.scale(rules=[app.ScaleRuleArgs(
         name="queue", azure_queue=app.QueueScaleRuleArgs(queue_name="jobs", queue_length=10))]))),
+    (container_app_scale_rules, s.container_app()),
     (app_gateway_autoscale, s.app_gateway()),
     (app_gateway_load_balancing, s.app_gateway()),
     (cache_eviction_policy, s.redis_database()),
@@ -59,7 +60,7 @@ PASSING = [
 
 FAILING = [
     (container_app_autoscale, s.container_app(scale_args=s.scale(min_replicas=None)), "explicit minReplicas"),
-    (container_app_autoscale, s.container_app(scale_args=s.scale(rules=[])), "no rules"),
+    (container_app_scale_rules, s.container_app(scale_args=s.scale(rules=[])), "no rules"),
     (app_gateway_autoscale, s.app_gateway(
         autoscale_configuration=None, sku=network.ApplicationGatewaySkuArgs(name="WAF_v2", tier="WAF_v2",
                                                                              capacity=2)), "fixed instance count"),

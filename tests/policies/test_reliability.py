@@ -127,7 +127,7 @@ FAILING = [
     (zone_redundancy, s.public_ip(zones=["1"]), ZONES_REQUIRED, "zone-redundant"),
     (zone_redundancy, s.managed_environment(zone_redundant=None), ZONES_REQUIRED, "zoneRedundant is not true"),
     (zone_redundancy, s.redis_cluster(high_availability="Disabled"), ZONES_REQUIRED, "highAvailability"),
-    (zone_redundancy, s.event_hub(zone_redundant=False), ZONES_REQUIRED, "zoneRedundant is not true"),
+    (zone_redundancy, s.event_hub(zone_redundant=False), ZONES_REQUIRED, "zoneRedundant is false"),
     (zone_redundancy, s.backup_vault("LocallyRedundant"), ZONES_REQUIRED, "'LocallyRedundant'"),
     (container_app_health_probes, s.container_app(containers=[s.container(probes=probes("Liveness"))]), None,
      "no Readiness probe"),

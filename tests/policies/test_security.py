@@ -195,6 +195,7 @@ PASSING = [
     (messaging_local_auth_disabled, s.service_bus()),
     (messaging_private_access, s.event_hub()),
     (messaging_private_access, s.service_bus()),
+    (messaging_private_access, s.service_bus(public_network_access="SecuredByPerimeter")),  # network security perimeter
     (messaging_tls, s.event_hub()),
     (messaging_tls, s.service_bus()),
     (web_app_secure_transport, s.web_app()),
@@ -267,7 +268,7 @@ FAILING = [
             enabled=True, firewall_mode="Prevention", rule_set_type="OWASP", rule_set_version="3.2")), "2027"),
     (app_gateway_tls_policy, s.app_gateway(ssl_policy=None), "no sslPolicy"),
     (app_gateway_tls_policy, s.app_gateway(ssl_policy=network.ApplicationGatewaySslPolicyArgs(
-        policy_type="Predefined", policy_name="AppGwSslPolicy20170401S")), "AppGwSslPolicy20170401S"),
+        policy_type="Predefined", policy_name="AppGwSslPolicy20170401")), "AppGwSslPolicy20170401"),
     (app_gateway_tls_policy, s.app_gateway(ssl_policy=network.ApplicationGatewaySslPolicyArgs(
         policy_type="Custom", min_protocol_version="TLSv1_1")), "TLSv1_1"),
     (app_gateway_https_redirect, s.app_gateway(
@@ -322,7 +323,7 @@ FAILING = [
     (messaging_local_auth_disabled, s.event_hub(disable_local_auth=False), "SAS keys"),
     (messaging_local_auth_disabled, s.service_bus(disable_local_auth=None), "SAS keys"),
     (messaging_private_access, s.event_hub(public_network_access=None), "'Enabled'"),  # the SDK's default
-    (messaging_private_access, s.service_bus(public_network_access="SecuredByPerimeter"), "'SecuredByPerimeter'"),
+    (messaging_private_access, s.service_bus(public_network_access="Enabled"), "'Enabled'"),
     (messaging_tls, s.event_hub(minimum_tls_version="1.1"), "'1.1'"),
     (messaging_tls, s.service_bus(minimum_tls_version=None), "absent"),
     (web_app_secure_transport, s.web_app(https_only=None), "httpsOnly"),
