@@ -473,6 +473,10 @@ MUTATIONS: list[Mutation] = [
                                                                            "rate-limit-by-key"),
          "gateway-policy-token-limit"),
     case("gateway-policy-without-retry", GATEWAY_POLICY, editing(_retry_removed), "gateway-policy-retry"),
+    case("gateway-diagnostic-setting-removed", At(DIAGNOSTIC_SETTING, "ai-gateway-eastus2-diag"), dropped,
+         "apim-diagnostics", "diagnostic-settings-coverage", on=GATEWAY),
+    case("gateway-logger-with-instrumentation-key", At(T.APIM_LOGGER, "ai-gateway-eastus2-logger"),
+         without("credentials.identityClientId"), "apim-diagnostics", on=GATEWAY),
     case("openai-granted-to-a-workload", At(ROLE_ASSIGNMENT, "ai-gateway-eastus2-openai-eastus2"),
          _workload_granted_openai, "openai-only-through-gateway"),
     # Pattern 1: Computer Vision and Document Intelligence, caught by the Cognitive Services policies.

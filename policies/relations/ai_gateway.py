@@ -166,11 +166,9 @@ def _pool(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
                 best = {b.urn for b in backends}
                 break
             best = max(best, members & {b.urn for b in backends}, key=len)
-        missing = [b for b in backends if b.urn not in best]
-        if missing:
-            names = ", ".join(sorted(b.name for b in missing))
-            yield (f"Azure OpenAI backend(s) {names} are in no Pool backend of their gateway: a throttled or failed "
-                   "account does not fail over to the others", missing[0].urn)
+        for b in sorted((b for b in backends if b.urn not in best), key=lambda b: b.name):
+            yield (f"Azure OpenAI backend '{b.name}' is in no Pool backend of its gateway: a throttled or failed "
+                   "account does not fail over to the others", b.urn)
 
 
 def _principal_is_gateway(assignment: PolicyResource, gateways: set[str]) -> bool:
@@ -179,6 +177,38 @@ def _principal_is_gateway(assignment: PolicyResource, gateways: set[str]) -> boo
 
 def _openai_accounts(stack: Stack) -> dict[str, PolicyResource]:
     return {a.urn: a for a in stack.of(T.COGNITIVE_ACCOUNT) if text(a.props, "kind") in OPENAI_KINDS}
+
+
+def _diagnostics(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
+    stack = Stack(args.resources)
+    watched: set[str] = set()
+    blind = False
+    for setting in stack.of(T.DIAGNOSTIC_SETTING):
+        targets, unresolved = stack.references(setting, "resourceUri", [get(setting.props, "resourceUri")])
+        watched |= targets
+        blind = blind or unresolved
+    loggers = {}
+    for logger in stack.of(T.APIM_LOGGER):
+        kind, client = text(logger.props, "loggerType"), get(logger.props, "credentials", "identityClientId")
+        loggers[logger.urn] = kind in ("applicationinsights", UNKNOWN) and client is not None
+    traced: set[str | None] = set()
+    for diagnostic in stack.of(T.APIM_DIAGNOSTIC):
+        if text(diagnostic.props, "diagnosticId") not in ("applicationinsights", UNKNOWN):
+            continue
+        via = depends_on(diagnostic, "loggerId")
+        entra = not via or any(loggers.get(u, False) for u in via)
+        if get(diagnostic.props, "metrics") in (True, UNKNOWN) and entra:
+            traced.add(_service_of(stack, diagnostic))
+    for service in stack.of(T.API_MANAGEMENT):
+        if service.urn not in watched and not blind:
+            yield (f"API Management service '{service.name}' has no diagnostic setting: its gateway logs reach no "
+                   "workspace", service.urn)
+        name = text(service.props, "serviceName")
+        if service.urn not in traced and f"name:{name}" not in traced:
+            yield (f"API Management service '{service.name}' sends no request metrics to Application Insights through "
+                   "an Entra-authenticated logger (a Logger of type applicationInsights with "
+                   "credentials.identityClientId, and the 'applicationinsights' Diagnostic with metrics=true)",
+                   service.urn)
 
 
 def _known(values: list[Any] | Unknown) -> list[Any]:
@@ -276,7 +306,20 @@ openai_only_through_gateway = stack_policy(
 )
 
 
+apim_diagnostics = stack_policy(
+    name="apim-diagnostics",
+    description="The API Management gateway logs to the workspace and reports request metrics to Application "
+                "Insights with Entra ID, not the instrumentation key.",
+    checklist=["MON-6", "MON-1"],
+    severity=Severity.MEDIUM,
+    remediation="Declare a monitor.DiagnosticSetting on the service (components.diagnostics.diagnostic_setting), an "
+                "apimanagement.Logger(logger_type='applicationInsights', credentials={'identityClientId': "
+                "'SystemAssigned', ...}) and the 'applicationinsights' apimanagement.Diagnostic with metrics=True.",
+    check=_diagnostics,
+)
+
+
 POLICIES: list[Policy] = [
-    gateway_policy_managed_identity, gateway_policy_token_limit, gateway_policy_retry, openai_backend_pool,
-    openai_only_through_gateway,
+    apim_diagnostics, gateway_policy_managed_identity, gateway_policy_token_limit, gateway_policy_retry,
+    openai_backend_pool, openai_only_through_gateway,
 ]

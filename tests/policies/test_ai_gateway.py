@@ -12,11 +12,13 @@ import pulumi_azure_native.apimanagement as apim
 import pulumi_azure_native.authorization as authorization
 import pulumi_azure_native.cognitiveservices as cognitiveservices
 import pulumi_azure_native.managedidentity as managedidentity
+import pulumi_azure_native.monitor as monitor
 import pulumi_azure_native.web as web
 import pytest
 
 from policies.azure.roles import ROLES
 from policies.relations.ai_gateway import (
+    apim_diagnostics,
     gateway_policy_managed_identity,
     gateway_policy_retry,
     gateway_policy_token_limit,
@@ -45,7 +47,7 @@ OPENAI_USER = ROLES["Cognitive Services OpenAI User"]
 AREA = [
     apim_private_inbound, apim_tls, apim_managed_identity, apim_zone_redundancy, openai_backend_circuit_breaker,
     gateway_policy_managed_identity, gateway_policy_token_limit, gateway_policy_retry, openai_backend_pool,
-    openai_only_through_gateway,
+    openai_only_through_gateway, apim_diagnostics,
 ]
 
 
@@ -135,6 +137,25 @@ def gateway(document: str | None = None, pooled: int = 2, workload_grant: bool =
     return build
 
 
+def observed(setting: bool = True, identity_client_id: str | None = "SystemAssigned",
+             metrics: bool = True) -> s.Program:
+    """A gateway with a diagnostic setting, an Application Insights logger and the applicationinsights Diagnostic."""
+    def build() -> None:
+        gw = service()
+        if setting:
+            monitor.DiagnosticSetting("gateway-diag", resource_uri=gw.id, workspace_id=f"{s.SUB}/resourceGroups/{s.RG}"
+                                      "/providers/Microsoft.OperationalInsights/workspaces/log-aip",
+                                      logs=[monitor.DiagnosticsLogSettingsArgs(category_group="allLogs", enabled=True)])
+        credentials = {"connectionString": "InstrumentationKey=00000000-0000-0000-0000-000000000000"}
+        if identity_client_id:
+            credentials["identityClientId"] = identity_client_id
+        logger = apim.Logger("logger", resource_group_name=s.RG, service_name=gw.name, logger_id="appinsights",
+                             logger_type="applicationInsights", credentials=credentials)
+        apim.Diagnostic("appinsights", resource_group_name=s.RG, service_name=gw.name,
+                        diagnostic_id="applicationinsights", logger_id=logger.id, metrics=metrics)
+    return build
+
+
 # (policy, program, config) — each passes.
 PASSING = [
     (apim_private_inbound, gateway_service(), None),
@@ -159,6 +180,7 @@ PASSING = [
     (gateway_policy_retry, gateway(), None),
     (openai_backend_pool, gateway(), None),
     (openai_only_through_gateway, gateway(), None),
+    (apim_diagnostics, observed(), None),
 ]
 
 # (policy, program, config, fragment) — each fails with exactly that policy.
@@ -195,9 +217,12 @@ FAILING = [
      "does not retry throttled requests"),
     (gateway_policy_retry, gateway(policy_document(**{'backend-id="openai-pool"': 'backend-id="openai-eastus2"'})),
      None, "does not send requests to a Pool backend"),
-    (openai_backend_pool, gateway(pooled=1), None, "openai-westus3 are in no Pool backend"),
+    (openai_backend_pool, gateway(pooled=1), None, "backend 'openai-westus3' is in no Pool backend"),
     (openai_only_through_gateway, gateway(workload_grant=True), None, "other than the AI gateway"),
     (openai_only_through_gateway, gateway(direct_endpoint=True), None, "AZURE_OPENAI_ENDPOINT="),
+    (apim_diagnostics, observed(setting=False), None, "has no diagnostic setting"),
+    (apim_diagnostics, observed(identity_client_id=None), None, "Entra-authenticated logger"),
+    (apim_diagnostics, observed(metrics=False), None, "sends no request metrics"),
 ]
 
 
