@@ -403,8 +403,7 @@ MUTATIONS: list[Mutation] = [
     case("budget-without-notifications", COST, setting("notifications", {}), "budget-notifications"),
     case("budget-without-forecast-notification", COST, editing(_forecast_removed), "budget-notifications"),
     case("budget-expired-end-date", COST, setting("timePeriod.endDate", "2024-12-31T00:00:00Z"), "budget-valid"),
-    gap("budget-removed", COST, dropped, "the token-spend budget (filtered to the OpenAI accounts' ResourceId) "
-        "still satisfies budget-exists; it must require an environment-wide budget (docs/slo-policies-todo.md)"),
+    case("budget-removed", COST, dropped, "budget-exists", on=STACK),
     # Reliability
     case("traffic-manager-removed", TM, dropped, "multi-region", on=STACK),
     case("traffic-manager-second-region-endpoint-removed", TM, _secondary_endpoint_removed, "multi-region",
