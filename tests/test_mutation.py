@@ -404,6 +404,13 @@ MUTATIONS: list[Mutation] = [
     case("budget-without-forecast-notification", COST, editing(_forecast_removed), "budget-notifications"),
     case("budget-expired-end-date", COST, setting("timePeriod.endDate", "2024-12-31T00:00:00Z"), "budget-valid"),
     case("budget-removed", COST, dropped, "budget-exists", on=STACK),
+    case("token-budget-removed", At(BUDGET, "token-budget"), dropped, "token-spend-budget", on=AOAI),
+    case("token-budget-without-forecast-notification", At(BUDGET, "token-budget"), editing(_forecast_removed),
+         "token-spend-budget"),
+    case("slo-alert-unwired", At(T.QUERY_ALERT, "slo-eastus2-slo-latency"), setting("actions", {}),
+         "query-alert-wired-and-valid"),
+    case("slo-alert-operator-gt", At(T.QUERY_ALERT, "slo-eastus2-slo-latency"),
+         setting("criteria.allOf.0.operator", "gt"), "query-alert-wired-and-valid"),
     # Reliability
     case("traffic-manager-removed", TM, dropped, "multi-region", on=STACK),
     case("traffic-manager-second-region-endpoint-removed", TM, _secondary_endpoint_removed, "multi-region",

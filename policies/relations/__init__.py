@@ -1,6 +1,18 @@
 """Stack policies: rules only the whole deployment shows (relations between resources), one module
 per concern. The shared lookups are framework/stack.py."""
 
-from . import ai_gateway, databases, diagnostics, edge, governance, observability, private_link, publishing, topology
+from . import (
+    ai_gateway,
+    databases,
+    diagnostics,
+    edge,
+    governance,
+    observability,
+    private_link,
+    publishing,
+    slo,
+    topology,
+)
 
-MODULES = (private_link, publishing, diagnostics, edge, databases, governance, topology, observability, ai_gateway)
+MODULES = (private_link, publishing, diagnostics, edge, databases, governance, topology, observability, ai_gateway,
+           slo)

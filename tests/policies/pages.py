@@ -36,7 +36,7 @@ TABLES = ("tests.policies.test_security", "tests.policies.test_reliability", "te
           "tests.policies.test_ai_gateway")
 # Test modules of plain test functions: a function that evaluates one policy is that policy's example.
 FUNCTIONS = ("tests.policies.test_monitoring", "tests.policies.test_cost", "tests.policies.test_compliance",
-             "tests.policies.test_stack")
+             "tests.policies.test_stack", "tests.policies.test_slo")
 
 
 HOW_TO = """## Adding a policy
