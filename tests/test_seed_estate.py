@@ -72,9 +72,9 @@ CAUGHT = {
     "default": CAUGHT_BY_DEFAULT,
     # dev.json: classic Premium is outside dev's SKUs; outside dev's regions.
     "dev": CAUGHT_BY_DEFAULT | {"redis-sku-allowed", "allowed-locations"},
-    # prod.json: one region, no zones, nothing protected, mutable backups, outside prod's regions.
+    # prod.json: one region, no zones, nothing protected, mutable backups, outside prod's regions, no token budget.
     "prod": CAUGHT_BY_DEFAULT | {"multi-region", "zone-redundancy", "stateful-resources-protected",
-                                 "backup-vault-immutability", "allowed-locations"},
+                                 "backup-vault-immutability", "allowed-locations", "token-spend-budget"},
 }
 
 # Checklist items with a mandatory finding on the seed under prod.json.
