@@ -39,9 +39,9 @@ ITEMS: tuple[Item, ...] = (
     Item("MON-6", "Monitoring", "Log retention policy configured"),
     Item("REL-1", "Reliability", "Multi-region deployment"),
     Item("REL-2", "Reliability", "Backup and recovery plan"),
-    Item("REL-3", "Reliability", "Circuit breaker implemented",
-         "Circuit breaking lives in the services' HTTP clients (no API Management in the stack). "
-         "See docs/operations.md#process-items."),
+    # Enforced on the AI gateway's model path (openai-backend-circuit-breaker, openai-backend-pool); breakers
+    # for the other dependencies stay in the services' HTTP clients (docs/operations.md#rel-3).
+    Item("REL-3", "Reliability", "Circuit breaker implemented"),
     Item("REL-4", "Reliability", "Retry policies configured"),
     Item("REL-5", "Reliability", "Graceful degradation handled"),
     Item("REL-6", "Reliability", "Health check endpoints implemented"),

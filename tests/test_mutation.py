@@ -14,6 +14,7 @@ equals the full pack. Settings no policy checks yet are `gap` cases: strict xfai
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -65,6 +66,9 @@ STATIC_SITE = "azure-native:web:StaticSite"
 FD_WAF = "azure-native:frontdoor:Policy"
 AFD_ORIGIN = "azure-native:cdn:AFDOrigin"
 AFD_SECURITY = "azure-native:cdn:SecurityPolicy"
+APIM = "azure-native:apimanagement:ApiManagementService"
+APIM_BACKEND = "azure-native:apimanagement:Backend"
+APIM_POLICY = "azure-native:apimanagement:ApiPolicy"
 
 OWNER_ROLE = PRIVILEGED["Owner"]
 SUBSCRIPTION = "/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f"
@@ -157,6 +161,29 @@ def _owner_role(inputs: dict[str, Any]) -> None:
     inputs["roleDefinitionId"] = inputs["roleDefinitionId"].rsplit("/", 1)[0] + "/" + OWNER_ROLE
 
 
+def _policy_text(old: str, new: str) -> Mutate:
+    """The gateway's policy document with one statement replaced (it must be there to replace)."""
+    def edit(inputs: dict[str, Any]) -> None:
+        assert old in inputs["value"], old
+        inputs["value"] = inputs["value"].replace(old, new)
+    return editing(edit)
+
+
+def _client_tls10_on(inputs: dict[str, Any]) -> None:
+    inputs["customProperties"]["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10"] = "true"
+
+
+def _retry_removed(inputs: dict[str, Any]) -> None:
+    inputs["value"] = re.sub(r"<retry .*?</retry>", "<forward-request />", inputs["value"], flags=re.S)
+
+
+def _workload_granted_openai(r: Resource) -> Resource:
+    """The gateway's grant on the account given to a workload identity instead (principal and its dependency)."""
+    workload = "urn:pulumi:prod::ai-platform::ai-platform:identity:WorkloadIdentities" \
+               "$azure-native:managedidentity:UserAssignedIdentity::id-eastus2-chat"
+    return replace(r, property_dependencies={**r.property_dependencies, "principalId": [workload]})
+
+
 def _plain_secret(inputs: dict[str, Any]) -> None:
     inputs["configuration"]["secrets"][0] = {"name": "applicationinsights-connection-string",
                                              "value": "InstrumentationKey=00000000-0000-0000-0000-000000000000"}
@@ -233,6 +260,9 @@ DOCS = At(OPENAI, "di-eastus2")
 SRCH = At(SEARCH, "search-eastus2")
 SWA = At(STATIC_SITE, "web")
 EDGE_WAF = At(FD_WAF, "edge-waf")
+GATEWAY = At(APIM, "ai-gateway-eastus2")
+GATEWAY_POLICY = At(APIM_POLICY, "ai-gateway-eastus2-openai-policy")
+GATEWAY_BACKEND = At(APIM_BACKEND, "ai-gateway-eastus2-backend-eastus2")
 # Pattern 1 settings the pack has no policy for yet: docs/pattern1-policies-todo.md names each one.
 TODO = "a pattern 1 policy from docs/pattern1-policies-todo.md"
 
@@ -373,8 +403,14 @@ MUTATIONS: list[Mutation] = [
     case("budget-without-notifications", COST, setting("notifications", {}), "budget-notifications"),
     case("budget-without-forecast-notification", COST, editing(_forecast_removed), "budget-notifications"),
     case("budget-expired-end-date", COST, setting("timePeriod.endDate", "2024-12-31T00:00:00Z"), "budget-valid"),
-    gap("budget-removed", COST, dropped, "the token-spend budget (filtered to the OpenAI accounts' ResourceId) "
-        "still satisfies budget-exists; it must require an environment-wide budget (docs/slo-policies-todo.md)"),
+    case("budget-removed", COST, dropped, "budget-exists", on=STACK),
+    case("token-budget-removed", At(BUDGET, "token-budget"), dropped, "token-spend-budget", on=AOAI),
+    case("token-budget-without-forecast-notification", At(BUDGET, "token-budget"), editing(_forecast_removed),
+         "token-spend-budget"),
+    case("slo-alert-unwired", At(T.QUERY_ALERT, "slo-eastus2-slo-latency"), setting("actions", {}),
+         "query-alert-wired-and-valid"),
+    case("slo-alert-operator-gt", At(T.QUERY_ALERT, "slo-eastus2-slo-latency"),
+         setting("criteria.allOf.0.operator", "gt"), "query-alert-wired-and-valid"),
     # Reliability
     case("traffic-manager-removed", TM, dropped, "multi-region", on=STACK),
     case("traffic-manager-second-region-endpoint-removed", TM, _secondary_endpoint_removed, "multi-region",
@@ -425,6 +461,30 @@ MUTATIONS: list[Mutation] = [
          "resource-group-locks", on=At(T.RESOURCE_GROUP, "rg-eastus2")),
     case("entry-app-ip-restrictions-removed", ENTRY_APP, without("configuration.ingress.ipSecurityRestrictions"),
          "container-app-ingress-restricted"),
+    # The AI gateway (docs/ai-gateway-policies-todo.md).
+    case("gateway-public-inbound", GATEWAY, setting("virtualNetworkType", "External"), "apim-private-inbound"),
+    case("gateway-tls-1.0", GATEWAY, editing(_client_tls10_on), "apim-tls"),
+    case("gateway-managed-identity-removed", GATEWAY, without("identity"), "apim-managed-identity"),
+    case("gateway-one-unit-in-prod", GATEWAY, setting("sku.capacity", 1.0), "apim-zones-prod"),
+    case("gateway-backend-circuit-breaker-removed", GATEWAY_BACKEND, without("circuitBreaker"),
+         "openai-backend-circuit-breaker"),
+    case("gateway-backend-ignores-retry-after", At(APIM_BACKEND, "ai-gateway-eastus2-backend-westus3"),
+         setting("circuitBreaker.rules.0.acceptRetryAfter", False), "openai-backend-circuit-breaker"),
+    case("gateway-backend-out-of-pool", At(APIM_BACKEND, "ai-gateway-eastus2-backend-pool"),
+         without("pool"), "openai-backend-pool", on=GATEWAY_BACKEND),
+    case("gateway-policy-without-managed-identity", GATEWAY_POLICY,
+         _policy_text('<authentication-managed-identity resource="https://cognitiveservices.azure.com" />', ""),
+         "gateway-policy-managed-identity"),
+    case("gateway-policy-without-token-limit", GATEWAY_POLICY, _policy_text("azure-openai-token-limit",
+                                                                           "rate-limit-by-key"),
+         "gateway-policy-token-limit"),
+    case("gateway-policy-without-retry", GATEWAY_POLICY, editing(_retry_removed), "gateway-policy-retry"),
+    case("gateway-diagnostic-setting-removed", At(DIAGNOSTIC_SETTING, "ai-gateway-eastus2-diag"), dropped,
+         "apim-diagnostics", "diagnostic-settings-coverage", on=GATEWAY),
+    case("gateway-logger-with-instrumentation-key", At(T.APIM_LOGGER, "ai-gateway-eastus2-logger"),
+         without("credentials.identityClientId"), "apim-diagnostics", on=GATEWAY),
+    case("openai-granted-to-a-workload", At(ROLE_ASSIGNMENT, "ai-gateway-eastus2-openai-eastus2"),
+         _workload_granted_openai, "openai-only-through-gateway"),
     # Pattern 1: Computer Vision and Document Intelligence, caught by the Cognitive Services policies.
     case("vision-local-auth-enabled", VISION, setting("properties.disableLocalAuth", False),
          "cognitive-services-local-auth-disabled"),

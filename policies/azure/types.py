@@ -10,6 +10,15 @@ from __future__ import annotations
 
 from typing import Final
 
+# --- apimanagement (API Management, the AI gateway) ----------------------------------------------
+API_MANAGEMENT: Final = "azure-native:apimanagement:ApiManagementService"
+APIM_API: Final = "azure-native:apimanagement:Api"
+APIM_API_OPERATION_POLICY: Final = "azure-native:apimanagement:ApiOperationPolicy"
+APIM_API_POLICY: Final = "azure-native:apimanagement:ApiPolicy"
+APIM_BACKEND: Final = "azure-native:apimanagement:Backend"
+APIM_DIAGNOSTIC: Final = "azure-native:apimanagement:Diagnostic"
+APIM_LOGGER: Final = "azure-native:apimanagement:Logger"
+
 # --- app (Container Apps) ------------------------------------------------------------------------
 CONTAINER_APP: Final = "azure-native:app:ContainerApp"
 MANAGED_ENVIRONMENT: Final = "azure-native:app:ManagedEnvironment"

@@ -56,3 +56,15 @@ def is_health_path(path: Any, health: str) -> bool:
 
 # The config knob of every policy that checks a health endpoint path.
 HEALTH_PATH = {"type": "string", "default": "/health", "description": "the services' health endpoint path"}
+
+
+_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$", re.IGNORECASE)
+
+
+def duration_seconds(value: object) -> int | None:
+    """An ISO 8601 duration as ARM writes them ('PT5M', 'P2D', 'PT1H30M') in seconds; None if not one."""
+    found = _DURATION.match(str(value).strip())
+    if not found or not any(found.groups()):
+        return None
+    days, hours, minutes, seconds = (int(g or 0) for g in found.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds

@@ -12,7 +12,7 @@ from pulumi_policy import EnforcementLevel, Policy, Severity, StackValidationArg
 from ..azure import catalog as C
 from ..azure import types as T
 from ..framework import Config, by_type, stack_policy
-from ..framework.inputs import UNKNOWN, depends_on, get, text
+from ..framework.inputs import UNKNOWN, depends_on, get, items, text
 from ..framework.stack import Finding, Stack
 
 # Lock levels that stop a delete (ReadOnly also stops every change).
@@ -60,9 +60,50 @@ def _resource_group_locks(args: StackValidationArgs, config: Config) -> Iterable
                    "a stateful resource in it) goes through at once", group.urn)
 
 
+def _dimension_filters(budget: Any) -> list[Any] | None:
+    """The dimension filters of a budget (`filter.dimensions` and each `filter.and[*].dimensions`); [] when it has
+    none (the whole scope), None when the filter is unknown."""
+    found = get(budget.props, "filter")
+    if found is UNKNOWN:
+        return None
+    conjuncts = items(found, "and")
+    if conjuncts is UNKNOWN:
+        return None
+    clauses = [get(found, "dimensions"), *(get(c, "dimensions") for c in conjuncts)]
+    if any(c is UNKNOWN for c in clauses):
+        return None
+    return [c for c in clauses if c is not None]
+
+
+def _covers_environment(budget: Any, groups: dict[str, str]) -> bool:
+    """Whether a budget watches the whole environment: no dimension filter, or a ResourceGroupName filter that
+    lists every resource group of the stack (by name or by dependency). A filter on ResourceId (one service's
+    spend, like the token budget) does not."""
+    filters = _dimension_filters(budget)
+    if not filters:  # none, or unknown during preview
+        return True
+    for clause in filters:
+        if text(clause, "name") != "resourcegroupname" or text(clause, "operator") not in ("in", UNKNOWN):
+            return False
+        values = items(clause, "values")
+        if values is UNKNOWN:
+            continue
+        named, linked = {v.lower() for v in values if isinstance(v, str)}, depends_on(budget, "filter")
+        if any(name not in named and urn not in linked for name, urn in groups.items()):
+            return False
+    return True
+
+
 def _budget_exists(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
-    if not by_type(args.resources, *C.BUDGETS):
+    budgets = by_type(args.resources, *C.BUDGETS)
+    if not budgets:
         yield ("the stack declares no budget (consumption:Budget); spend would go unnoticed", None)
+        return
+    groups = {name: g.urn for g in by_type(args.resources, T.RESOURCE_GROUP)
+              if isinstance(name := text(g.props, "resourceGroupName"), str)}
+    if not any(_covers_environment(b, groups) for b in budgets):
+        yield ("no budget covers the whole environment: every budget is filtered to some resources (e.g. the token "
+               "budget's ResourceId filter), so spend elsewhere goes unnoticed", None)
 
 
 def _policy_assigned(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
@@ -100,11 +141,13 @@ resource_group_locks = stack_policy(
 
 budget_exists = stack_policy(
     name="budget-exists",
-    description="The stack declares a cost budget.",
+    description="The stack declares a cost budget for the whole environment (unfiltered, or filtered to all of its "
+                "resource groups).",
     checklist=["COST-1"],
     severity=Severity.MEDIUM,
     remediation="Declare a consumption:Budget (components/budget.py) for the environment with Actual and "
-                "Forecasted notifications.",
+                "Forecasted notifications: no filter, or a ResourceGroupName filter listing every resource group of "
+                "the stack. A budget filtered to some resources (components/token_budget.py) does not replace it.",
     check=_budget_exists,
 )
 

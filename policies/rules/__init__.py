@@ -6,6 +6,7 @@ area is a tag on each policy, not a folder: docs/policies/README.md indexes both
 """
 
 from . import (
+           api_management,
            app_gateway,
            authorization,
            backup,
@@ -27,4 +28,5 @@ from . import (
 )
 
 MODULES = (cognitive_services, key_vault, redis, network, authorization, app_gateway, waf_policy, container_apps,
-           identity, storage, messaging, web, monitor, traffic_manager, backup, budget, governance, resources)
+           identity, storage, messaging, web, monitor, traffic_manager, backup, budget, governance, resources,
+           api_management)

@@ -455,6 +455,26 @@ def test_budget_exists() -> None:
     assert evaluate([budget_exists], group + budget) == []
 
 
+def _filtered_budget(name: str, dimension: str, values: list[str]) -> list[Resource]:
+    return sdk_resources(lambda: consumption.Budget(
+        name, scope="/subscriptions/s", amount=500, category="Cost", time_grain="Monthly",
+        time_period=consumption.BudgetTimePeriodArgs(start_date="2026-11-01"),
+        filter=consumption.BudgetFilterArgs(dimensions=consumption.BudgetComparisonExpressionArgs(
+            name=dimension, operator="In", values=values))))
+
+
+def test_budget_exists_needs_a_budget_over_the_whole_environment() -> None:
+    groups = sdk_resources(lambda: [_group("eastus2"), _group("westus3")])
+    token_budget = _filtered_budget("token-budget", "ResourceId", [
+        "/subscriptions/s/resourceGroups/rg-ai-eastus2/providers/Microsoft.CognitiveServices/accounts/oai"])
+    found = evaluate([budget_exists], groups + token_budget)
+    assert names(found) == {"budget-exists"} and "no budget covers the whole environment" in found[0].message
+    one_group = _filtered_budget("budget", "ResourceGroupName", ["rg-ai-eastus2"])
+    assert names(evaluate([budget_exists], groups + token_budget + one_group)) == {"budget-exists"}
+    both = _filtered_budget("budget", "ResourceGroupName", ["rg-ai-eastus2", "rg-ai-westus3"])
+    assert evaluate([budget_exists], groups + token_budget + both) == []
+
+
 def test_azure_policy_assigned_is_advisory() -> None:
     group = sdk_resources(_group)
     found = evaluate([azure_policy_assigned], group)
