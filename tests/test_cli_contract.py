@@ -233,12 +233,22 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
+def _inside_shown_secret(doc: Any, path: tuple[Any, ...]) -> bool:
+    node = doc
+    for key in path[:-1]:
+        node = node[key]
+        if isinstance(node, dict) and node.get(SIG_KEY) == SECRET_SIG and SHOWN_SECRET in str(node):
+            return True
+    return False
+
+
 @st.composite
 def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
     name = draw(st.sampled_from(sorted(BASES)))
     doc = copy.deepcopy(BASES[name])
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
-        paths = [p for p in _paths(doc) if p]
+        # Not into a secret the strategy placed: without its signature it would be plain data, fairly shown.
+        paths = [p for p in _paths(doc) if p and not _inside_shown_secret(doc, p)]
         if not paths:  # everything deleted already
             break
         path = draw(st.sampled_from(paths))
