@@ -10,13 +10,11 @@ from typing import Any
 
 import pulumi_azure_native.applicationinsights as applicationinsights
 import pulumi_azure_native.cognitiveservices as cognitiveservices
-import pulumi
 import pulumi_azure_native.consumption as consumption
 import pulumi_azure_native.loadtestservice as loadtestservice
 import pulumi_azure_native.monitor as monitor
 
 from components.slo import QueryRule, availability_rule, request_rules
-
 from dryrun.model import Resource
 from policies.relations.slo import (
     load_testing_resource,
@@ -153,8 +151,9 @@ def serving_stack(rules: dict[str, list[QueryRule]] | None = None, availability_
         _accounts()
         components = {region: _component(region) for region in REGIONS}
         applicationinsights.WebTest(
-            "availability-webtest", resource_group_name=s.RG, location="eastus2", kind="standard",
-            web_test_kind="standard", web_test_name="health", synthetic_monitor_id="health", enabled=True,
+            "availability-webtest", resource_group_name=s.RG, location="eastus2",
+            kind=applicationinsights.WebTestKind.STANDARD, web_test_kind=applicationinsights.WebTestKind.STANDARD,
+            web_test_name="health", synthetic_monitor_id="health", enabled=True,
             locations=[applicationinsights.WebTestGeolocationArgs(location="us-va-ash-azr")],
             tags=components["eastus2"].id.apply(lambda ai: {f"hidden-link:{ai}": "Resource"}))
         declared = rules if rules is not None else {
@@ -166,7 +165,6 @@ def serving_stack(rules: dict[str, list[QueryRule]] | None = None, availability_
         if load_test:
             loadtestservice.LoadTest("load-testing", resource_group_name=s.RG, location="eastus2",
                                      load_test_name="lt-aip-prod")
-        pulumi.export("regions", list(REGIONS))
     return sdk_resources(build)
 
 
