@@ -411,6 +411,12 @@ MUTATIONS: list[Mutation] = [
          "query-alert-wired-and-valid"),
     case("slo-alert-operator-gt", At(T.QUERY_ALERT, "slo-eastus2-slo-latency"),
          setting("criteria.allOf.0.operator", "gt"), "query-alert-wired-and-valid"),
+    case("slo-latency-alert-removed", At(T.QUERY_ALERT, "slo-eastus2-slo-latency"), dropped, "slo-alerts-present",
+         on=APPI),
+    case("slo-availability-alert-removed", At(T.QUERY_ALERT, "slo-eastus2-slo-availability"), dropped,
+         "slo-alerts-present", on=APPI),
+    case("slo-slow-burn-alert-reads-one-hour", At(T.QUERY_ALERT, "slo-eastus2-slo-burn-slow"),
+         setting("windowSize", "PT1H"), "slo-alerts-present", on=APPI),
     # Reliability
     case("traffic-manager-removed", TM, dropped, "multi-region", on=STACK),
     case("traffic-manager-second-region-endpoint-removed", TM, _secondary_endpoint_removed, "multi-region",

@@ -74,10 +74,10 @@ CAUGHT = {
     # dev.json: classic Premium is outside dev's SKUs; outside dev's regions.
     "dev": CAUGHT_BY_DEFAULT | {"redis-sku-allowed", "allowed-locations"},
     # prod.json: one region, no zones, nothing protected, mutable backups restorable in one region only, outside
-    # prod's regions, no token budget.
+    # prod's regions, no token budget, no SLO alerts.
     "prod": CAUGHT_BY_DEFAULT | {"multi-region", "zone-redundancy", "stateful-resources-protected",
                                  "backup-vault-immutability", "backup-vault-cross-region-restore",
-                                 "allowed-locations", "token-spend-budget"},
+                                 "allowed-locations", "token-spend-budget", "slo-alerts-present"},
 }
 
 # Checklist items with a mandatory finding on the seed under prod.json.

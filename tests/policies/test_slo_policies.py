@@ -1,5 +1,6 @@
-"""SLO alert and token budget policies (docs/slo-policies-todo.md): log search alerts ARM accepts and that notify
-someone; every Azure OpenAI account under a monthly token-spend budget within the environment budget."""
+"""SLO alert, token budget and load test policies (docs/slo-policies-todo.md): log search alerts ARM accepts and that
+notify someone; an alert per objective on every Application Insights component; every Azure OpenAI account under a
+monthly token-spend budget within the environment budget; a load testing resource in a serving stack."""
 
 from __future__ import annotations
 
@@ -7,12 +8,21 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pulumi_azure_native.applicationinsights as applicationinsights
 import pulumi_azure_native.cognitiveservices as cognitiveservices
 import pulumi_azure_native.consumption as consumption
+import pulumi_azure_native.loadtestservice as loadtestservice
 import pulumi_azure_native.monitor as monitor
 
+from components.slo import QueryRule, availability_rule, request_rules
 from dryrun.model import Resource
-from policies.relations.slo import query_alert_wired_and_valid, token_spend_budget
+from policies.relations.slo import (
+    load_testing_resource,
+    query_alert_wired_and_valid,
+    slo_alerts_present,
+    token_spend_budget,
+)
+from stack_config.model import Slo
 from tests.policies import secure_inputs as s
 from tests.policies.support import evaluate, file_config, names, sdk_resources
 
@@ -106,3 +116,113 @@ def test_token_spend_budget_is_mandatory_in_prod_advisory_in_dev() -> None:
     assert {v.level for v in evaluate([token_spend_budget], no_budget)} == {"advisory"}
     assert {v.level for v in evaluate([token_spend_budget], no_budget,
                                       file_config({"token-spend-budget": prod}))} == {"mandatory"}
+
+
+REGIONS = ("eastus2", "westus3")
+
+
+def _component(region: str) -> applicationinsights.Component:
+    return applicationinsights.Component(
+        f"appi-{region}", resource_name_=f"appi-aip-prod-{region}", resource_group_name=s.RG, location=region,
+        kind="web", application_type="web")
+
+
+def _slo_rule(region: str, component: applicationinsights.Component, rule: QueryRule) -> None:
+    monitor.ScheduledQueryRule(
+        f"slo-{region}-{rule.key}", resource_group_name=s.RG, location=region, kind="LogAlert", severity=1,
+        enabled=True, scopes=[component.id], evaluation_frequency=rule.frequency, window_size=rule.window,
+        override_query_time_range=rule.query_range,
+        criteria=monitor.ScheduledQueryRuleCriteriaArgs(all_of=[monitor.ConditionArgs(
+            query=rule.query, time_aggregation="Maximum", metric_measure_column=rule.measure,
+            operator=rule.operator, threshold=rule.threshold,
+            failing_periods=monitor.ConditionFailingPeriodsArgs(
+                number_of_evaluation_periods=1, min_failing_periods_to_alert=1))]),
+        actions=monitor.ActionsArgs(action_groups=[ACTION_GROUP]))
+
+
+def serving_stack(rules: dict[str, list[QueryRule]] | None = None, availability_in: str = "eastus2",
+                  load_test: bool = True) -> list[Resource]:
+    """The prod shape: an OpenAI account and an Application Insights component per region, the standard web test
+    reporting to eastus2's component, and per region the given SLO rules (default: those components/slo.py
+    declares, the availability rule on `availability_in`)."""
+    slo = Slo()
+
+    def build() -> None:
+        _accounts()
+        components = {region: _component(region) for region in REGIONS}
+        applicationinsights.WebTest(
+            "availability-webtest", resource_group_name=s.RG, location="eastus2",
+            kind=applicationinsights.WebTestKind.STANDARD, web_test_kind=applicationinsights.WebTestKind.STANDARD,
+            web_test_name="health", synthetic_monitor_id="health", enabled=True,
+            locations=[applicationinsights.WebTestGeolocationArgs(location="us-va-ash-azr")],
+            tags=components["eastus2"].id.apply(lambda ai: {f"hidden-link:{ai}": "Resource"}))
+        declared = rules if rules is not None else {
+            region: request_rules(slo) + ([availability_rule(slo)] if region == availability_in else [])
+            for region in REGIONS}
+        for region, region_rules in declared.items():
+            for rule in region_rules:
+                _slo_rule(region, components[region], rule)
+        if load_test:
+            loadtestservice.LoadTest("load-testing", resource_group_name=s.RG, location="eastus2",
+                                     load_test_name="lt-aip-prod")
+    return sdk_resources(build)
+
+
+def messages(found: list[Any]) -> str:
+    return "\n".join(v.message for v in found)
+
+
+def test_slo_alerts_present_compliant() -> None:
+    assert evaluate([slo_alerts_present], serving_stack()) == []
+
+
+def test_slo_alerts_absent_when_only_metric_alerts_watch_the_stack() -> None:
+    found = evaluate([slo_alerts_present], serving_stack(rules={}))
+    assert names(found) == {"slo-alerts-present"}
+    # Four request objectives per component, and availability where the web test reports.
+    assert len(found) == 9
+    assert "Application Insights 'appi-eastus2' has no latency percentile alert" in messages(found)
+    assert "'appi-westus3' has no availability alert" not in messages(found)
+
+
+def test_slo_alert_on_a_failure_count_is_not_an_error_rate_alert() -> None:
+    slo = Slo()
+    counted = QueryRule("slo-error-rate", "failures", "requests | summarize failed = countif(success == false)",
+                        "failed", "GreaterThan", 10, "PT5M", "PT15M")
+    rules = {region: [counted if r.key == "slo-error-rate" else r for r in request_rules(slo)]
+             + ([availability_rule(slo)] if region == "eastus2" else []) for region in REGIONS}
+    found = evaluate([slo_alerts_present], serving_stack(rules=rules))
+    assert len(found) == 2 and all("has no error rate alert" in v.message for v in found)
+
+
+def test_slo_availability_alert_on_a_component_the_web_tests_do_not_report_to() -> None:
+    found = evaluate([slo_alerts_present], serving_stack(availability_in="westus3"))
+    assert len(found) == 1 and "Application Insights 'appi-eastus2' has no availability alert" in found[0].message
+
+
+def test_slo_slow_burn_alert_needs_a_long_window() -> None:
+    slo = Slo()
+    short = {region: [r if r.key != "slo-burn-slow" else QueryRule(
+        r.key, r.description, r.query, r.measure, r.operator, r.threshold, r.frequency, "PT1H", "PT1H")
+        for r in request_rules(slo)] + ([availability_rule(slo)] if region == "eastus2" else []) for region in REGIONS}
+    found = evaluate([slo_alerts_present], serving_stack(rules=short))
+    assert len(found) == 2 and all("has no slow error-budget burn alert" in v.message for v in found)
+
+
+def test_slo_alerts_present_is_mandatory_in_prod_advisory_in_dev() -> None:
+    bare = serving_stack(rules={})
+    levels = {env: json.loads((CONFIG / f"{env}.json").read_text())["slo-alerts-present"] for env in ("dev", "prod")}
+    assert levels == {"dev": "advisory", "prod": "mandatory"}
+    assert {v.level for v in evaluate([slo_alerts_present], bare)} == {"advisory"}
+    assert {v.level for v in evaluate([slo_alerts_present], bare,
+                                      file_config({"slo-alerts-present": levels["prod"]}))} == {"mandatory"}
+
+
+def test_load_testing_resource_compliant() -> None:
+    assert evaluate([load_testing_resource], serving_stack()) == []
+
+
+def test_load_testing_resource_absent() -> None:
+    found = evaluate([load_testing_resource], serving_stack(load_test=False))
+    assert names(found) == {"load-testing-resource"} and "no Azure Load Testing resource" in found[0].message
+    assert {v.level for v in found} == {"advisory"}
