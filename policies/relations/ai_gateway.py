@@ -250,14 +250,18 @@ def _only_through_gateway(args: StackValidationArgs, config: Config) -> Iterable
                    "workloads call the gateway URL, not the account", app.urn)
 
 
+# The three gateway-policy checks share one fix: the repository's template has every control, in order.
+_RENDER_POLICY = ("Render the policy from components/apim/openai-api-policy.xml (components.ai_gateway_policy.render), "
+                  "which has every control in the required order.")
+
+
 gateway_policy_managed_identity = stack_policy(
     name="gateway-policy-managed-identity",
     description="The gateway's OpenAI API admits only listed Entra callers and calls Azure OpenAI with its managed "
                 "identity, never a key.",
     checklist=["SEC-1", "SEC-5"],
     severity=Severity.CRITICAL,
-    remediation="Render the policy from components/apim/openai-api-policy.xml (components.ai_gateway_policy.render), "
-                "which has every control in the required order.",
+    remediation=_RENDER_POLICY,
     check=_managed_identity,
 )
 
@@ -267,8 +271,7 @@ gateway_policy_token_limit = stack_policy(
     description="The gateway's OpenAI API limits tokens per minute per caller and emits token metrics.",
     checklist=["PERF-6", "COST-5"],
     severity=Severity.HIGH,
-    remediation="Render the policy from components/apim/openai-api-policy.xml (components.ai_gateway_policy.render), "
-                "which has every control in the required order.",
+    remediation=_RENDER_POLICY,
     check=_token_limit,
 )
 
@@ -278,8 +281,7 @@ gateway_policy_retry = stack_policy(
     description="The gateway's OpenAI API retries throttled requests on a pool of backends.",
     checklist=["REL-4"],
     severity=Severity.HIGH,
-    remediation="Render the policy from components/apim/openai-api-policy.xml (components.ai_gateway_policy.render), "
-                "which has every control in the required order.",
+    remediation=_RENDER_POLICY,
     check=_retry,
 )
 
