@@ -230,23 +230,24 @@ def check_secrets(secrets: dict) -> Iterator[Problem]:
 
 def check_workloads(apps: ContainerApps, functions: bool) -> Iterator[Problem]:
     """Service names also name identities and Redis access policy assignments."""
-    consumers = [s.name for s in apps.services] + (["functions"] if functions else [])
-    for i, svc in enumerate(apps.services):
-        if svc.name in PLATFORM_IDENTITIES:
-            yield (f"containerApps.services[{i}].name", f"'{svc.name}' is the name of the platform's own "
-                   f"{svc.name} identity; rename the service")
+    services = [s.name for s in apps.services]
+    consumers = services + (["functions"] if functions else [])
     assignments = [redis_assignment_name(c) for c in consumers]
-    for i, (consumer, assignment) in enumerate(zip(consumers, assignments, strict=True)):
-        if i >= len(apps.services):
-            break
+    for i, name in enumerate(services):
         path = f"containerApps.services[{i}].name"
-        if not REDIS_ASSIGNMENT_NAME.match(assignment):
-            yield (path, f"'{consumer}' cannot name a Redis access policy assignment; use at most 60 letters, "
+        if name in PLATFORM_IDENTITIES:
+            yield (path, f"'{name}' is the name of the platform's own {name} identity; rename the service")
+            continue
+        if not REDIS_ASSIGNMENT_NAME.match(assignments[i]):
+            yield (path, f"'{name}' cannot name a Redis access policy assignment; use at most 60 letters, "
                          "digits and hyphens")
-        clash = next((consumers[j] for j in range(i) if assignments[j].lower() == assignment.lower()), None)
-        if clash is not None and clash != consumer:
-            yield (path, f"'{consumer}' and '{clash}' name the same Redis access policy assignment "
-                         f"'{assignment}' (separators are dropped); rename one")
+        # An earlier service, or the functions identity that follows the services; exact repeats are
+        # reported by `repeats`.
+        clash = next((consumers[j] for j in [*range(i), *range(len(services), len(consumers))]
+                      if assignments[j].lower() == assignments[i].lower() and consumers[j] != name), None)
+        if clash is not None:
+            yield (path, f"'{name}' and '{clash}' name the same Redis access policy assignment "
+                         f"'{assignments[i]}' (separators are dropped); rename one")
 
 
 def check_backup(backup: Backup) -> Iterator[Problem]:
