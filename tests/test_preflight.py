@@ -319,6 +319,25 @@ def test_a_probe_port_the_image_does_not_serve(prod: dict[str, Any]) -> None:
     assert "set probePort: 80" in _problems(prod)["containerApps.services[2].probePort"]
 
 
+@pytest.mark.parametrize("path", ["/healthz", "/health/ready", "/api/health"])
+def test_a_probe_path_the_image_is_not_known_to_answer(prod: dict[str, Any], path: str) -> None:
+    prod["containerApps"]["services"][1]["probePath"] = path
+    message = _problems(prod)["containerApps.services[1].probePath"]
+    assert f"is not known to answer {path} (it serves /, /health" in message and "set probePath" in message
+
+
+@pytest.mark.parametrize("path", ["/", "/health"])
+def test_the_paths_the_quickstart_image_answers_are_accepted(prod: dict[str, Any], path: str) -> None:
+    for service in prod["containerApps"]["services"]:
+        service["probePath"] = path
+    _parse(prod)
+
+
+def test_an_image_we_know_nothing_about_may_probe_any_path(prod: dict[str, Any]) -> None:
+    prod["containerApps"]["services"][1].update(image="contoso.azurecr.io/chat:1.0", probePath="/healthz")
+    _parse(prod)
+
+
 @pytest.mark.parametrize(("image", "repository"), [
     ("mcr.microsoft.com/k8se/quickstart:latest", "mcr.microsoft.com/k8se/quickstart"),
     ("mcr.microsoft.com/k8se/quickstart@sha256:abc", "mcr.microsoft.com/k8se/quickstart"),

@@ -1,9 +1,9 @@
-"""A container app must target (and probe) the port its image listens on.
+"""A container app must target (and probe) the port its image listens on, on a path it answers.
 
-Ingress and both probes go to targetPort / probePort; a port the image does not serve keeps every
-revision unready until the ARM operation expires, and everything that needs the entrypoint's FQDN
-(gateways, alerts) is never created. Known images and their ports are in data/container_images.json,
-each with the Microsoft page that deploys it on that port.
+Ingress and both probes go to targetPort / probePort and probePath; a port the image does not serve, or
+a path it answers with 404, keeps every revision unready until the ARM operation expires, and everything
+that needs the entrypoint's FQDN (gateways, alerts) is never created. Known images, their ports and
+the paths they answer are in data/container_images.json, each with its source.
 """
 
 from __future__ import annotations
@@ -41,3 +41,8 @@ def check(p: Mapping[str, Any], today: date) -> Iterator[Problem]:
                 yield (f"containerApps.services[{i}].{field}", f"{value} is not the port '{svc.image}' listens on "
                        f"({port}, {known['source']}); set {field}: {port}")
                 break
+        paths = known.get("paths")
+        if paths is not None and svc.probe_path not in paths:
+            yield (f"containerApps.services[{i}].probePath",
+                   f"'{svc.image}' is not known to answer {svc.probe_path} (it serves {', '.join(paths)}: "
+                   f"{known['pathsSource']}); set probePath to one of them, or use an image that serves this path")
