@@ -33,9 +33,8 @@ def _search_replicas(args: ResourceValidationArgs, config: Config) -> Iterable[s
     floor = config["minReplicas"]
     if replicas is UNKNOWN:
         return
-    found = 1.0 if replicas is None else replicas  # absent: one replica (REST spec default)
-    if found < floor:
-        shown = show(get(args.props, "replicaCount"), "1")
+    if (1.0 if replicas is None else replicas) < floor:  # absent: one replica (the SDK's and ARM's default)
+        shown = "absent (Azure's default: 1)" if replicas is None else f"{replicas:g}"
         yield (f"replicaCount is {shown}: this environment needs {floor} or more replicas (2 for the query SLA, "
                "3 for the query and indexing SLA)")
 
