@@ -47,9 +47,11 @@ static_site_sku = resource_policy(
     description="Static Web Apps run the plan the environment requires (prod: Standard).",
     checklist=["COST-2", "REL-5"],
     severity=Severity.MEDIUM,
-    remediation="Set `sku=SkuDescriptionArgs(name='Standard', tier='Standard')`: Standard carries the SLA and the "
-                "`forwardingGateway` restriction to one Front Door (https://learn.microsoft.com/azure/static-web-apps/"
-                "plans); `requiredSku` is empty (any plan) by default.",
+    remediation="Set `sku=SkuDescriptionArgs(name='Standard', tier='Standard')`: Standard carries the SLA, and only "
+                "Standard applies the `networking` and `forwardingGateway` sections of `staticwebapp.config.json` "
+                "that limit the site to its Front Door (the `staticWebAppConfig` stack output, "
+                "docs/operations.md#perf-4; https://learn.microsoft.com/azure/static-web-apps/plans). "
+                "`requiredSku` is empty (any plan) by default.",
     types=[T.STATIC_SITE],
     check=_static_site_sku,
     config={"requiredSku": {"type": "string", "default": "",
