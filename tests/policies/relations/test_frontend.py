@@ -3,13 +3,9 @@ it passes; an endpoint or domain without a WAF, or an API origin around the entr
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
 from policies.relations.frontend import front_door_waf_attached, frontend_api_through_public_entry
 from tests.policies import secure_inputs as s
-from tests.policies.support import case_ids, evaluate, file_config, names, sdk_resources
+from tests.policies.support import evaluate, file_config, sdk_resources, table_tests
 
 CUSTOM_ENTRY = file_config({"frontend-api-through-public-entry": {"entryHosts": ["api.contoso.com"]}})
 APP_GATEWAY_WAF = (f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Network/"
@@ -40,28 +36,9 @@ FAILING = [
 ]
 
 
-def _with_config(case: tuple[Any, ...]) -> tuple[Any, ...]:
-    return case if len(case) == 3 else (*case, None)
 
-
-@pytest.mark.parametrize("policy, program, config", [_with_config(c) for c in PASSING],
-                         ids=case_ids(__file__, "PASSING", PASSING))
-def test_compliant_frontend_passes(policy: Any, program: s.Program, config: dict[str, Any] | None) -> None:
-    found = evaluate([policy], sdk_resources(program), config)
-    assert found == [], [v.message for v in found]
-
-
-@pytest.mark.parametrize("case", FAILING, ids=case_ids(__file__, "FAILING", FAILING))
-def test_broken_frontend_fails(case: tuple[Any, ...]) -> None:
-    policy, program, *config, fragment = case
-    found = evaluate([policy], sdk_resources(program), config[0] if config else None)
-    assert names(found) == {policy.name}
-    assert fragment in "\n".join(v.message for v in found)
-
-
-def test_every_frontend_relation_has_pass_and_fail_cases() -> None:
-    every = {p.name for p in AREA}
-    assert every == {c[0].name for c in PASSING} == {c[0].name for c in FAILING}
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_an_unlinked_name_is_reported_on_itself() -> None:

@@ -3,11 +3,8 @@ custom domain, routes and origins pass, each flipped setting fails, with inputs 
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi_azure_native.cdn as cdn
 import pulumi_azure_native.frontdoor as frontdoor
-import pytest
 
 from policies.rules.front_door import (
     front_door_https_only,
@@ -17,7 +14,7 @@ from policies.rules.front_door import (
     front_door_waf_prevention,
 )
 from tests.policies import secure_inputs as s
-from tests.policies.support import case_ids, evaluate, file_config, names, sdk_resources
+from tests.policies.support import evaluate, file_config, sdk_resources, table_tests
 
 # prod.json's setting.
 PREMIUM = file_config({"front-door-waf-managed-rule-set": {"requirePremium": True}})
@@ -73,28 +70,9 @@ FAILING = [
 ]
 
 
-def _with_config(case: tuple[Any, ...]) -> tuple[Any, ...]:
-    return case if len(case) == 3 else (*case, None)
 
-
-@pytest.mark.parametrize("policy, program, config", [_with_config(c) for c in PASSING],
-                         ids=case_ids(__file__, "PASSING", PASSING))
-def test_secure_setting_passes(policy: Any, program: s.Program, config: dict[str, Any] | None) -> None:
-    found = evaluate([policy], sdk_resources(program), config)
-    assert found == [], [v.message for v in found]
-
-
-@pytest.mark.parametrize("case", FAILING, ids=case_ids(__file__, "FAILING", FAILING))
-def test_insecure_setting_fails(case: tuple[Any, ...]) -> None:
-    policy, program, *config, fragment = case
-    found = evaluate([policy], sdk_resources(program), config[0] if config else None)
-    assert names(found) == {policy.name}
-    assert fragment in "\n".join(v.message for v in found)
-
-
-def test_every_front_door_policy_has_pass_and_fail_cases() -> None:
-    every = {p.name for p in AREA}
-    assert every == {c[0].name for c in PASSING} == {c[0].name for c in FAILING}
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_a_rule_set_of_unknown_type_is_not_reported() -> None:

@@ -3,14 +3,11 @@ site passes, each flipped setting fails, with inputs the real SDK produces."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi_azure_native.web as web
-import pytest
 
 from policies.rules.static_web_apps import static_site_location, static_site_no_public_staging, static_site_sku
 from tests.policies import secure_inputs as s
-from tests.policies.support import case_ids, evaluate, file_config, names, sdk_resources
+from tests.policies.support import evaluate, file_config, sdk_resources, table_tests
 
 # prod.json's settings.
 STANDARD = file_config({"static-site-sku": {"requiredSku": "Standard"}})
@@ -40,28 +37,9 @@ FAILING = [
 ]
 
 
-def _with_config(case: tuple[Any, ...]) -> tuple[Any, ...]:
-    return case if len(case) == 3 else (*case, None)
 
-
-@pytest.mark.parametrize("policy, program, config", [_with_config(c) for c in PASSING],
-                         ids=case_ids(__file__, "PASSING", PASSING))
-def test_secure_setting_passes(policy: Any, program: s.Program, config: dict[str, Any] | None) -> None:
-    found = evaluate([policy], sdk_resources(program), config)
-    assert found == [], [v.message for v in found]
-
-
-@pytest.mark.parametrize("case", FAILING, ids=case_ids(__file__, "FAILING", FAILING))
-def test_insecure_setting_fails(case: tuple[Any, ...]) -> None:
-    policy, program, *config, fragment = case
-    found = evaluate([policy], sdk_resources(program), config[0] if config else None)
-    assert names(found) == {policy.name}
-    assert fragment in "\n".join(v.message for v in found)
-
-
-def test_every_static_web_apps_policy_has_pass_and_fail_cases() -> None:
-    every = {p.name for p in AREA}
-    assert every == {c[0].name for c in PASSING} == {c[0].name for c in FAILING}
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_the_plan_is_compared_case_insensitively() -> None:
