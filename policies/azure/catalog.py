@@ -183,9 +183,9 @@ AUDIT_CATEGORIES: Final[dict[str, frozenset[str]]] = {
     "microsoft.cognitiveservices/accounts": frozenset({"Audit", "RequestResponse"}),
     # https://learn.microsoft.com/azure/azure-monitor/reference/supported-logs/microsoft-search-searchservices-logs
     "microsoft.search/searchservices": frozenset({"OperationLogs"}),
-    # Front Door Standard/Premium: who asked for what, and what the WAF did with it
-    # (https://learn.microsoft.com/azure/frontdoor/front-door-diagnostics); a classic CDN profile's
-    # only log is AzureCdnAccessLog (https://learn.microsoft.com/azure/cdn/monitoring-and-access-log).
+    # Front Door Standard/Premium: who asked for what, and what the WAF did with it; a classic CDN
+    # profile's only log is AzureCdnAccessLog (the health probe log is no audit trail).
+    # https://learn.microsoft.com/azure/azure-monitor/reference/supported-logs/microsoft-cdn-profiles-logs
     "microsoft.cdn/profiles": frozenset({"FrontDoorAccessLog", "FrontDoorWebApplicationFirewallLog",
                                          "AzureCdnAccessLog"}),
 }
