@@ -131,6 +131,8 @@ if cfg.frontend is not None:
         api_host_header=cfg.app_gateway.host_name or ""))
     pulumi.export("frontendHost", frontend.public_host)
     pulumi.export("frontDoorId", frontend.front_door_id)
+    # The site's staticwebapp.config.json takes these sections (docs/operations.md#perf-4).
+    pulumi.export("staticWebAppConfig", frontend.site_config)
     if frontend.domain_validation is not None:
         pulumi.export("frontendDomainValidation", frontend.domain_validation)
 

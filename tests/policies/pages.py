@@ -35,7 +35,9 @@ ENVIRONMENTS = ("dev", "prod")
 # Test modules whose PASSING / FAILING tables hold `(policy, program[, config], ...)` cases.
 TABLES = ("tests.policies.test_security", "tests.policies.test_reliability", "tests.policies.test_performance",
           "tests.policies.test_blind_spots",
-          "tests.policies.test_gateway_policies")
+          "tests.policies.test_gateway_policies",
+          "tests.policies.rules.test_search", "tests.policies.rules.test_static_web_apps",
+          "tests.policies.rules.test_front_door", "tests.policies.relations.test_frontend")
 # Test modules of plain test functions: a function that evaluates one policy is that policy's example.
 FUNCTIONS = ("tests.policies.test_monitoring", "tests.policies.test_cost", "tests.policies.test_compliance",
              "tests.policies.test_stack", "tests.policies.test_slo_policies")

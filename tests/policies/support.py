@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pulumi_policy import EnforcementLevel, Policy
 
 from dryrun.model import Resource
@@ -77,3 +78,33 @@ def case_ids(module_file: str, table: str, cases: Sequence[tuple[Any, ...]]) -> 
             candidate, n = f"{base}-{n}", n + 1
         ids.append(candidate)
     return ids
+
+
+Case = tuple[Any, ...]
+
+
+def table_tests(module_file: str, area: Sequence[Policy], passing: Sequence[Case],
+                failing: Sequence[Case]) -> tuple[Callable[..., None], ...]:
+    """The tests of a module's case tables, for the module to bind to `test_*` names: each
+    `(policy, program[, config])` of PASSING reports nothing; each `(policy, program[, config], fragment)`
+    of FAILING reports exactly its policy with the fragment in the message; every policy of `area`
+    has a case in both tables."""
+
+    @pytest.mark.parametrize("case", passing, ids=case_ids(module_file, "PASSING", passing))
+    def compliant(case: Case) -> None:
+        policy, program, *config = case
+        found = evaluate([policy], sdk_resources(program), config[0] if config else None)
+        assert found == [], [v.message for v in found]
+
+    @pytest.mark.parametrize("case", failing, ids=case_ids(module_file, "FAILING", failing))
+    def violating(case: Case) -> None:
+        policy, program, *config, fragment = case
+        found = evaluate([policy], sdk_resources(program), config[0] if config else None)
+        assert names(found) == {policy.name}
+        assert fragment in "\n".join(v.message for v in found)
+
+    def covered() -> None:
+        every = {p.name for p in area}
+        assert every == {c[0].name for c in passing} == {c[0].name for c in failing}
+
+    return compliant, violating, covered

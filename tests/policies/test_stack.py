@@ -177,6 +177,10 @@ def _private_data_planes(group: resources.ResourceGroup) -> None:
                          sku=servicebus.SBSkuArgs(name=servicebus.SkuName.PREMIUM))
     eventhub.Namespace("events", resource_group_name=group.name, public_network_access="Disabled",
                        sku=eventhub.SkuArgs(name="Standard"))
+    import pulumi_azure_native.search as search
+
+    search.Service("search", resource_group_name=group.name, public_network_access="Disabled",
+                   sku=search.SkuArgs(name="standard"))
     _vault(group)
 
 
