@@ -23,12 +23,16 @@ What it is, and the Microsoft source each choice rests on (learn.microsoft.com/a
 - Telemetry (`api-management-howto-app-insights`): an Application Insights logger that authenticates with
   the managed identity (App Insights has local auth off), *Monitoring Metrics Publisher* on the component,
   and a diagnostic with custom metrics on, which the token metric policy needs.
-- Semantic cache (`azure-openai-enable-semantic-caching`, `api-management-howto-cache-external`): API
-  Management reaches an external Redis only with a connection string, i.e. an access key ("you can't use
-  Microsoft Entra authentication to connect Azure API Management to Azure Managed Redis"), and RediSearch
-  needs the EnterpriseCluster policy and NoEviction, fixed at creation. The stack's Redis is keyless,
-  OSSCluster and LRU, so the gateway gets a dedicated Managed Redis: private, key auth on only there, its
-  key written to Key Vault and read by API Management through a Key Vault-backed secret named value.
+- Semantic cache (`azure-openai-enable-semantic-caching`, `api-management-howto-cache-external`, re-checked
+  December 2026): API Management reaches an external Redis only with a connection string, i.e. an access key
+  ("Currently, you can't use Microsoft Entra authentication to connect Azure API Management to Azure Managed
+  Redis"), and RediSearch needs the EnterpriseCluster policy and NoEviction, fixed at creation
+  (`redis/redis-modules`). The stack's Redis is keyless, OSSCluster and LRU, so the gateway gets a dedicated
+  Managed Redis: private, key auth on only there, its key written to Key Vault and read by API Management
+  through a Key Vault-backed secret named value that only the external cache uses. That is the one shape the
+  pack's `redis-enterprise-access-keys-disabled` accepts keys in (policies/relations/databases.py). With the
+  EnterpriseCluster policy clients use the one port 10000 (no OSS shard ports 8500-8599), which the
+  apiManagement subnet reaches on the private endpoints subnet (components/network.py).
 """
 
 from __future__ import annotations
@@ -43,15 +47,18 @@ import pulumi_azure_native.privatedns as privatedns
 import pulumi_azure_native.redisenterprise as redisenterprise
 
 from stack_config.model import AIGateway as AIGatewayConfig
-from stack_config.model import GatewayBackend
+from stack_config.model import AlertThresholds, GatewayBackend
 
 from .ai_gateway_policy import PolicyInputs, render
+from .alerts import Alerts, AlertsArgs
 from .common import Common
 from .diagnostics import diagnostic_setting
+from .keyvault import secret_expiry
 from .naming import check_parts, unique_name_output
 from .private_dns import linked_private_zone
 from .private_endpoint import check_private_link, private_endpoint
 from .rbac import grant
+from .redis import PORT as REDIS_PORT
 
 # The Azure OpenAI data-plane inference API, stable 2024-10-21, at a fixed azure-rest-api-specs commit so an
 # upstream edit never changes the imported API under a running stack.
@@ -65,8 +72,6 @@ POOL_BACKEND = "openai-pool"
 EMBEDDINGS_BACKEND = "openai-embeddings"
 CACHE_SECRET = "apim-semantic-cache-redis"
 CACHE_NAMED_VALUE = "semantic-cache-redis"
-REDIS_PORT = 10000
-CACHE_ROLE_TAG = "apim-semantic-cache"
 # Service names: 1-50 letters, digits and hyphens, starting with a letter; it becomes <name>.azure-api.net.
 _NAME_MAX = 50
 # Disabled on the service (true = disabled for protocols, false = cipher off); every key is named in the
@@ -120,6 +125,9 @@ class AIGatewayArgs:
     app_insights_connection_string: pulumi.Input[str]
     key_vault_id: pulumi.Input[str]
     key_vault_name: pulumi.Input[str]
+    # Where the semantic cache's load and memory alerts go (alerts-wired, MON-3), at the stack's thresholds.
+    action_group_id: pulumi.Input[str]
+    thresholds: AlertThresholds
 
 
 def gateway_name(*, base_name: str, location: str, stack: str, tenant_id: pulumi.Input[str]) -> pulumi.Output[str]:
@@ -368,13 +376,13 @@ class AIGateway(pulumi.ComponentResource):
             resource_group_name=common.resource_group_name,
             location=common.location,
             sku=redisenterprise.SkuArgs(name=cache.redis_sku),
-            # A cache: losing it costs embeddings calls, not data, so no second copy.
-            high_availability=redisenterprise.HighAvailability.DISABLED,
+            # Zone redundant with no `zones` input in a zonal region when highly available (components/redis.py).
+            high_availability=(redisenterprise.HighAvailability.ENABLED if cache.high_availability
+                               else redisenterprise.HighAvailability.DISABLED),
             minimum_tls_version=redisenterprise.TlsVersion.TLS_VERSION_1_2,
             public_network_access=redisenterprise.PublicNetworkAccess.DISABLED,
-            # Names the one keyed database in the stack, for the policy exemption (docs/ai-gateway-policies-todo.md).
-            tags={**common.tags, "ai-platform-role": CACHE_ROLE_TAG},
-            opts=common.child(self),
+            tags=common.tags,
+            opts=common.child(self, stateful=True),
         )
         database = redisenterprise.Database(
             f"{name}-redis-db",
@@ -393,11 +401,16 @@ class AIGateway(pulumi.ComponentResource):
             access_keys_authentication=redisenterprise.AccessKeysAuthentication.ENABLED,
             persistence=redisenterprise.PersistenceArgs(aof_enabled=False, rdb_enabled=False),
             defer_upgrade=redisenterprise.DeferUpgradeSetting.NOT_DEFERRED,
-            opts=common.child(self),
+            opts=common.child(self, stateful=True),
         )
         private_endpoint(f"{name}-redis", common=common, target_id=cluster.id, group_id="redisEnterprise", parent=self)
         diagnostic_setting(f"{name}-redis-db", target_id=database.id, workspace_id=common.workspace_id, parent=self,
                            metrics=False)
+        # The stamp's Redis rules on this cluster; the name keeps them apart from the stamp's own cache alerts.
+        Alerts(f"{name}-cache-alerts", AlertsArgs(
+            common=common, base_name=f"{args.base_name}-apimcache", action_group_id=args.action_group_id,
+            thresholds=args.thresholds, app_insights_id=None, redis_cluster_id=cluster.id),
+            pulumi.ResourceOptions(parent=self))
         keys = redisenterprise.list_database_keys_output(cluster_name=cluster.name, database_name=database.name,
                                                          resource_group_name=common.resource_group_name)
         connection = pulumi.Output.secret(pulumi.Output.all(cluster.host_name, keys.primary_key).apply(
@@ -407,7 +420,11 @@ class AIGateway(pulumi.ComponentResource):
             secret_name=CACHE_SECRET,
             vault_name=args.key_vault_name,
             resource_group_name=common.resource_group_name,
-            properties=keyvault.SecretPropertiesArgs(value=connection),
+            # A Redis key does not expire; the secret does (key-vault-secret-expiry), and every `pulumi up` writes the
+            # current key, so a regenerated key reaches API Management with the next run.
+            properties=keyvault.SecretPropertiesArgs(
+                value=connection, content_type="text/plain",
+                attributes=keyvault.SecretAttributesArgs(enabled=True, expires=secret_expiry())),
             tags=common.tags,
             opts=common.child(self),
         )

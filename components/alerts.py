@@ -110,7 +110,8 @@ class AlertsArgs:
     base_name: str
     action_group_id: pulumi.Input[str]
     thresholds: AlertThresholds
-    app_insights_id: pulumi.Input[str]
+    # None: a component watching only its own resources (the AI gateway's semantic cache).
+    app_insights_id: pulumi.Input[str] | None
     openai_account_id: pulumi.Input[str] | None = None
     redis_cluster_id: pulumi.Input[str] | None = None
     gateway_id: pulumi.Input[str] | None = None
@@ -126,7 +127,9 @@ class Alerts(pulumi.ComponentResource):
     def __init__(self, name: str, args: AlertsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("ai-platform:alerts:Alerts", name, None, opts)
         t = args.thresholds
-        targets: list[tuple[pulumi.Input[str], list[Rule]]] = [(args.app_insights_id, app_insights_rules(t))]
+        targets: list[tuple[pulumi.Input[str], list[Rule]]] = []
+        if args.app_insights_id is not None:
+            targets.append((args.app_insights_id, app_insights_rules(t)))
         if args.openai_account_id is not None:
             targets.append((args.openai_account_id, openai_rules(t)))
         if args.redis_cluster_id is not None:

@@ -23,16 +23,20 @@ from components.ai_gateway import (
     pool_order,
 )
 from components.ai_gateway_policy import ORDER, PolicyError, PolicyInputs, check, render
+from components.keyvault import secret_expiry
 from dryrun.mocks import TENANT_ID
+from policies.relations.databases import redis_enterprise_access_keys_disabled
 from stack_config.model import AIGateway as AIGatewayConfig
-from stack_config.model import GatewayBackend, GatewayConsumer, GatewayRetry, SemanticCache
+from stack_config.model import AlertThresholds, GatewayBackend, GatewayConsumer, GatewayRetry, SemanticCache
 from tests.components.common_inputs import SUB, config_problems, make_common
 from tests.harness import Declared, declare, stack_config
+from tests.policies.support import evaluate
 
 SERVICE = "azure-native:apimanagement:ApiManagementService"
 BACKEND = "azure-native:apimanagement:Backend"
 POLICY = "azure-native:apimanagement:ApiPolicy"
 ROLE = "azure-native:authorization:RoleAssignment"
+ALERT = "azure-native:monitor:MetricAlert"
 DATABASE = "azure-native:redisenterprise:Database"
 OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
 CLIENT_IDS = {"chat": "11111111-1111-1111-1111-111111111111", "vision": "22222222-2222-2222-2222-222222222222",
@@ -57,7 +61,8 @@ def _build(config: AIGatewayConfig, location: str = "eastus2") -> Declared:
             client_ids=CLIENT_IDS, embeddings_deployment="embeddings",
             app_insights_id=f"{SUB}/Microsoft.Insights/components/appi",
             app_insights_connection_string="InstrumentationKey=k;IngestionEndpoint=https://x/",
-            key_vault_id=f"{SUB}/Microsoft.KeyVault/vaults/kv", key_vault_name="kv"))
+            key_vault_id=f"{SUB}/Microsoft.KeyVault/vaults/kv", key_vault_name="kv",
+            action_group_id=f"{SUB}/Microsoft.Insights/actionGroups/ag", thresholds=AlertThresholds()))
 
     return declare(build, stack="prod")
 
@@ -68,8 +73,14 @@ def prod() -> Declared:
 
 
 @pytest.fixture(scope="module")
-def cached() -> Declared:
-    return _build(_config(semantic_cache=SemanticCache(enabled=True)))
+def cached(prod: Declared) -> Declared:
+    assert _config().semantic_cache.enabled, "both stacks run the semantic cache"
+    return prod
+
+
+@pytest.fixture(scope="module")
+def uncached() -> Declared:
+    return _build(_config(semantic_cache=SemanticCache(enabled=False)))
 
 
 def test_the_service_is_internal_only_with_a_system_identity_and_no_weak_tls(prod: Declared) -> None:
@@ -168,9 +179,9 @@ def test_the_gateway_name_resolves_privately_from_every_vnet(prod: Declared) -> 
     assert record["relativeRecordSetName"] == "@" and record["aRecords"][0]["ipv4Address"].startswith("10.")
 
 
-def test_no_cache_declares_no_keyed_redis(prod: Declared) -> None:
-    assert not prod.of_type(DATABASE)
-    assert "semantic-cache" not in prod.inputs(POLICY)["value"]
+def test_no_cache_declares_no_keyed_redis(uncached: Declared) -> None:
+    assert not uncached.of_type(DATABASE)
+    assert "semantic-cache" not in uncached.inputs(POLICY)["value"]
 
 
 def test_the_semantic_cache_is_a_dedicated_redisearch_database_read_through_key_vault(cached: Declared) -> None:
@@ -187,6 +198,25 @@ def test_the_semantic_cache_is_a_dedicated_redisearch_database_read_through_key_
     document = cached.inputs(POLICY)["value"]
     assert 'embeddings-backend-auth="system-assigned"' in document
     assert "<azure-openai-semantic-cache-store" in document
+
+
+def test_the_cache_key_secret_expires_and_says_what_it_holds(cached: Declared) -> None:
+    properties = cached.inputs("azure-native:keyvault:Secret")["properties"]
+    assert properties["contentType"] == "text/plain"
+    assert properties["attributes"] == {"enabled": True, "expires": secret_expiry()}
+
+
+def test_the_cache_cluster_pages_on_load_and_memory(cached: Declared) -> None:
+    alerts = [cached.inputs(ALERT, r.name) for r in cached.of_type(ALERT)]
+    cluster = cached.one("azure-native:redisenterprise:RedisEnterprise")
+    assert {a["criteria"]["allOf"][0]["metricName"] for a in alerts} == {"serverLoad", "usedmemorypercentage"}
+    assert all(cluster.urn in r.property_dependencies["scopes"] for r in cached.of_type(ALERT))
+    assert all(a["ruleName"].startswith("alert-aip-prod-apimcache-eastus2-redis-") for a in alerts)
+    assert all(a["actions"] == [{"actionGroupId": f"{SUB}/Microsoft.Insights/actionGroups/ag"}] for a in alerts)
+
+
+def test_the_gateway_cache_is_the_one_keyed_database_the_pack_accepts(cached: Declared) -> None:
+    assert evaluate([redis_enterprise_access_keys_disabled], cached.resources) == []
 
 
 def test_a_consumer_without_an_identity_is_refused_before_anything_is_declared() -> None:
