@@ -68,6 +68,8 @@ OPENAI_SPEC_URL = ("https://raw.githubusercontent.com/Azure/azure-rest-api-specs
                    "stable/2024-10-21/inference.json")
 # Clients use the gateway URL as their Azure OpenAI endpoint: `<gateway>/openai/deployments/...`.
 API_PATH = "openai"
+# The OpenAI API's id: its policy, its gateway logs (ApiManagementGatewayLogs.ApiId) and the SLO rules use it.
+API_ID = "azure-openai"
 POOL_BACKEND = "openai-pool"
 EMBEDDINGS_BACKEND = "openai-embeddings"
 CACHE_SECRET = "apim-semantic-cache-redis"
@@ -311,7 +313,7 @@ class AIGateway(pulumi.ComponentResource):
 
         api = apim.Api(
             f"{name}-openai-api",
-            api_id="azure-openai",
+            api_id=API_ID,
             **scoped,
             path=API_PATH,
             display_name="Azure OpenAI",

@@ -493,8 +493,8 @@ MUTATIONS: list[Mutation] = [
     case("openai-granted-to-a-workload", At(ROLE_ASSIGNMENT, "ai-gateway-eastus2-openai-eastus2"),
          _workload_granted_openai, "openai-only-through-gateway"),
     # The gateway's semantic cache: the one keyed Redis database, accepted only in its private Key Vault shape.
-    case("gateway-cache-cluster-public", At(REDIS, "ai-gateway-eastus2-redis"), setting("publicNetworkAccess", "Enabled"),
-         "redis-enterprise-access-keys-disabled", on=GATEWAY_CACHE_DB),
+    case("gateway-cache-cluster-public", At(REDIS, "ai-gateway-eastus2-redis"),
+         setting("publicNetworkAccess", "Enabled"), "redis-enterprise-access-keys-disabled", on=GATEWAY_CACHE_DB),
     case("gateway-cache-private-endpoint-removed", At(PRIVATE_ENDPOINT, "ai-gateway-eastus2-redis-pe"), dropped,
          "redis-enterprise-access-keys-disabled", on=GATEWAY_CACHE_DB),
     case("gateway-cache-named-value-not-secret", At(T.APIM_NAMED_VALUE, "ai-gateway-eastus2-cache-connection"),
