@@ -7,10 +7,15 @@ What it is, and the Microsoft source each choice rests on (learn.microsoft.com/a
   endpoints) in a single deployment. The v2 alternatives need two steps or a preview: Standard v2 takes a
   private endpoint inbound only once the instance exists and public access can be disabled afterwards, and
   Premium v2 injection is not in the pinned SDK's API version (2024-05-01 has no PremiumV2 SKU).
-- No public IP of ours: in internal mode the instance's (Azure-managed) public address carries only Azure's
-  management traffic on 3443 and exposes nothing (`api-management-howto-ip-addresses`).
-- Zones (`enable-availability-zone-support`): Premium in a zonal region is zone redundant by itself when no
-  zones are given and it runs 2+ units; config validation asks for 2 units in prod.
+- Zones (`reliability/reliability-api-management`, `enable-availability-zone-support`, re-checked December 2026):
+  automatic placement is "best-effort" with "no way to determine which availability zones your units are placed
+  into", and an instance injected in an internal or external VNet needs a public IP address resource of its own
+  for zone support ("you must specify a public IP address resource"). So Premium in a zonal region (the dated
+  region table, stack_config/preflight/regions.py) pins its zones, as many as divide its units evenly (two or
+  three; "the number of units ... must distribute evenly across the availability zones"), and takes a Standard,
+  static, zone-redundant public IP with a DNS label (`api-management-using-with-internal-vnet`). In internal
+  mode that address carries only Azure's management traffic on 3443 (`api-management-howto-ip-addresses`);
+  elsewhere (Developer, regions without zones) the instance keeps Azure's managed address and no IP of ours.
 - TLS (`api-management-howto-manage-protocols-ciphers`, the SDK's `customProperties` reference): TLS 1.0/1.1,
   SSL 3.0 and 3DES off on the client and backend sides, and every CBC/RSA-key-exchange cipher the service lets
   us disable.
@@ -43,11 +48,13 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native.apimanagement as apim
 import pulumi_azure_native.keyvault as keyvault
+import pulumi_azure_native.network as network
 import pulumi_azure_native.privatedns as privatedns
 import pulumi_azure_native.redisenterprise as redisenterprise
 
 from stack_config.model import AIGateway as AIGatewayConfig
 from stack_config.model import AlertThresholds, GatewayBackend
+from stack_config.preflight.regions import ZONAL_REGIONS
 
 from .ai_gateway_policy import PolicyInputs, render
 from .alerts import Alerts, AlertsArgs
@@ -95,6 +102,17 @@ COGNITIVE_SERVICES = "https://cognitiveservices.azure.com"
 
 class AIGatewayError(pulumi.RunError):
     """AIGateway inputs that cannot make a private, keyless gateway."""
+
+
+def gateway_zones(sku: str, capacity: int, location: str) -> list[str] | None:
+    """The zones a Premium gateway pins in a zonal region: three when they divide its units, else two; None where
+    the tier or region has none, or one unit cannot span two (config validation refuses that in prod)."""
+    if sku != "Premium" or location not in ZONAL_REGIONS:
+        return None
+    for count in (3, 2):
+        if capacity % count == 0:
+            return [str(z) for z in range(1, count + 1)]
+    return None
 
 
 @dataclass(frozen=True)
@@ -191,6 +209,8 @@ class AIGateway(pulumi.ComponentResource):
         common, cfg = args.common, args.config
         service_name = gateway_name(base_name=args.base_name, location=common.location, stack=args.stack,
                                     tenant_id=args.tenant_id)
+        zones = gateway_zones(cfg.sku, cfg.capacity, common.location)
+        management_ip = self._management_ip(name, common, service_name) if zones else None
 
         self.service = apim.ApiManagementService(
             name,
@@ -203,9 +223,8 @@ class AIGateway(pulumi.ComponentResource):
             identity=apim.ApiManagementServiceIdentityArgs(type=apim.ApimIdentityType.SYSTEM_ASSIGNED),
             virtual_network_type=apim.VirtualNetworkType.INTERNAL,
             virtual_network_configuration=apim.VirtualNetworkConfigurationArgs(subnet_resource_id=args.subnet_id),
-            # No customer public IP: in internal mode the instance's public address (Azure-managed when none is
-            # given) carries only Azure's management traffic on 3443 and exposes nothing
-            # (api-management-howto-ip-addresses), and a resource of ours would be a non-WAF public IP (SEC-6).
+            zones=zones,
+            public_ip_address_id=management_ip.id if management_ip else None,
             custom_properties=CUSTOM_PROPERTIES,
             # Nothing here serves API documentation to people; the portals would be two more endpoints.
             developer_portal_status=apim.DeveloperPortalStatus.DISABLED,
@@ -366,6 +385,26 @@ class AIGateway(pulumi.ComponentResource):
         self.principal_id = principal
         self.register_outputs({"url": self.url, "serviceId": self.service_id, "principalId": self.principal_id,
                                "privateIp": self.private_ip})
+
+    def _management_ip(self, name: str, common: Common, service_name: pulumi.Output[str]) -> network.PublicIPAddress:
+        """The zone-redundant address a zonal, VNet-injected instance needs: management traffic only (internal)."""
+        ip = network.PublicIPAddress(
+            f"{name}-pip",
+            public_ip_address_name=service_name.apply(lambda n: f"{n}-pip"),
+            resource_group_name=common.resource_group_name,
+            location=common.location,
+            sku=network.PublicIPAddressSkuArgs(name=network.PublicIPAddressSkuName.STANDARD,
+                                               tier=network.PublicIPAddressSkuTier.REGIONAL),
+            public_ip_allocation_method=network.IPAllocationMethod.STATIC,
+            public_ip_address_version=network.IPVersion.I_PV4,
+            zones=["1", "2", "3"],
+            # "In general, you should use the same DNS name as your API Management instance."
+            dns_settings=network.PublicIPAddressDnsSettingsArgs(domain_name_label=service_name),
+            tags=common.tags,
+            opts=common.child(self, stateful=True),
+        )
+        diagnostic_setting(f"{name}-pip", target_id=ip.id, workspace_id=common.workspace_id, parent=self)
+        return ip
 
     def _semantic_cache(self, name: str, args: AIGatewayArgs, service: apim.ApiManagementService,
                         principal: pulumi.Output[str]) -> pulumi.Resource:

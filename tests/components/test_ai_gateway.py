@@ -20,6 +20,7 @@ from components.ai_gateway import (
     AIGatewayArgs,
     AIGatewayError,
     OpenAIBackend,
+    gateway_zones,
     pool_order,
 )
 from components.ai_gateway_policy import ORDER, PolicyError, PolicyInputs, check, render
@@ -89,13 +90,45 @@ def test_the_service_is_internal_only_with_a_system_identity_and_no_weak_tls(pro
     assert service["virtualNetworkConfiguration"]["subnetResourceId"].endswith("/subnets/apim")
     assert service["identity"]["type"] == "SystemAssigned"
     assert service["sku"] == {"name": "Premium", "capacity": 2}
-    assert "publicIpAddressId" not in service
     props = service["customProperties"]
     for protocol in ("Tls10", "Tls11", "Ssl30"):
         assert props[f"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.{protocol}"] == "false"
         assert props[f"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.{protocol}"] == "false"
     assert props["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168"] == "false"
     assert props == CUSTOM_PROPERTIES
+
+
+def test_prod_pins_its_units_over_zones_with_a_zone_redundant_management_ip(prod: Declared) -> None:
+    service = prod.inputs(SERVICE)
+    assert service["zones"] == ["1", "2"]
+    ip = prod.one("azure-native:network:PublicIPAddress")
+    assert ip.urn in prod.one(SERVICE).property_dependencies["publicIpAddressId"]
+    address = prod.inputs("azure-native:network:PublicIPAddress")
+    assert address["sku"] == {"name": "Standard", "tier": "Regional"}
+    assert (address["publicIPAllocationMethod"], address["publicIPAddressVersion"]) == ("Static", "IPv4")
+    assert address["zones"] == ["1", "2", "3"]
+    assert address["dnsSettings"]["domainNameLabel"] == service["serviceName"]
+
+
+@pytest.mark.parametrize(("sku", "capacity", "location", "zones"), [
+    ("Premium", 2, "eastus2", ["1", "2"]),
+    ("Premium", 3, "eastus2", ["1", "2", "3"]),
+    ("Premium", 4, "eastus2", ["1", "2"]),
+    ("Premium", 6, "eastus2", ["1", "2", "3"]),
+    ("Premium", 5, "eastus2", None),
+    ("Premium", 1, "eastus2", None),
+    ("Premium", 2, "westcentralus", None),  # no availability zones in the region table
+    ("Developer", 1, "eastus2", None),
+])
+def test_zones_divide_the_units_in_zonal_regions_only(sku: str, capacity: int, location: str,
+                                                      zones: list[str] | None) -> None:
+    assert gateway_zones(sku, capacity, location) == zones
+
+
+def test_developer_keeps_azures_managed_address_and_no_zones() -> None:
+    dev = _build(_config("dev"))
+    assert "zones" not in dev.inputs(SERVICE) and "publicIpAddressId" not in dev.inputs(SERVICE)
+    assert not dev.of_type("azure-native:network:PublicIPAddress")
 
 
 def test_the_gateway_alone_is_openai_user_on_every_account(prod: Declared) -> None:
@@ -291,7 +324,8 @@ def test_a_consumer_missing_from_the_identities_cannot_render() -> None:
 
 @pytest.mark.parametrize(("change", "field", "message"), [
     pytest.param(lambda g: g.update(sku="Developer"), "aiGateway.sku", "prod needs", id="prod-developer"),
-    pytest.param(lambda g: g.update(capacity=1), "aiGateway.capacity", "cannot span", id="prod-one-unit"),
+    pytest.param(lambda g: g.update(capacity=1), "aiGateway.capacity", "cannot spread evenly", id="prod-one-unit"),
+    pytest.param(lambda g: g.update(capacity=5), "aiGateway.capacity", "multiple of 2 or 3", id="prod-five-units"),
     pytest.param(lambda g: g["consumers"].append({"service": "ghost", "tokensPerMinute": 5}),
                  "aiGateway.consumers[4].service", "not a workload", id="unknown-consumer"),
     pytest.param(lambda g: g["consumers"].append({"service": "chat", "tokensPerMinute": 5}),
