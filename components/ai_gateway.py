@@ -24,7 +24,8 @@ What it is, and the Microsoft source each choice rests on (learn.microsoft.com/a
   *Cognitive Services OpenAI User* on every account, the only grant any identity has there.
 - Backends (`backends`, REST `Microsoft.ApiManagement/service/backends` 2024-05-01): one per regional account
   with a circuit breaker on 429 and 5xx that honours Retry-After, and a Pool over them by priority and weight.
-- API: the Azure OpenAI inference API imported from azure-rest-api-specs (pinned commit, stable 2024-10-21).
+- API: the Azure OpenAI inference API (stable 2024-10-21) vendored from azure-rest-api-specs at a pinned commit
+  and imported inline, so the gateway never downloads it (see OPENAI_SPEC).
 - Telemetry (`api-management-howto-app-insights`): an Application Insights logger that authenticates with
   the managed identity (App Insights has local auth off), *Monitoring Metrics Publisher* on the component,
   and a diagnostic with custom metrics on, which the token metric policy needs.
@@ -44,6 +45,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pulumi
 import pulumi_azure_native.apimanagement as apim
@@ -67,12 +69,17 @@ from .private_endpoint import check_private_link, private_endpoint
 from .rbac import grant
 from .redis import PORT as REDIS_PORT
 
-# The Azure OpenAI data-plane inference API, stable 2024-10-21, at a fixed azure-rest-api-specs commit so an
-# upstream edit never changes the imported API under a running stack.
+# The Azure OpenAI data-plane inference API, stable 2024-10-21, vendored from azure-rest-api-specs at a fixed commit
+# and imported inline (`openapi+json`): API Management imports a spec by link only from "a publicly accessible
+# internet address" (api-management/virtual-network-injection-resources, Limitations), which an internal gateway
+# behind forced tunnelling may not reach, and the file in the repo cannot change under a running stack.
+# Refresh: take the file at a newer commit, update the commit and the digest below, and run the gateway tests.
 OPENAI_SPEC_COMMIT = "132b90d1f06386034a6c2b34e903dbd3b03f9806"
-OPENAI_SPEC_URL = ("https://raw.githubusercontent.com/Azure/azure-rest-api-specs/"
-                   f"{OPENAI_SPEC_COMMIT}/specification/cognitiveservices/data-plane/AzureOpenAI/inference/"
-                   "stable/2024-10-21/inference.json")
+OPENAI_SPEC_SOURCE = ("https://github.com/Azure/azure-rest-api-specs/blob/"
+                      f"{OPENAI_SPEC_COMMIT}/specification/cognitiveservices/data-plane/AzureOpenAI/inference/"
+                      "stable/2024-10-21/inference.json")
+OPENAI_SPEC = Path(__file__).with_name("apim") / "azure-openai-inference-2024-10-21.json"
+OPENAI_SPEC_SHA256 = "8efc665c79a5a5e7d3137d9378da074d9956d042150a1d0a6ffc6ba95cc1bf47"
 # Clients use the gateway URL as their Azure OpenAI endpoint: `<gateway>/openai/deployments/...`.
 API_PATH = "openai"
 # The OpenAI API's id: its policy, its gateway logs (ApiManagementGatewayLogs.ApiId) and the SLO rules use it.
@@ -337,8 +344,8 @@ class AIGateway(pulumi.ComponentResource):
             path=API_PATH,
             display_name="Azure OpenAI",
             description="Azure OpenAI inference API (stable 2024-10-21) behind the AI gateway",
-            format=apim.ContentFormat.OPENAPI_JSON_LINK,
-            value=OPENAI_SPEC_URL,
+            format=apim.ContentFormat.OPENAPI_JSON,
+            value=OPENAI_SPEC.read_text(encoding="utf-8"),
             protocols=[apim.Protocol.HTTPS],
             service_url=_under(local.endpoint, API_PATH),
             # Callers authenticate with Entra tokens (validate-azure-ad-token), not subscription keys.

@@ -3,6 +3,8 @@ retries and an optional semantic cache; and the policy document it renders."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -14,7 +16,10 @@ from components.ai_gateway import (
     CACHE_NAMED_VALUE,
     CACHE_SECRET,
     CUSTOM_PROPERTIES,
-    OPENAI_SPEC_URL,
+    OPENAI_SPEC,
+    OPENAI_SPEC_COMMIT,
+    OPENAI_SPEC_SHA256,
+    OPENAI_SPEC_SOURCE,
     POOL_BACKEND,
     AIGateway,
     AIGatewayArgs,
@@ -180,11 +185,40 @@ def test_default_pool_order_is_local_first_for_any_region_set(regions: list[str]
     assert sorted(o.location for o in order) == sorted(regions)
 
 
-def test_the_api_is_the_pinned_inference_spec_without_subscription_keys(prod: Declared) -> None:
+def test_the_api_is_the_vendored_inference_spec_inline_without_subscription_keys(prod: Declared) -> None:
     api = prod.inputs("azure-native:apimanagement:Api")
-    assert api["value"] == OPENAI_SPEC_URL and re.search(r"/[0-9a-f]{40}/", OPENAI_SPEC_URL)
-    assert api["format"] == "openapi+json-link" and api["path"] == "openai"
+    # Inline content: nothing to download at deployment time, so an internal gateway imports it too.
+    assert api["format"] == "openapi+json" and api["value"] == OPENAI_SPEC.read_text(encoding="utf-8")
+    assert api["path"] == "openai"
     assert api["subscriptionRequired"] is False and api["protocols"] == ["https"]
+
+
+def test_the_vendored_spec_is_the_pinned_upstream_file() -> None:
+    raw = OPENAI_SPEC.read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == OPENAI_SPEC_SHA256, "edited by hand? re-vendor it (OPENAI_SPEC)"
+    assert re.fullmatch(r"[0-9a-f]{40}", OPENAI_SPEC_COMMIT) and f"/{OPENAI_SPEC_COMMIT}/" in OPENAI_SPEC_SOURCE
+    assert OPENAI_SPEC_SOURCE.endswith("/inference/stable/2024-10-21/inference.json")
+
+
+def test_the_vendored_spec_is_openapi_3_with_every_operation_the_gateway_serves() -> None:
+    spec = json.loads(OPENAI_SPEC.read_text(encoding="utf-8"))
+    assert spec["openapi"].startswith("3.0") and spec["info"]["version"] == "2024-10-21"
+    operations = {(path, method): op["operationId"] for path, item in spec["paths"].items()
+                  for method, op in item.items()}
+    # Chat and text call chat completions, the semantic cache's store/lookup wrap them, embeddings back the cache.
+    assert operations[("/deployments/{deployment-id}/chat/completions", "post")] == "ChatCompletions_Create"
+    assert operations[("/deployments/{deployment-id}/completions", "post")] == "Completions_Create"
+    assert operations[("/deployments/{deployment-id}/embeddings", "post")] == "embeddings_create"
+    # The token metric's Deployment dimension reads the `deployment-id` path parameter on every operation.
+    for (path, method), _ in operations.items():
+        params = spec["paths"][path][method].get("parameters", [])
+        assert {"in": "path", "name": "deployment-id"}.items() <= next(
+            p for p in params if p["name"] == "deployment-id").items(), path
+        assert any(p["name"] == "api-version" and p["in"] == "query" and p["required"] for p in params), path
+    # Every in-document reference resolves: API Management imports the content as given.
+    text = OPENAI_SPEC.read_text(encoding="utf-8")
+    for ref in set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', text)):
+        assert ref in spec["components"]["schemas"], ref
 
 
 def test_the_policy_limits_each_consumer_and_admits_only_their_identities(prod: Declared) -> None:
