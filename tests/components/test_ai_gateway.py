@@ -130,6 +130,17 @@ def test_zones_divide_the_units_in_zonal_regions_only(sku: str, capacity: int, l
     assert gateway_zones(sku, capacity, location) == zones
 
 
+@settings(max_examples=12, deadline=None)
+@given(capacity=st.integers(min_value=1, max_value=12))
+def test_a_premium_gateway_pins_zones_exactly_when_config_accepts_its_capacity(capacity: int) -> None:
+    zones = gateway_zones("Premium", capacity, "eastus2")
+    if zones is None:
+        problems = config_problems("prod", "aiGateway", lambda g: g.update(capacity=capacity))
+        assert "spread evenly" in problems["aiGateway.capacity"]
+    else:
+        assert len(zones) >= 2 and capacity % len(zones) == 0 and set(zones) <= {"1", "2", "3"}
+
+
 def test_developer_keeps_azures_managed_address_and_no_zones() -> None:
     dev = _build(_config("dev"))
     assert "zones" not in dev.inputs(SERVICE) and "publicIpAddressId" not in dev.inputs(SERVICE)
