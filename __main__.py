@@ -105,7 +105,8 @@ if gateway_cfg is not None:
             embeddings_deployment=gateway_cfg.semantic_cache.embeddings_deployment,
             app_insights_id=monitors[loc].app_insights_id,
             app_insights_connection_string=monitors[loc].connection_string,
-            key_vault_id=stamp.vault.id, key_vault_name=stamp.vault.name))
+            key_vault_id=stamp.vault.id, key_vault_name=stamp.vault.name,
+            action_group_id=alerts_to.id, thresholds=cfg.monitoring.thresholds))
 
 traffic_manager = None
 if cfg.traffic_manager.enabled:

@@ -19,6 +19,7 @@ from dryrun.model import SECRET_SIG, SIG_KEY, UNKNOWN
 from policies.azure import types as T
 from policies.azure.roles import PRIVILEGED, ROLES
 from policies.framework import resource_policy
+from policies.relations.databases import redis_enterprise_access_keys_disabled
 from policies.relations.edge import container_app_ingress_restricted, container_app_no_public_ingress
 from policies.rules.app_gateway import (
     app_gateway_https_redirect,
@@ -44,7 +45,6 @@ from policies.rules.redis import (
     redis_classic_private_access,
     redis_classic_retired,
     redis_classic_tls,
-    redis_enterprise_access_keys_disabled,
     redis_enterprise_private_access,
     redis_enterprise_tls,
 )
