@@ -87,6 +87,8 @@ ACTIVITY_LOG_ALERT: Final = "azure-native:monitor:ActivityLogAlert"
 DIAGNOSTIC_SETTING: Final = "azure-native:monitor:DiagnosticSetting"
 METRIC_ALERT: Final = "azure-native:monitor:MetricAlert"
 QUERY_ALERT: Final = "azure-native:monitor:ScheduledQueryRule"
+MONITOR_PRIVATE_LINK_SCOPE: Final = "azure-native:monitor:PrivateLinkScope"
+MONITOR_SCOPED_RESOURCE: Final = "azure-native:monitor:PrivateLinkScopedResource"
 
 # --- network -------------------------------------------------------------------------------------
 APP_GATEWAY: Final = "azure-native:network:ApplicationGateway"
@@ -137,6 +139,8 @@ SERVICE_BUS_QUEUE: Final = "azure-native:servicebus:Queue"
 # --- storage -------------------------------------------------------------------------------------
 BLOB_CONTAINER: Final = "azure-native:storage:BlobContainer"
 BLOB_SERVICE: Final = "azure-native:storage:BlobServiceProperties"
+QUEUE: Final = "azure-native:storage:Queue"
+QUEUE_SERVICE: Final = "azure-native:storage:QueueServiceProperties"
 STORAGE: Final = "azure-native:storage:StorageAccount"
 STATIC_WEBSITE: Final = "azure-native:storage:StorageAccountStaticWebsite"
 
