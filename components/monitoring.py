@@ -90,8 +90,8 @@ class Monitoring(pulumi.ComponentResource):
             ),
             # Without private link (dev), public ingestion and query stay on so the SDKs and the portal
             # reach the workspace from anywhere; local auth is off, so nothing unauthenticated gets in.
-            # Diagnostic settings arrive on a private Microsoft channel either way
-            # (learn.microsoft.com/azure/azure-monitor/logs/private-link-design#control-network-access-to-ampls-resources).
+            # Diagnostic settings arrive on a private Microsoft channel either way (learn.microsoft.com/
+            # azure/azure-monitor/logs/private-link-design#control-network-access-to-ampls-resources).
             public_network_access_for_ingestion=public,
             public_network_access_for_query=public,
             tags=common.tags,

@@ -397,6 +397,14 @@ MUTATIONS: list[Mutation] = [
     case("app-insights-local-auth-enabled", APPI, setting("disableLocalAuth", False),
          "app-insights-local-auth-disabled"),
     case("app-insights-classic", APPI, without("workspaceResourceId"), "app-insights-workspace-based"),
+    # Storage data-service request logs
+    case("storage-queue-service-diagnostic-setting-removed", At(DIAGNOSTIC_SETTING, "events-st-queue-diag"), dropped,
+         "storage-service-diagnostics", on=ST),
+    case("storage-blob-service-diagnostic-setting-removed", At(DIAGNOSTIC_SETTING, "backup-st-blob-diag"), dropped,
+         "storage-service-diagnostics", on=At(STORAGE, "backup-st")),
+    case("storage-blob-service-diagnostic-setting-without-reads", At(DIAGNOSTIC_SETTING, "events-st-blob-diag"),
+         setting("logs", [{"category": c, "enabled": True} for c in ("StorageWrite", "StorageDelete")]),
+         "storage-service-diagnostics", on=ST),
     # Azure Monitor over private link (prod)
     case("workspace-public-ingestion-enabled", LOG, setting("publicNetworkAccessForIngestion", "Enabled"),
          "monitor-private-link"),

@@ -1,0 +1,116 @@
+"""monitor-private-link: in prod, workspaces and App Insights take no public ingestion or queries and are
+scoped into an Azure Monitor Private Link Scope that admits private traffic only, has a private endpoint,
+and shares its DNS zones with no other scope. A case is `(policy, program, config)` in PASSING and
+`(policy, program, config, fragment of the message)` in FAILING; `config` None is the pack's default."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pulumi_azure_native.applicationinsights as applicationinsights
+import pulumi_azure_native.monitor as monitor
+import pulumi_azure_native.network as network
+import pulumi_azure_native.operationalinsights as operationalinsights
+import pulumi_azure_native.privatedns as privatedns
+import pytest
+
+from policies.azure.catalog import ZONES_BY_GROUP
+from policies.relations.private_link import monitor_private_link
+from tests.policies import secure_inputs as s
+from tests.policies.support import case_ids, evaluate, file_config, names, sdk_resources
+
+REQUIRED = file_config({"monitor-private-link": {"requirePrivateLink": True}})
+WORKSPACE_ID = (f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.OperationalInsights/workspaces/"
+                "log-aip-prod-eus2")
+PRIVATE_ONLY = monitor.AccessMode.PRIVATE_ONLY
+
+
+def monitored(workspace_ingestion: str | None = "Disabled", component_query: str | None = "Disabled",
+              scope_component: bool = True, by_id: bool = False, query_mode: str = PRIVATE_ONLY,
+              exclusion: str | None = None, endpoint: bool = True, scopes: int = 1) -> s.Program:
+    """A workspace and a workspace-based component in one AMPLS with its private endpoint and zones;
+    each argument changes one thing (`scopes=2`: a second scope whose endpoint writes into the same zones)."""
+    def build() -> None:
+        vnet = network.VirtualNetwork("vnet", resource_group_name=s.RG, virtual_network_name="vnet-aip",
+                                      address_space=network.AddressSpaceArgs(address_prefixes=["10.0.0.0/16"]))
+        subnet = network.Subnet("snet-pe", resource_group_name=s.RG, virtual_network_name=vnet.name,
+                                subnet_name="snet-pe", address_prefix="10.0.1.0/24")
+        workspace = operationalinsights.Workspace(
+            "log", resource_group_name=s.RG, workspace_name="log-aip-prod-eus2",
+            sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
+            public_network_access_for_ingestion=workspace_ingestion, public_network_access_for_query="Disabled")
+        component = applicationinsights.Component(
+            "appi", resource_group_name=s.RG, resource_name_="appi-aip-prod-eus2", kind="web", application_type="web",
+            workspace_resource_id=workspace.id, public_network_access_for_ingestion="Disabled",
+            public_network_access_for_query=component_query)
+        zones = [privatedns.PrivateZone(z, resource_group_name=s.RG, private_zone_name=z, location="global")
+                 for z in ZONES_BY_GROUP["azuremonitor"]]
+        for n in range(scopes):
+            exclusions = [monitor.AccessModeSettingsExclusionArgs(
+                private_endpoint_connection_name="pe-ampls-connection", query_access_mode=exclusion)] \
+                if exclusion else []
+            scope = monitor.PrivateLinkScope(
+                f"ampls-{n}", resource_group_name=s.RG, scope_name=f"ampls-aip-{n}", location="global",
+                access_mode_settings=monitor.AccessModeSettingsArgs(
+                    ingestion_access_mode=PRIVATE_ONLY, query_access_mode=query_mode, exclusions=exclusions))
+            monitor.PrivateLinkScopedResource(
+                f"scoped-log-{n}", resource_group_name=s.RG, scope_name=scope.name, name="log",
+                linked_resource_id=WORKSPACE_ID if by_id else workspace.id)
+            if scope_component:
+                monitor.PrivateLinkScopedResource(f"scoped-appi-{n}", resource_group_name=s.RG,
+                                                  scope_name=scope.name, name="appi", linked_resource_id=component.id)
+            if endpoint:
+                pe = network.PrivateEndpoint(
+                    f"ampls-pe-{n}", resource_group_name=s.RG, private_endpoint_name=f"pe-ampls-{n}",
+                    subnet=network.SubnetArgs(id=subnet.id),
+                    private_link_service_connections=[network.PrivateLinkServiceConnectionArgs(
+                        name="ampls", group_ids=["azuremonitor"], private_link_service_id=scope.id)])
+                network.PrivateDnsZoneGroup(
+                    f"ampls-pe-dns-{n}", resource_group_name=s.RG, private_endpoint_name=pe.name,
+                    private_dns_zone_group_name="default",
+                    private_dns_zone_configs=[network.PrivateDnsZoneConfigArgs(name=z.private_zone_name,
+                                                                                private_dns_zone_id=z.id)
+                                              for z in zones])
+    return build
+
+
+PASSING = [
+    (monitor_private_link, monitored(), REQUIRED),
+    # A workspace scoped by its literal id (declared in another program, or before its id is an output).
+    (monitor_private_link, monitored(by_id=True), REQUIRED),
+    # Not required by default (dev): public access and a missing scope are not this policy's business there.
+    (monitor_private_link, monitored(workspace_ingestion="Enabled", scope_component=False), None),
+]
+
+FAILING = [
+    (monitor_private_link, monitored(workspace_ingestion="Enabled"), REQUIRED,
+     "publicNetworkAccessForIngestion 'Enabled'"),
+    # The SDK fills in Azure's default for an omitted switch.
+    (monitor_private_link, monitored(component_query=None), REQUIRED, "publicNetworkAccessForQuery 'Enabled'"),
+    (monitor_private_link, monitored(scope_component=False), REQUIRED, "is in no Azure Monitor Private Link Scope"),
+    (monitor_private_link, monitored(query_mode="Open"), REQUIRED, "accessModeSettings.queryAccessMode 'Open'"),
+    (monitor_private_link, monitored(exclusion="Open"), REQUIRED, "(an 'Open' exclusion)"),
+    (monitor_private_link, monitored(endpoint=False), REQUIRED, "has no private endpoint"),
+    (monitor_private_link, monitored(scopes=2), REQUIRED, "write into the same private DNS zone"),
+]
+
+
+@pytest.mark.parametrize("policy, program, config", PASSING, ids=case_ids(__file__, "PASSING", PASSING))
+def test_compliant_setup_passes(policy: Any, program: s.Program, config: dict[str, Any] | None) -> None:
+    found = evaluate([policy], sdk_resources(program), config)
+    assert found == [], [v.message for v in found]
+
+
+@pytest.mark.parametrize("policy, program, config, fragment", FAILING, ids=case_ids(__file__, "FAILING", FAILING))
+def test_violation_is_caught(policy: Any, program: s.Program, config: dict[str, Any] | None, fragment: str) -> None:
+    found = evaluate([policy], sdk_resources(program), config)
+    assert names(found) == {policy.name}
+    assert any(fragment in v.message for v in found), [v.message for v in found]
+
+
+def test_each_public_switch_is_reported_on_its_resource() -> None:
+    found = evaluate([monitor_private_link], sdk_resources(monitored(workspace_ingestion="Enabled",
+                                                                     component_query="Enabled")), REQUIRED)
+    reported = {(v.urn.rsplit("::", 1)[-1], *re.findall(r"has (publicNetworkAccess\w+)", v.message)) for v in found}
+    assert reported == {("appi", "publicNetworkAccessForQuery"), ("log", "publicNetworkAccessForIngestion")}
