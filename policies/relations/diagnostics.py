@@ -110,7 +110,7 @@ def _storage_service_diagnostics(args: StackValidationArgs, config: Config) -> I
             gaps = [_missing_logs(s.props) for s in found_settings]
             if all(gaps):
                 yield (f"the diagnostic setting on '{account.name}' {service}Services/default does not send "
-                       f"{', '.join(gaps[0])}: enable those categories, or the category group allLogs", urn)
+                       f"{', '.join(gaps[0] or [])}: enable those categories, or the category group allLogs", urn)
 
 
 def _services_in_use(stack: Stack, accounts: dict[str, PolicyResource]) -> dict[str, set[str]]:

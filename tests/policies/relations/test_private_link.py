@@ -44,8 +44,8 @@ def monitored(workspace_ingestion: str | None = "Disabled", component_query: str
             "appi", resource_group_name=s.RG, resource_name_="appi-aip-prod-eus2", kind="web", application_type="web",
             workspace_resource_id=workspace.id, public_network_access_for_ingestion="Disabled",
             public_network_access_for_query=component_query)
-        zones = [privatedns.PrivateZone(z, resource_group_name=s.RG, private_zone_name=z, location="global")
-                 for z in ZONES_BY_GROUP["azuremonitor"]]
+        zones = {z: privatedns.PrivateZone(z, resource_group_name=s.RG, private_zone_name=z, location="global")
+                 for z in ZONES_BY_GROUP["azuremonitor"]}
         for n in range(scopes):
             exclusions = [monitor.AccessModeSettingsExclusionArgs(
                 private_endpoint_connection_name="pe-ampls-connection", query_access_mode=exclusion)] \
@@ -69,9 +69,8 @@ def monitored(workspace_ingestion: str | None = "Disabled", component_query: str
                 network.PrivateDnsZoneGroup(
                     f"ampls-pe-dns-{n}", resource_group_name=s.RG, private_endpoint_name=pe.name,
                     private_dns_zone_group_name="default",
-                    private_dns_zone_configs=[network.PrivateDnsZoneConfigArgs(name=z.private_zone_name,
-                                                                                private_dns_zone_id=z.id)
-                                              for z in zones])
+                    private_dns_zone_configs=[network.PrivateDnsZoneConfigArgs(name=name, private_dns_zone_id=zone.id)
+                                              for name, zone in zones.items()])
     return build
 
 
