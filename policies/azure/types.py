@@ -103,6 +103,7 @@ PUBLIC_IP: Final = "azure-native:network:PublicIPAddress"
 SECURITY_RULE: Final = "azure-native:network:SecurityRule"
 SUBNET: Final = "azure-native:network:Subnet"
 VNET: Final = "azure-native:network:VirtualNetwork"
+VNET_PEERING: Final = "azure-native:network:VirtualNetworkPeering"
 VPN_GATEWAY: Final = "azure-native:network:VirtualNetworkGateway"
 WAF_POLICY: Final = "azure-native:network:WebApplicationFirewallPolicy"
 
