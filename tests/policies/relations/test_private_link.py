@@ -14,9 +14,11 @@ import pulumi_azure_native.network as network
 import pulumi_azure_native.operationalinsights as operationalinsights
 import pulumi_azure_native.privatedns as privatedns
 import pytest
+from pulumi_policy import Policy
 
+from dryrun.policy_driver import Pack
 from policies.azure.catalog import ZONES_BY_GROUP
-from policies.relations.private_link import monitor_private_link
+from policies.relations.private_link import monitor_private_link, private_dns_zone_wiring
 from tests.policies import secure_inputs as s
 from tests.policies.support import case_ids, evaluate, file_config, names, sdk_resources
 
@@ -74,6 +76,31 @@ def monitored(workspace_ingestion: str | None = "Disabled", component_query: str
     return build
 
 
+def wired_to_hub() -> s.Program:
+    """A Key Vault endpoint in this stack's VNet whose zone group writes into a zone the stack declares but
+    links only to the hub's VNet (the hub's resolver answers for the spoke)."""
+    def build() -> None:
+        spoke = network.VirtualNetwork("spoke", resource_group_name=s.RG, virtual_network_name="vnet-aip",
+                                       address_space=network.AddressSpaceArgs(address_prefixes=["10.0.0.0/16"]))
+        subnet = network.Subnet("snet-pe", resource_group_name=s.RG, virtual_network_name=spoke.name,
+                                subnet_name="snet-pe", address_prefix="10.0.1.0/24")
+        zone = privatedns.PrivateZone("kv-zone", resource_group_name=s.RG, location="global",
+                                      private_zone_name="privatelink.vaultcore.azure.net")
+        hub = f"{s.SUB}/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub"
+        privatedns.VirtualNetworkLink("kv-zone-hub", resource_group_name=s.RG, private_zone_name=zone.name,
+                                      location="global", virtual_network_link_name="hub", registration_enabled=False,
+                                      virtual_network=privatedns.SubResourceArgs(id=hub))
+        pe = network.PrivateEndpoint(
+            "kv-pe", resource_group_name=s.RG, private_endpoint_name="kv-pe", subnet=network.SubnetArgs(id=subnet.id),
+            private_link_service_connections=[network.PrivateLinkServiceConnectionArgs(
+                name="vault", group_ids=["vault"],
+                private_link_service_id=f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.KeyVault/vaults/kv")])
+        network.PrivateDnsZoneGroup("kv-pe-dns", resource_group_name=s.RG, private_endpoint_name=pe.name,
+                                    private_dns_zone_group_name="default", private_dns_zone_configs=[
+                                        network.PrivateDnsZoneConfigArgs(name="kv", private_dns_zone_id=zone.id)])
+    return build
+
+
 PASSING = [
     (monitor_private_link, monitored(), REQUIRED),
     # A workspace scoped by its literal id (declared in another program, or before its id is an output).
@@ -113,3 +140,23 @@ def test_each_public_switch_is_reported_on_its_resource() -> None:
                                                                      component_query="Enabled")), REQUIRED)
     reported = {(v.urn.rsplit("::", 1)[-1], *re.findall(r"has (publicNetworkAccess\w+)", v.message)) for v in found}
     assert reported == {("appi", "publicNetworkAccessForQuery"), ("log", "publicNetworkAccessForIngestion")}
+
+
+HUB = "the connectivity hub owns the Azure Monitor Private Link Scope, its endpoint and the privatelink zones"
+
+
+@pytest.mark.parametrize("policy, program, config", [
+    pytest.param(monitor_private_link, monitored(scopes=0), REQUIRED,
+                 id="monitor-private-link/hub-owned-scope"),
+    pytest.param(private_dns_zone_wiring, wired_to_hub(), None, id="private-dns-zone-wiring/hub-owned-zones"),
+])
+def test_hub_owned_private_link_is_provided_outside_the_stack(policy: Policy, program: s.Program,
+                                                              config: dict[str, Any] | None) -> None:
+    resources = sdk_resources(program)
+    assert names(evaluate([policy], resources, config)) == {policy.name}
+    outside = {policy.name: {**(config or {}).get(policy.name, {}).get("properties", {}),
+                             "providedOutsideStack": {"reason": HUB}}}
+    pack = Pack.from_policies([policy])
+    pack.configure(file_config(outside), stack="prod", project="ai-platform")
+    assert pack.analyze(resources) == []
+    assert pack.suppressed and all(HUB in x.reason for x in pack.suppressed)
