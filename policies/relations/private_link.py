@@ -17,8 +17,8 @@ from ..framework.stack import Finding, Stack, ids_at
 from ..framework.values import id_name
 
 
-def _private_endpoint_coverage(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
-    stack = Stack(args.resources)
+def endpoints_by_target(stack: Stack) -> tuple[dict[str, list[PolicyResource]], bool]:
+    """Target urn -> the private endpoints that connect to it; and whether some connection's target is unknown."""
     endpoints_of: dict[str, list[PolicyResource]] = defaultdict(list)
     blind = False
     for pe in stack.of(T.PRIVATE_ENDPOINT):
@@ -27,6 +27,12 @@ def _private_endpoint_coverage(args: StackValidationArgs, config: Config) -> Ite
             blind = blind or unresolved
             for urn in urns:
                 endpoints_of[urn].append(pe)
+    return endpoints_of, blind
+
+
+def _private_endpoint_coverage(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
+    stack = Stack(args.resources)
+    endpoints_of, blind = endpoints_by_target(stack)
     targets_of: dict[str, list[PolicyResource]] = defaultdict(list)
     for target in stack.of(*C.PRIVATE_LINK_TARGETS):
         for pe in endpoints_of.get(target.urn, []):
@@ -202,14 +208,7 @@ def _monitor_private_link(args: StackValidationArgs, config: Config) -> Iterable
 
 def _scopes(stack: Stack) -> Iterable[Finding]:
     """Each AMPLS admits private traffic only, has a private endpoint, and shares its DNS zones with no other."""
-    endpoints_of: dict[str, list[PolicyResource]] = defaultdict(list)
-    blind = False
-    for pe in stack.of(T.PRIVATE_ENDPOINT):
-        for prop in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
-            urns, unresolved = stack.references(pe, prop, ids_at(items(pe.props, prop), "privateLinkServiceId"))
-            blind = blind or unresolved
-            for urn in urns:
-                endpoints_of[urn].append(pe)
+    endpoints_of, blind = endpoints_by_target(stack)
     zones_of = _endpoint_zones(stack)
     owner_of_zone: dict[str, PolicyResource] = {}
     for scope in stack.of(T.MONITOR_PRIVATE_LINK_SCOPE):
