@@ -291,7 +291,9 @@ monitor_private_link = stack_policy(
                 "(group id 'azuremonitor'; components.monitor_private_link.MonitorPrivateLink does all of it). One "
                 "scope per DNS: https://learn.microsoft.com/azure/azure-monitor/logs/private-link-design.",
     check=_monitor_private_link,
-    config={"requirePrivateLink": {"type": "boolean", "default": False}},
+    config={"requirePrivateLink": {
+        "type": "boolean", "default": False,
+        "description": "check the stack at all (prod.json: true); off, Azure Monitor may be reached publicly"}},
 )
 
 
