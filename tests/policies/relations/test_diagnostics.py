@@ -15,7 +15,7 @@ import pytest
 
 from policies.relations.diagnostics import storage_service_diagnostics
 from tests.policies import secure_inputs as s
-from tests.policies.support import case_ids, evaluate, names, sdk_resources
+from tests.policies.support import assert_caught, assert_complies, case_ids, evaluate, sdk_resources
 
 WORKSPACE = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.OperationalInsights/workspaces/log"
 ACCOUNT_ID = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Storage/storageAccounts/staipprodeus2"
@@ -89,15 +89,12 @@ FAILING = [
 
 @pytest.mark.parametrize("policy, program, config", PASSING, ids=case_ids(__file__, "PASSING", PASSING))
 def test_compliant_setup_passes(policy: Any, program: s.Program, config: dict[str, Any] | None) -> None:
-    found = evaluate([policy], sdk_resources(program), config)
-    assert found == [], [v.message for v in found]
+    assert_complies(policy, program, config)
 
 
 @pytest.mark.parametrize("policy, program, config, fragment", FAILING, ids=case_ids(__file__, "FAILING", FAILING))
 def test_violation_is_caught(policy: Any, program: s.Program, config: dict[str, Any] | None, fragment: str) -> None:
-    found = evaluate([policy], sdk_resources(program), config)
-    assert names(found) == {policy.name}
-    assert any(fragment in v.message for v in found), [v.message for v in found]
+    assert_caught(policy, program, config, fragment)
 
 
 def test_setting_whose_target_is_unknown_until_deployment_is_not_a_false_alarm() -> None:

@@ -20,7 +20,7 @@ from dryrun.policy_driver import Pack
 from policies.azure.catalog import ZONES_BY_GROUP
 from policies.relations.private_link import monitor_private_link, private_dns_zone_wiring
 from tests.policies import secure_inputs as s
-from tests.policies.support import case_ids, evaluate, file_config, names, sdk_resources
+from tests.policies.support import assert_caught, assert_complies, case_ids, evaluate, file_config, names, sdk_resources
 
 REQUIRED = file_config({"monitor-private-link": {"requirePrivateLink": True}})
 WORKSPACE_ID = (f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.OperationalInsights/workspaces/"
@@ -124,15 +124,12 @@ FAILING = [
 
 @pytest.mark.parametrize("policy, program, config", PASSING, ids=case_ids(__file__, "PASSING", PASSING))
 def test_compliant_setup_passes(policy: Any, program: s.Program, config: dict[str, Any] | None) -> None:
-    found = evaluate([policy], sdk_resources(program), config)
-    assert found == [], [v.message for v in found]
+    assert_complies(policy, program, config)
 
 
 @pytest.mark.parametrize("policy, program, config, fragment", FAILING, ids=case_ids(__file__, "FAILING", FAILING))
 def test_violation_is_caught(policy: Any, program: s.Program, config: dict[str, Any] | None, fragment: str) -> None:
-    found = evaluate([policy], sdk_resources(program), config)
-    assert names(found) == {policy.name}
-    assert any(fragment in v.message for v in found), [v.message for v in found]
+    assert_caught(policy, program, config, fragment)
 
 
 def test_each_public_switch_is_reported_on_its_resource() -> None:
