@@ -23,9 +23,11 @@ from components.event_processing import EventProcessing, EventProcessingArgs
 from components.front_door import FrontDoor, FrontDoorArgs
 from components.governance import Governance, GovernanceArgs
 from components.load_testing import LoadTesting, LoadTestingArgs
+from components.monitor_private_link import GROUP_ID as MONITOR_GROUP
+from components.monitor_private_link import MonitorPrivateLink, MonitorPrivateLinkArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.naming import unique_name_output
-from components.network import SecureNetwork, SecureNetworkArgs
+from components.network import SecureNetwork, SecureNetworkArgs, telemetry_prefixes
 from components.peering import RegionPeering, VnetPeerings, VnetPeeringsArgs
 from components.private_dns import PrivateDnsZones, PrivateDnsZonesArgs
 from components.protection import ResourceGroupLock, ResourceGroupLockArgs
@@ -49,6 +51,7 @@ primary = cfg.primary.location
 groups, commons, monitors, networks = {}, {}, {}, {}
 gateway_cfg = cfg.ai_gateway if cfg.ai_gateway is not None and cfg.ai_gateway.enabled else None
 gateway_subnets = {r.location: s.prefix for r in cfg.network.regions if (s := r.subnet("apiManagement"))}
+private_monitoring = cfg.monitoring.private_link
 for index, region in enumerate(cfg.network.regions):
     loc = region.location
     groups[loc] = resources.ResourceGroup(
@@ -58,23 +61,40 @@ for index, region in enumerate(cfg.network.regions):
     ResourceGroupLock(f"lock-{loc}", ResourceGroupLockArgs(common=common))
     monitors[loc] = Monitoring(f"monitoring-{loc}", MonitoringArgs(
         common=common, base_name=base, retention_days=cfg.monitoring.retention_days,
-        daily_quota_gb=cfg.monitoring.daily_quota_gb))
+        daily_quota_gb=cfg.monitoring.daily_quota_gb, private_link=private_monitoring))
     commons[loc] = dataclasses.replace(common, workspace_id=monitors[loc].workspace_id)
     networks[loc] = SecureNetwork(f"net-{loc}", SecureNetworkArgs(
         common=commons[loc], region=region, base_name=base, functions_plan=cfg.event_processing.function_plan,
-        peer_gateway_prefixes=[p for other, p in gateway_subnets.items() if other != loc] if gateway_cfg else []))
+        peer_gateway_prefixes=[p for other, p in gateway_subnets.items() if other != loc] if gateway_cfg else [],
+        # The stack's one Azure Monitor private endpoint is in the primary region's endpoint subnet.
+        peer_telemetry_prefixes=[p for other in cfg.network.regions[1:] for p in telemetry_prefixes(other)]
+        if private_monitoring and index == 0 else []))
 
 dns_groups = ["account", "vault", "redisEnterprise", "blob"]
 if cfg.event_processing.enabled:
     dns_groups += ["namespace", "queue", "sites"]
 if cfg.search is not None:
     dns_groups.append("searchService")
+if private_monitoring:
+    dns_groups.append(MONITOR_GROUP)
 dns = PrivateDnsZones("dns", PrivateDnsZonesArgs(
     common=commons[primary], vnet_ids={loc: net.vnet_id for loc, net in networks.items()}, groups=dns_groups))
 for loc, net in networks.items():
     commons[loc] = dataclasses.replace(commons[loc], private_link=PrivateLink(
         subnet_id=net.subnet_ids["privateEndpoints"], zone_ids=dns.zone_ids,
         zone_groups=cfg.network.private_dns_zone_groups))
+# The VNets share one set of DNS zones, so they share one Azure Monitor Private Link Scope and one endpoint
+# (components/monitor_private_link.py); the other regions reach it over the peerings below.
+if private_monitoring:
+    MonitorPrivateLink("monitor-private-link", MonitorPrivateLinkArgs(
+        common=commons[primary], base_name=base,
+        workspace_ids={loc: m.workspace_id for loc, m in monitors.items()},
+        app_insights_ids={loc: m.app_insights_id for loc, m in monitors.items()}))
+# A region's AI gateway fails over to the others' OpenAI endpoints, and a secondary region's telemetry goes
+# through the primary's Azure Monitor endpoint: both over peering.
+if len(networks) > 1 and (gateway_cfg is not None or private_monitoring):
+    VnetPeerings("peering", VnetPeeringsArgs(regions={
+        loc: RegionPeering(groups[loc].name, net.vnet_name, net.vnet_id) for loc, net in networks.items()}))
 
 alerts_to = ActionGroup("action-group", ActionGroupArgs(
     common=commons[primary], base_name=base, emails=cfg.monitoring.alert_emails))
@@ -92,9 +112,6 @@ stamps = {
 ai_gateways: dict[str, AIGateway] = {}
 if gateway_cfg is not None:
     backends = [OpenAIBackend(loc, s.openai.account_id, s.openai.endpoint) for loc, s in stamps.items()]
-    if len(networks) > 1:
-        VnetPeerings("peering", VnetPeeringsArgs(regions={
-            loc: RegionPeering(groups[loc].name, net.vnet_name, net.vnet_id) for loc, net in networks.items()}))
     for region in cfg.network.regions:
         loc, stamp = region.location, stamps[region.location]
         ai_gateways[loc] = AIGateway(f"ai-gateway-{loc}", AIGatewayArgs(

@@ -36,6 +36,10 @@ class MonitoringArgs:
     # From ai-platform:monitoring.dailyQuotaGb; None leaves ingestion uncapped (prod: a cap
     # would silently drop the logs an incident needs).
     daily_quota_gb: float | None = None
+    # From ai-platform:monitoring.privateLink: the workspace and component take no public ingestion or
+    # queries; the caller scopes them into the stack's AMPLS (components/monitor_private_link.py), which
+    # is the only way left to reach them.
+    private_link: bool = False
 
 
 class Monitoring(pulumi.ComponentResource):
@@ -63,6 +67,10 @@ class Monitoring(pulumi.ComponentResource):
         super().__init__("ai-platform:monitoring:Monitoring", name, None, opts)
         common = args.common
         region = f"{args.base_name}-{common.location}"
+        public = (operationalinsights.PublicNetworkAccessType.DISABLED if args.private_link
+                  else operationalinsights.PublicNetworkAccessType.ENABLED)
+        app_public = (applicationinsights.PublicNetworkAccessType.DISABLED if args.private_link
+                      else applicationinsights.PublicNetworkAccessType.ENABLED)
 
         workspace = operationalinsights.Workspace(
             f"{name}-log",
@@ -80,12 +88,12 @@ class Monitoring(pulumi.ComponentResource):
                 # Readers see only logs of resources they can read, not the whole workspace.
                 enable_log_access_using_only_resource_permissions=True,
             ),
-            # Public ingestion and query stay on: private-only would need an Azure Monitor Private
-            # Link Scope (AMPLS), which the stack does not have; without it the App Insights SDKs
-            # and the portal could not reach the workspace. Diagnostic settings use the Azure
-            # backbone either way, and local auth is off, so nothing unauthenticated gets in.
-            public_network_access_for_ingestion=operationalinsights.PublicNetworkAccessType.ENABLED,
-            public_network_access_for_query=operationalinsights.PublicNetworkAccessType.ENABLED,
+            # Without private link (dev), public ingestion and query stay on so the SDKs and the portal
+            # reach the workspace from anywhere; local auth is off, so nothing unauthenticated gets in.
+            # Diagnostic settings arrive on a private Microsoft channel either way (learn.microsoft.com/
+            # azure/azure-monitor/logs/private-link-design#control-network-access-to-ampls-resources).
+            public_network_access_for_ingestion=public,
+            public_network_access_for_query=public,
             tags=common.tags,
             opts=common.child(self, stateful=True),
         )
@@ -108,8 +116,8 @@ class Monitoring(pulumi.ComponentResource):
             disable_ip_masking=False,
             # Only Entra-authenticated telemetry is accepted; the key alone cannot ingest.
             disable_local_auth=True,
-            public_network_access_for_ingestion=applicationinsights.PublicNetworkAccessType.ENABLED,
-            public_network_access_for_query=applicationinsights.PublicNetworkAccessType.ENABLED,
+            public_network_access_for_ingestion=app_public,
+            public_network_access_for_query=app_public,
             tags=common.tags,
             opts=common.child(self),
         )

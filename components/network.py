@@ -78,6 +78,18 @@ class SecureNetworkArgs:
     # Other regions' AI gateway subnets, which reach this region's OpenAI private endpoint over peering
     # when a pool fails over.
     peer_gateway_prefixes: Sequence[str] = ()
+    # Other regions' workload subnets, which send telemetry through this region's Azure Monitor private
+    # endpoint over peering: the stack has one, in the primary region (components/monitor_private_link.py).
+    peer_telemetry_prefixes: Sequence[str] = ()
+
+
+# Subnets whose workloads send telemetry to App Insights: the apps, the functions and the AI gateway.
+TELEMETRY_ROLES: tuple[SubnetRole, ...] = ("containerApps", "functions", "apiManagement")
+
+
+def telemetry_prefixes(region: Region) -> list[str]:
+    """The region's subnets that send telemetry (TELEMETRY_ROLES), as CIDRs."""
+    return [s.prefix for s in region.subnets if s.role in TELEMETRY_ROLES]
 
 
 def _allow(name: str, priority: int, sources: Sequence[str], destination: str, ports: Sequence[str],
@@ -107,7 +119,7 @@ DENY_ALL_INBOUND = network.SecurityRuleArgs(
 
 
 def security_rules(region: Region, peer_gateway_prefixes: Sequence[str] = (),
-                   ) -> dict[SubnetRole, list[network.SecurityRuleArgs]]:
+                   peer_telemetry_prefixes: Sequence[str] = ()) -> dict[SubnetRole, list[network.SecurityRuleArgs]]:
     """The inbound rules of each subnet's NSG, from the region's address plan."""
     prefix = {s.role: s.prefix for s in region.subnets}
     workloads = [prefix[r] for r in ("containerApps", "functions") if r in prefix]
@@ -143,6 +155,9 @@ def security_rules(region: Region, peer_gateway_prefixes: Sequence[str] = (),
             *([_allow("allow-operations-https", 120, [prefix["operations"]], endpoints, OPERATIONS_PORTS,
                       "Operations runners to the private endpoints (certificates, code deployment, verify)")]
               if "operations" in prefix else []),
+            *([_allow("allow-peer-telemetry", 130, peer_telemetry_prefixes, endpoints, ["443"],
+                      "Other regions' workloads to the stack's Azure Monitor private endpoint")]
+              if peer_telemetry_prefixes else []),
             DENY_ALL_INBOUND,
         ]
     if "containerApps" in prefix:
@@ -216,7 +231,7 @@ class SecureNetwork(pulumi.ComponentResource):
         super().__init__("ai-platform:network:SecureNetwork", name, None, opts)
         common, region = args.common, args.region
         stem = f"{args.base_name}-{region.location}"
-        rules = security_rules(region, args.peer_gateway_prefixes)
+        rules = security_rules(region, args.peer_gateway_prefixes, args.peer_telemetry_prefixes)
 
         nsgs: dict[SubnetRole, network.NetworkSecurityGroup] = {
             subnet.role: network.NetworkSecurityGroup(

@@ -1,5 +1,6 @@
 """Peering between the regional VNets, so one region's AI gateway reaches another region's OpenAI private
-endpoint when its pool fails over (REL-1, REL-3).
+endpoint when its pool fails over (REL-1, REL-3), and every region reaches the stack's one Azure Monitor
+private endpoint in the primary region (components/monitor_private_link.py).
 
 Both directions are declared (a peering is one-way in ARM, learn.microsoft.com/azure/virtual-network/
 virtual-network-peering-overview); no forwarded traffic and no gateway transit, so a peering carries only

@@ -263,6 +263,10 @@ class Monitoring(Section):
         default=["us-va-ash-azr", "us-ca-sjc-azr", "emea-nl-ams-azr"], min_length=2
     )
     thresholds: AlertThresholds = AlertThresholds()
+    # Workspaces and App Insights reachable only through the stack's Azure Monitor Private Link Scope
+    # (components/monitor_private_link.py): required in prod; off in dev, whose operators query from
+    # their own machines (a query from a network outside the scope is refused).
+    private_link: bool = False
 
 
 class BudgetThresholds(Section):

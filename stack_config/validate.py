@@ -161,6 +161,9 @@ def check_monitoring(monitoring: Monitoring, environment: str | None) -> Iterato
     if environment == "prod" and monitoring.retention_days < 90:
         yield ("monitoring.retentionDays", f"prod keeps logs at least 90 days (MON-6), found "
                f"{monitoring.retention_days}; set retentionDays: 90 or more")
+    if environment == "prod" and not monitoring.private_link:
+        yield ("monitoring.privateLink", "prod ingests and queries telemetry over private link only (SEC-3); "
+               "set privateLink: true (the stack adds an Azure Monitor Private Link Scope)")
 
 
 def check_budget(budget: Budget, today: date) -> Iterator[Problem]:

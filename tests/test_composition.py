@@ -93,6 +93,23 @@ def test_dns_zones_link_every_vnet(prod: list[Resource]) -> None:
     assert zones and all(links[z.urn] == len(vnets) for z in zones if not z.name.startswith("cae-"))
 
 
+def test_prod_monitoring_is_reached_through_one_private_link_scope(prod: list[Resource], dev: list[Resource]) -> None:
+    [scope] = _of(prod, T.MONITOR_PRIVATE_LINK_SCOPE)
+    linked = {u for r in _of(prod, T.MONITOR_SCOPED_RESOURCE) for u in _deps(r, "linkedResourceId")}
+    assert linked == {r.urn for r in [*_of(prod, T.WORKSPACE), *_of(prod, T.APP_INSIGHTS)]} and len(linked) == 4
+    [endpoint] = [r for r in _of(prod, T.PRIVATE_ENDPOINT) if scope.urn in _deps(r, "privateLinkServiceConnections")]
+    assert "eastus2" in reveal(endpoint.inputs)["subnet"]["id"]  # the primary's endpoint subnet
+    assert len(_of(prod, T.VNET_PEERING)) == 2  # the secondary region reaches it over peering
+    assert all(reveal(r.inputs)[k] == "Disabled" for r in linked_resources(prod, linked)
+               for k in ("publicNetworkAccessForIngestion", "publicNetworkAccessForQuery"))
+    assert not _of(dev, T.MONITOR_PRIVATE_LINK_SCOPE)
+    assert {reveal(r.inputs)["publicNetworkAccessForQuery"] for r in _of(dev, T.WORKSPACE)} == {"Enabled"}
+
+
+def linked_resources(resources: list[Resource], urns: set[str]) -> list[Resource]:
+    return [r for r in resources if r.urn in urns]
+
+
 def test_model_deployments_are_serialized(prod: list[Resource]) -> None:
     for account in _of(prod, "azure-native:cognitiveservices:Account"):
         if reveal(account.inputs)["kind"] != "OpenAI":

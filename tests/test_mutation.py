@@ -69,6 +69,8 @@ AFD_SECURITY = "azure-native:cdn:SecurityPolicy"
 APIM = "azure-native:apimanagement:ApiManagementService"
 APIM_BACKEND = "azure-native:apimanagement:Backend"
 APIM_POLICY = "azure-native:apimanagement:ApiPolicy"
+MONITOR_SCOPE = "azure-native:monitor:PrivateLinkScope"
+MONITOR_SCOPED = "azure-native:monitor:PrivateLinkScopedResource"
 
 OWNER_ROLE = PRIVILEGED["Owner"]
 SUBSCRIPTION = "/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f"
@@ -262,6 +264,7 @@ VNET_E = At(VNET, "net-eastus2-vnet")
 LOG = At(WORKSPACE, "monitoring-eastus2-log")
 APPI = At(APP_INSIGHTS, "monitoring-eastus2-appi")
 WEBTEST = At(WEB_TEST, "availability-health")
+AMPLS = At(MONITOR_SCOPE, "monitor-private-link-ampls")
 COST = At(BUDGET, "budget")
 TM = At(TRAFFIC_MANAGER, "traffic-manager")
 BVAULT = At(BACKUP_VAULT, "backup-vault")
@@ -402,6 +405,29 @@ MUTATIONS: list[Mutation] = [
     case("app-insights-local-auth-enabled", APPI, setting("disableLocalAuth", False),
          "app-insights-local-auth-disabled"),
     case("app-insights-classic", APPI, without("workspaceResourceId"), "app-insights-workspace-based"),
+    # Storage data-service request logs
+    case("storage-queue-service-diagnostic-setting-removed", At(DIAGNOSTIC_SETTING, "events-st-queue-diag"), dropped,
+         "storage-service-diagnostics", on=ST),
+    case("storage-blob-service-diagnostic-setting-removed", At(DIAGNOSTIC_SETTING, "backup-st-blob-diag"), dropped,
+         "storage-service-diagnostics", on=At(STORAGE, "backup-st")),
+    case("storage-blob-service-diagnostic-setting-without-reads", At(DIAGNOSTIC_SETTING, "events-st-blob-diag"),
+         setting("logs", [{"category": c, "enabled": True} for c in ("StorageWrite", "StorageDelete")]),
+         "storage-service-diagnostics", on=ST),
+    # Azure Monitor over private link (prod)
+    case("workspace-public-ingestion-enabled", LOG, setting("publicNetworkAccessForIngestion", "Enabled"),
+         "monitor-private-link"),
+    case("workspace-public-query-enabled", LOG, setting("publicNetworkAccessForQuery", "Enabled"),
+         "monitor-private-link"),
+    case("app-insights-public-ingestion-enabled", APPI, setting("publicNetworkAccessForIngestion", "Enabled"),
+         "monitor-private-link"),
+    case("app-insights-public-query-absent", APPI, without("publicNetworkAccessForQuery"), "monitor-private-link"),
+    case("app-insights-not-scoped-into-ampls", At(MONITOR_SCOPED, "monitor-private-link-appi-westus3"), dropped,
+         "monitor-private-link", on=At(APP_INSIGHTS, "monitoring-westus3-appi")),
+    case("ampls-ingestion-open", AMPLS, setting("accessModeSettings.ingestionAccessMode", "Open"),
+         "monitor-private-link"),
+    case("ampls-query-open", AMPLS, setting("accessModeSettings.queryAccessMode", "Open"), "monitor-private-link"),
+    case("ampls-private-endpoint-removed", At(PRIVATE_ENDPOINT, "monitor-private-link-pe"), dropped,
+         "monitor-private-link", on=AMPLS),
     case("web-test-ping-kind", WEBTEST, editing(_ping_kind), "web-test-standard-kind"),
     case("web-test-one-location", WEBTEST, setting("locations", [{"location": "us-va-ash-azr"}]),
          "web-test-coverage"),

@@ -74,10 +74,11 @@ CAUGHT = {
     # dev.json: classic Premium is outside dev's SKUs; outside dev's regions.
     "dev": CAUGHT_BY_DEFAULT | {"redis-sku-allowed", "allowed-locations"},
     # prod.json: one region, no zones, nothing protected, mutable backups restorable in one region only, outside
-    # prod's regions, no token budget, no SLO alerts.
+    # prod's regions, no token budget, no SLO alerts, telemetry over the Internet (no Azure Monitor private link).
     "prod": CAUGHT_BY_DEFAULT | {"multi-region", "zone-redundancy", "stateful-resources-protected",
                                  "backup-vault-immutability", "backup-vault-cross-region-restore",
-                                 "allowed-locations", "token-spend-budget", "slo-alerts-present"},
+                                 "allowed-locations", "token-spend-budget", "slo-alerts-present",
+                                 "monitor-private-link"},
 }
 
 # Checklist items with a mandatory finding on the seed under prod.json.
@@ -138,6 +139,8 @@ IMPORTANT = [
     Finding("zone-redundancy", "backupVault", "LocallyRedundant", config="prod"),
     Finding("stateful-resources-protected", "keyVault", config="prod"),
     Finding("backup-vault-immutability", "backupVault", "immutabilitySettings", config="prod"),
+    Finding("monitor-private-link", "applicationInsights", "in no Azure Monitor Private Link Scope", config="prod"),
+    Finding("monitor-private-link", "applicationInsights", "publicNetworkAccessForIngestion", config="prod"),
 ]
 
 # What the seed got right: these policies read settings the seed declares, and stay silent.

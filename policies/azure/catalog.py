@@ -83,6 +83,9 @@ ARM: Final[dict[str, ArmPath]] = {
     T.ACTION_GROUP: ArmPath("Microsoft.Insights/actionGroups/{n}", "actionGroupName"),
     T.METRIC_ALERT: ArmPath("Microsoft.Insights/metricAlerts/{n}", "ruleName"),
     T.QUERY_ALERT: ArmPath("Microsoft.Insights/scheduledQueryRules/{n}", "ruleName"),
+    T.MONITOR_PRIVATE_LINK_SCOPE: ArmPath("Microsoft.Insights/privateLinkScopes/{n}", "scopeName"),
+    T.MONITOR_SCOPED_RESOURCE: ArmPath(
+        "Microsoft.Insights/privateLinkScopes/{scopeName}/scopedResources/{n}", "name"),
     T.DIAGNOSTIC_SETTING: ArmPath("{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{n}", "name"),
     T.BUDGET: ArmPath("{scope}/providers/Microsoft.Consumption/budgets/{n}", "budgetName"),
     T.BACKUP_VAULT: ArmPath("Microsoft.DataProtection/backupVaults/{n}", "vaultName"),
@@ -97,6 +100,8 @@ ARM: Final[dict[str, ArmPath]] = {
         "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{n}",
         "containerName"),
     T.BLOB_SERVICE: ArmPath("Microsoft.Storage/storageAccounts/{accountName}/blobServices/{n}", "blobServicesName"),
+    T.QUEUE: ArmPath("Microsoft.Storage/storageAccounts/{accountName}/queueServices/default/queues/{n}", "queueName"),
+    T.QUEUE_SERVICE: ArmPath("Microsoft.Storage/storageAccounts/{accountName}/queueServices/{n}", "queueServiceName"),
     T.EVENT_HUB_NAMESPACE: ArmPath("Microsoft.EventHub/namespaces/{n}", "namespaceName"),
     T.EVENT_HUB: ArmPath("Microsoft.EventHub/namespaces/{namespaceName}/eventhubs/{n}", "eventHubName"),
     T.EVENT_HUB_CONSUMER_GROUP: ArmPath(
@@ -140,6 +145,12 @@ ZONES_BY_GROUP: Final[dict[str, tuple[str, ...]]] = {
     "sites": ("privatelink.azurewebsites.net",),
     # https://learn.microsoft.com/azure/search/service-create-private-endpoint
     "searchService": ("privatelink.search.windows.net",),
+    # An Azure Monitor Private Link Scope's endpoint: the global App Insights and query endpoints, the
+    # workspaces' OMS / ODS / agent service endpoints, and the agents' solution-pack storage account
+    # (https://learn.microsoft.com/azure/azure-monitor/logs/private-link-configure#review-your-endpoints-dns-settings).
+    "azuremonitor": ("privatelink.monitor.azure.com", "privatelink.oms.opinsights.azure.com",
+                     "privatelink.ods.opinsights.azure.com", "privatelink.agentsvc.azure-automation.net",
+                     "privatelink.blob.core.windows.net"),
 }
 
 # An `account` endpoint's zone group may carry all three AI zones, but only OpenAI and multi-service

@@ -90,6 +90,8 @@ ACTIVITY_LOG_ALERT: Final = "azure-native:monitor:ActivityLogAlert"
 DIAGNOSTIC_SETTING: Final = "azure-native:monitor:DiagnosticSetting"
 METRIC_ALERT: Final = "azure-native:monitor:MetricAlert"
 QUERY_ALERT: Final = "azure-native:monitor:ScheduledQueryRule"
+MONITOR_PRIVATE_LINK_SCOPE: Final = "azure-native:monitor:PrivateLinkScope"
+MONITOR_SCOPED_RESOURCE: Final = "azure-native:monitor:PrivateLinkScopedResource"
 
 # --- network -------------------------------------------------------------------------------------
 APP_GATEWAY: Final = "azure-native:network:ApplicationGateway"
@@ -104,6 +106,7 @@ PUBLIC_IP: Final = "azure-native:network:PublicIPAddress"
 SECURITY_RULE: Final = "azure-native:network:SecurityRule"
 SUBNET: Final = "azure-native:network:Subnet"
 VNET: Final = "azure-native:network:VirtualNetwork"
+VNET_PEERING: Final = "azure-native:network:VirtualNetworkPeering"
 VPN_GATEWAY: Final = "azure-native:network:VirtualNetworkGateway"
 WAF_POLICY: Final = "azure-native:network:WebApplicationFirewallPolicy"
 
@@ -140,6 +143,8 @@ SERVICE_BUS_QUEUE: Final = "azure-native:servicebus:Queue"
 # --- storage -------------------------------------------------------------------------------------
 BLOB_CONTAINER: Final = "azure-native:storage:BlobContainer"
 BLOB_SERVICE: Final = "azure-native:storage:BlobServiceProperties"
+QUEUE: Final = "azure-native:storage:Queue"
+QUEUE_SERVICE: Final = "azure-native:storage:QueueServiceProperties"
 STORAGE: Final = "azure-native:storage:StorageAccount"
 STATIC_WEBSITE: Final = "azure-native:storage:StorageAccountStaticWebsite"
 

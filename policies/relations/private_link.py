@@ -17,8 +17,8 @@ from ..framework.stack import Finding, Stack, ids_at
 from ..framework.values import id_name
 
 
-def _private_endpoint_coverage(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
-    stack = Stack(args.resources)
+def endpoints_by_target(stack: Stack) -> tuple[dict[str, list[PolicyResource]], bool]:
+    """Target urn -> the private endpoints that connect to it; and whether some connection's target is unknown."""
     endpoints_of: dict[str, list[PolicyResource]] = defaultdict(list)
     blind = False
     for pe in stack.of(T.PRIVATE_ENDPOINT):
@@ -27,6 +27,12 @@ def _private_endpoint_coverage(args: StackValidationArgs, config: Config) -> Ite
             blind = blind or unresolved
             for urn in urns:
                 endpoints_of[urn].append(pe)
+    return endpoints_of, blind
+
+
+def _private_endpoint_coverage(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
+    stack = Stack(args.resources)
+    endpoints_of, blind = endpoints_by_target(stack)
     targets_of: dict[str, list[PolicyResource]] = defaultdict(list)
     for target in stack.of(*C.PRIVATE_LINK_TARGETS):
         for pe in endpoints_of.get(target.urn, []):
@@ -168,6 +174,81 @@ def _zone_names(by_urn: Mapping[str, PolicyResource], group: PolicyResource) -> 
     return {str(n) for n in found} if found and all(isinstance(n, str) for n in found) else None
 
 
+# Azure Monitor's public access switches, on workspaces and App Insights components alike (REST: Workspaces
+# and Components, `publicNetworkAccessForIngestion` / `publicNetworkAccessForQuery`, default Enabled).
+MONITOR_ACCESS = ("publicNetworkAccessForIngestion", "publicNetworkAccessForQuery")
+
+
+def _monitor_private_link(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
+    if not config["requirePrivateLink"]:
+        return
+    stack = Stack(args.resources)
+    monitored = stack.of(T.WORKSPACE, T.APP_INSIGHTS)
+    for r in monitored:
+        for key in MONITOR_ACCESS:
+            value = text(r.props, key)
+            if value is not UNKNOWN and value != "disabled":
+                shown = f"'{get(r.props, key)}'" if value else "absent (Azure's default: Enabled)"
+                yield (f"'{r.name}' ({r.resource_type}) has {key} {shown}: anyone on the Internet with a token "
+                       "reaches it; set it to 'Disabled' and reach it through the Azure Monitor Private Link Scope",
+                       r.urn)
+    scoped: set[str] = set()
+    blind = False
+    for link in stack.of(T.MONITOR_SCOPED_RESOURCE):
+        urns, unresolved = stack.references(link, "linkedResourceId", [get(link.props, "linkedResourceId")])
+        scoped |= urns
+        blind = blind or unresolved
+    for r in monitored:
+        if r.urn not in scoped and not blind:
+            yield (f"'{r.name}' ({r.resource_type}) is in no Azure Monitor Private Link Scope (no "
+                   "monitor:PrivateLinkScopedResource links it), so with public access off nothing reaches it",
+                   r.urn)
+    yield from _scopes(stack)
+
+
+def _scopes(stack: Stack) -> Iterable[Finding]:
+    """Each AMPLS admits private traffic only, has a private endpoint, and shares its DNS zones with no other."""
+    endpoints_of, blind = endpoints_by_target(stack)
+    zones_of = _endpoint_zones(stack)
+    owner_of_zone: dict[str, PolicyResource] = {}
+    for scope in stack.of(T.MONITOR_PRIVATE_LINK_SCOPE):
+        for key in ("ingestionAccessMode", "queryAccessMode"):
+            mode = text(scope.props, "accessModeSettings", key)
+            if mode is not UNKNOWN and mode != "privateonly":
+                shown = f"'{get(scope.props, 'accessModeSettings', key)}'" if mode else "absent (Azure's default: Open)"
+                yield (f"Azure Monitor Private Link Scope '{scope.name}' has accessModeSettings.{key} {shown}: its "
+                       "networks still reach resources outside it; set it to 'PrivateOnly'", scope.urn)
+        exclusions = items(scope.props, "accessModeSettings", "exclusions")
+        for exclusion in [] if exclusions is UNKNOWN else exclusions:
+            if exclusion is not UNKNOWN and "open" in {text(exclusion, "ingestionAccessMode"),
+                                                        text(exclusion, "queryAccessMode")}:
+                yield (f"Azure Monitor Private Link Scope '{scope.name}' opens endpoint connection "
+                       f"'{get(exclusion, 'privateEndpointConnectionName')}' to resources outside it (an 'Open' "
+                       "exclusion)", scope.urn)
+        endpoints = endpoints_of.get(scope.urn, [])
+        if not endpoints and not blind:
+            yield (f"Azure Monitor Private Link Scope '{scope.name}' has no private endpoint, so no network "
+                   "reaches the resources in it", scope.urn)
+        for zone in sorted({z for pe in endpoints for z in zones_of.get(pe.urn, set())}):
+            other = owner_of_zone.setdefault(zone, scope)
+            if other is not scope:
+                yield (f"Azure Monitor Private Link Scopes '{other.name}' and '{scope.name}' write into the same "
+                       f"private DNS zone ({zone}): Azure Monitor's endpoints are shared, so the last one written "
+                       "overrides the other; networks that share DNS use one scope", scope.urn)
+
+
+def _endpoint_zones(stack: Stack) -> dict[str, set[str]]:
+    """Private endpoint urn -> the zones (urn, or lower-cased id) its DNS zone groups write into."""
+    zones: dict[str, set[str]] = defaultdict(set)
+    for group in stack.of(T.DNS_ZONE_GROUP):
+        used = depends_on(group, "privateDnsZoneConfigs")
+        used |= {str(i).lower() for i in ids_at(items(group.props, "privateDnsZoneConfigs"), "privateDnsZoneId")
+                 if isinstance(i, str)}
+        for urn in depends_on(group, "privateEndpointName"):
+            zones[urn] |= used
+    return zones
+
+
 private_endpoint_coverage = stack_policy(
     name="private-endpoint-coverage",
     description="Every data plane with public access disabled has a private endpoint targeting it, and every "
@@ -196,6 +277,26 @@ private_dns_zone_wiring = stack_policy(
 )
 
 
+monitor_private_link = stack_policy(
+    name="monitor-private-link",
+    description="Where required (prod), Log Analytics workspaces and App Insights components take no public "
+                "ingestion or queries and are scoped into an Azure Monitor Private Link Scope that admits private "
+                "traffic only, has a private endpoint and shares its DNS zones with no other scope.",
+    checklist=["SEC-3", "MON-1"],
+    severity=Severity.HIGH,
+    remediation="Set `public_network_access_for_ingestion` and `public_network_access_for_query` to 'Disabled', "
+                "link each workspace and component with a monitor:PrivateLinkScopedResource "
+                "(`linked_resource_id=<resource>.id`) to one monitor:PrivateLinkScope with "
+                "`access_mode_settings` ingestion and query 'PrivateOnly', and give the scope a private endpoint "
+                "(group id 'azuremonitor'; components.monitor_private_link.MonitorPrivateLink does all of it). One "
+                "scope per DNS: https://learn.microsoft.com/azure/azure-monitor/logs/private-link-design.",
+    check=_monitor_private_link,
+    config={"requirePrivateLink": {
+        "type": "boolean", "default": False,
+        "description": "check the stack at all (prod.json: true); off, Azure Monitor may be reached publicly"}},
+)
+
+
 POLICIES: list[Policy] = [
-    private_endpoint_coverage, private_dns_zone_wiring,
+    private_endpoint_coverage, private_dns_zone_wiring, monitor_private_link,
 ]

@@ -17,7 +17,8 @@ DIAG = T.DIAGNOSTIC_SETTING
 PRINCIPAL = "11111111-2222-4333-8444-555555555555"
 
 
-def _build(stack: str, held: dict[str, Any] | None = None, grants: list[RoleGrant] | None = None):
+def _build(stack: str, held: dict[str, Any] | None = None, grants: list[RoleGrant] | None = None,
+           private_link: bool = False):
     cfg = stack_config(stack)
     common = Common(resource_group_name=f"rg-aip-{stack}-eastus2", location="eastus2", tags=cfg.resource_tags(),
                     protect=cfg.protect, role_grants=grants or [])
@@ -25,7 +26,8 @@ def _build(stack: str, held: dict[str, Any] | None = None, grants: list[RoleGran
     def build() -> None:
         m = Monitoring("mon", MonitoringArgs(common=common, base_name=f"aip-{stack}",
                                              retention_days=cfg.monitoring.retention_days,
-                                             daily_quota_gb=cfg.monitoring.daily_quota_gb))
+                                             daily_quota_gb=cfg.monitoring.daily_quota_gb,
+                                             private_link=private_link))
         if held is not None:
             held["m"] = m
     return build
@@ -43,6 +45,14 @@ def test_workspace_retention_quota_and_protection_per_environment(stack, retenti
     assert ws["workspaceName"] == f"log-aip-{stack}-eastus2"
     assert d.one(WS).protect is protect
     assert d.one(AI).protect is False  # telemetry lives in the workspace; the component is stateless
+
+
+@pytest.mark.parametrize(("private_link", "access"), [(True, "Disabled"), (False, "Enabled")])
+def test_public_ingestion_and_query_follow_the_private_link_switch(private_link: bool, access: str) -> None:
+    d = declare(_build("prod", private_link=private_link), "prod")
+    for token in (WS, AI):
+        inputs = d.inputs(token)
+        assert (inputs["publicNetworkAccessForIngestion"], inputs["publicNetworkAccessForQuery"]) == (access, access)
 
 
 def test_app_insights_is_workspace_based_with_the_seed_settings() -> None:

@@ -16,6 +16,7 @@ from components.network import (
     SecureNetwork,
     SecureNetworkArgs,
     security_rules,
+    telemetry_prefixes,
 )
 from policies.azure import types as T
 from tests.harness import Declared, declare, stack_config
@@ -226,6 +227,19 @@ def test_other_regions_ai_gateways_reach_the_private_endpoints() -> None:
     assert remote.subnet("apiManagement").prefix in (workloads.source_address_prefixes or [])
     local = next(r for r in security_rules(region)["privateEndpoints"] if r.name == "allow-workloads")
     assert remote.subnet("apiManagement").prefix not in (local.source_address_prefixes or [])
+
+
+def test_other_regions_workloads_reach_the_one_azure_monitor_endpoint_over_https_only() -> None:
+    cfg = stack_config("prod")
+    region, remote = cfg.network.regions
+    telemetry = telemetry_prefixes(remote)
+    assert sorted(telemetry) == sorted(remote.subnet(r).prefix for r in ("containerApps", "functions", "apiManagement"))
+    rules = security_rules(region, peer_telemetry_prefixes=telemetry)["privateEndpoints"]
+    peer = next(r for r in rules if r.name == "allow-peer-telemetry")
+    assert (peer.source_address_prefixes, peer.destination_port_range) == (telemetry, "443")
+    assert peer.destination_address_prefix == region.subnet("privateEndpoints").prefix
+    assert rules[-1].name == "deny-all-inbound"
+    assert "allow-peer-telemetry" not in {r.name for r in security_rules(region)["privateEndpoints"]}
 
 
 def test_container_apps_accept_the_gateway_and_platform_only(prod) -> None:

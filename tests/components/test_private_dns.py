@@ -52,6 +52,15 @@ def test_openai_needs_all_three_ai_zones_together() -> None:
                                                               "privatelink.vaultcore.azure.net"]
 
 
+def test_azure_monitor_private_link_shares_the_blob_zone_with_storage() -> None:
+    # The AMPLS endpoint writes the agents' solution-pack storage record into the same blob zone the
+    # stack's storage endpoints use: one zone, listed once.
+    assert zones_for(["blob", "azuremonitor"]) == [
+        "privatelink.agentsvc.azure-automation.net", "privatelink.blob.core.windows.net",
+        "privatelink.monitor.azure.com", "privatelink.ods.opinsights.azure.com",
+        "privatelink.oms.opinsights.azure.com"]
+
+
 def test_zones_are_global_in_the_primary_group(prod) -> None:
     declared, outputs = prod
     zones = {declared.inputs(ZONE, z.name)["privateZoneName"]: declared.inputs(ZONE, z.name)

@@ -5,11 +5,16 @@ resource policies and in every stack lookup."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
+import pulumi_azure_native.app as app
 import pulumi_azure_native.applicationinsights as insights
 import pulumi_azure_native.cognitiveservices as cognitiveservices
 import pulumi_azure_native.monitor as monitor
+import pulumi_azure_native.redisenterprise as redisenterprise
+import pulumi_azure_native.trafficmanager as trafficmanager
 import pytest
+from pulumi_policy import Policy
 
 from dryrun.model import Resource
 from policies.azure import refresh_moves
@@ -18,6 +23,7 @@ from policies.azure.moves import MOVED
 from policies.azure.tokens import canonical
 from policies.relations.diagnostics import diagnostic_settings_coverage
 from policies.relations.observability import availability_test_exists
+from policies.relations.topology import multi_region, redis_in_each_region
 from policies.rules.key_vault import key_vault_private_access, key_vault_rbac_authorization, key_vault_recoverable
 from tests.policies import secure_inputs as s
 from tests.policies.support import evaluate, file_config, names, sdk_resources
@@ -111,3 +117,40 @@ def test_stack_rules_still_report_a_v2_stack_missing_them() -> None:
     found = evaluate([availability_test_exists, diagnostic_settings_coverage],
                      _served(web_test=False, diagnostics=False), DIAGNOSED)
     assert names(found) == {"availability-test-exists", "diagnostic-settings-coverage"}
+
+
+# --- stack rules that look for a type see its v2 token (no false absence) ------------------------
+
+V2_CACHE_AND_PROFILE = {T.REDIS_ENTERPRISE: "azure-native:cache:RedisEnterprise",
+                        T.TM_PROFILE: "azure-native:network:Profile"}
+TWO_REGIONS = file_config({"multi-region": {"minRegions": 2, "requireTrafficManager": True}})
+
+
+def _regional_stack(cache: bool = True, profile: bool = True) -> list[Resource]:
+    """Container Apps environments in two regions, a Redis cluster in each, one Traffic Manager profile
+    over both: declared with the SDK, then given the v2 tokens of the cache and the profile."""
+    def build() -> None:
+        for location in ("eastus2", "westus3"):
+            app.ManagedEnvironment(f"cae-{location}", resource_group_name=s.RG, environment_name=f"cae-{location}",
+                                   location=location)
+            if cache:
+                redisenterprise.RedisEnterprise(f"redis-{location}", resource_group_name=s.RG, location=location,
+                                                cluster_name=f"amr-{location}", public_network_access="Disabled",
+                                                sku=redisenterprise.SkuArgs(name="Balanced_B10"))
+        if profile:
+            s.traffic_manager(endpoints=[
+                trafficmanager.EndpointArgs(name=location, type="Microsoft.Network/trafficManagerProfiles/"
+                                            "externalEndpoints", target=f"agw-{location}.contoso.com",
+                                            endpoint_location=location, priority=n + 1)
+                for n, location in enumerate(("eastus2", "westus3"))])()
+    return _retyped(sdk_resources(build), V2_CACHE_AND_PROFILE)
+
+
+@pytest.mark.parametrize("policy, config", [
+    pytest.param(redis_in_each_region, None, id="redis-in-each-region-sees-cache-redis-enterprise"),
+    pytest.param(multi_region, TWO_REGIONS, id="multi-region-sees-network-profile"),
+])
+def test_stack_rule_sees_the_v2_token_and_still_reports_the_absence(policy: Policy,
+                                                                    config: dict[str, Any] | None) -> None:
+    assert evaluate([policy], _regional_stack(), config) == []
+    assert names(evaluate([policy], _regional_stack(cache=False, profile=False), config)) == {policy.name}
