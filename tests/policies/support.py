@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pulumi_policy import EnforcementLevel, Policy
 
 from dryrun.model import Resource
@@ -44,36 +46,107 @@ def file_config(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def fired(policy: Policy, program: Callable[[], Any], config: dict[str, Any] | None = None) -> tuple[set[str], str]:
+    """The policies `policy` reports on what `program` declares, and their messages."""
+    found = evaluate([policy], sdk_resources(program), config)
+    return names(found), "\n".join(v.message for v in found)
+
+
+def flagged(policies: Iterable[Policy], resources: list[Resource], config: dict[str, Any] | None = None) -> set[str]:
+    return names(evaluate(policies, resources, config))
+
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "policies" / "config"
+
+
+def env_config(env: str, policy: Policy) -> dict[str, Any]:
+    """The policy's entry of policies/config/<env>.json (the others name policies outside the test's pack)."""
+    entries = json.loads((CONFIG_DIR / f"{env}.json").read_text())
+    return file_config({k: v for k, v in entries.items() if k == policy.name})
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def _when(source: str, node: ast.expr) -> str:
+    """What a case's program (or config) sets, in words: its keyword arguments (`=None`: absent), its
+    positional arguments, else the builder's name."""
+    func = getattr(node, "func", None)
+    words = [ast.get_source_segment(source, a) or "" for a in getattr(node, "args", [])]
+    for k in getattr(node, "keywords", []):
+        absent = isinstance(k.value, ast.Constant) and k.value.value is None
+        words.append(f"{k.arg or ''} {'absent' if absent else ast.get_source_segment(source, k.value)}")
+    if not words:
+        words = [func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")] if func is not None \
+            else [ast.get_source_segment(source, node) or ""]
+    return _slug(" ".join(words))
+
+
 def case_ids(module_file: str, table: str, cases: Sequence[tuple[Any, ...]]) -> list[str]:
-    """Readable ids for a table of `(policy, program, ...)` cases: `<policy>/complies-<what differs>`
-    or `<policy>/violates-<fragment expected in the message>`, read from the case's own source text,
-    so pytest prints `key-vault-recoverable/violates-enablepurgeprotection-is-not-true`."""
-    tree = ast.parse(Path(module_file).read_text())
+    """Readable ids for a `PASSING` or `FAILING` table of `(policy, program[, config], ...)` cases:
+    `<policy>/passes-when-<what the program sets>` or `<policy>/violates-when-<...>`, read from the case's
+    own source text, so pytest prints `key-vault-recoverable/violates-when-enable-purge-protection-absent`."""
     source = Path(module_file).read_text()
+    tree = ast.parse(source)
     rows = next(node.value for node in tree.body if isinstance(node, ast.Assign | ast.AnnAssign)
                 and any(isinstance(t, ast.Name) and t.id == table
                         for t in (node.targets if isinstance(node, ast.Assign) else [node.target])))
     assert isinstance(rows, ast.List) and len(rows.elts) == len(cases), f"{table}: one source row per case"
+    verb = "passes" if table == "PASSING" else "violates"
     ids: list[str] = []
     for case, row in zip(cases, rows.elts, strict=True):
         assert isinstance(row, ast.Tuple)
-        fragment = case[-1] if isinstance(case[-1], str) else None
-        if fragment is not None:
-            what = "violates-" + _slug(fragment)
-        else:
-            program = row.elts[1]
-            func = getattr(program, "func", None)
-            words = [func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")]
-            words += [ast.get_source_segment(source, a) or "" for a in getattr(program, "args", [])]
-            words += [ast.get_source_segment(source, k) or "" for k in getattr(program, "keywords", [])]
-            what = "complies-" + (_slug(" ".join(words))[:60].rstrip("-") or "baseline")
-        base, n = f"{case[0].name}/{what}", 2
+        what = _when(source, row.elts[1])[:70].rstrip("-")
+        config = row.elts[2] if len(row.elts) > (3 if verb == "violates" else 2) else None
+        if isinstance(config, ast.Name):
+            what += "-with-" + _slug(config.id)
+        base, n = f"{case[0].name}/{verb}-when-{what}", 2
         candidate = base
         while candidate in ids:
             candidate, n = f"{base}-{n}", n + 1
         ids.append(candidate)
     return ids
+
+
+def _padded(table: Sequence[tuple[Any, ...]], violating: bool) -> list[tuple[Any, ...]]:
+    """`(policy, program[, config][, fragment])` rows as `(policy, program, config[, fragment])`."""
+    out = []
+    for policy, program, *rest in table:
+        fragment = rest.pop() if violating else None
+        config = rest[0] if rest else None
+        out.append((policy, program, config, fragment) if violating else (policy, program, config))
+    return out
+
+
+def table_tests(module_file: str, passing: Sequence[tuple[Any, ...]],
+                failing: Sequence[tuple[Any, ...]]) -> tuple[Callable[..., None], Callable[..., None]]:
+    """The two tests of a rule module's tables: each `PASSING` program passes its policy; each `FAILING`
+    program is reported by exactly its policy, with the fragment in a message."""
+
+    @pytest.mark.parametrize("policy, program, config", _padded(passing, False),
+                             ids=case_ids(module_file, "PASSING", passing))
+    def test_passes(policy: Policy, program: Callable[[], Any], config: dict[str, Any] | None) -> None:
+        found = evaluate([policy], sdk_resources(program), config)
+        assert found == [], [v.message for v in found]
+
+    @pytest.mark.parametrize("policy, program, config, fragment", _padded(failing, True),
+                             ids=case_ids(module_file, "FAILING", failing))
+    def test_violates(policy: Policy, program: Callable[[], Any], config: dict[str, Any] | None,
+                      fragment: str) -> None:
+        found = evaluate([policy], sdk_resources(program), config)
+        assert names(found) == {policy.name}
+        assert any(fragment in v.message for v in found), [v.message for v in found]
+
+    return test_passes, test_violates
+
+
+def assert_provided_outside_stack(policy: Policy, resources: list[Resource], reason: str) -> None:
+    """`providedOutsideStack` with a reason records every finding of `policy` as suppressed, citing it."""
+    assert flagged([policy], resources) == {policy.name}
+    pack = Pack.from_policies([policy])
+    pack.configure(file_config({policy.name: {"providedOutsideStack": {"reason": reason}}}), stack="prod",
+                   project="ai-platform")
+    assert pack.analyze(resources) == []
+    assert pack.suppressed and all(reason in x.reason and "provided outside this stack" in x.reason
+                                   for x in pack.suppressed)

@@ -1,4 +1,5 @@
-"""Monitoring policies on resources declared with the SDK: one violating and one compliant case each."""
+"""policies/rules/monitor.py: what each policy accepts and what it reports, on inputs the real SDK
+produces (baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -22,22 +23,27 @@ from policies.rules.monitor import (
     web_test_health_path,
     web_test_standard_kind,
 )
-from tests.policies.support import evaluate, file_config, names, sdk_resources
+from tests.policies import secure_inputs as s
+from tests.policies.support import evaluate, file_config, names, sdk_resources, table_tests
 
-RG = "rg-mon"
-SUB = "/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f/resourceGroups/rg-mon/providers"
-VAULT_ID = f"{SUB}/Microsoft.KeyVault/vaults/kv-1"
-OPENAI_ID = f"{SUB}/Microsoft.CognitiveServices/accounts/oai-1"
-WORKSPACE_ID = f"{SUB}/Microsoft.OperationalInsights/workspaces/log-1"
-ACTION_GROUP_ID = f"{SUB}/Microsoft.Insights/actionGroups/ag-1"
-
-# The policies this module specifies (the pack's former monitoring.py).
-AREA = [
+MONITOR = [
     app_insights_workspace_based, app_insights_local_auth_disabled, web_test_standard_kind, web_test_coverage,
     web_test_health_path, log_retention_minimum, log_analytics_local_auth_disabled, metric_alert_actionable,
     diagnostic_setting_to_workspace, diagnostic_setting_audit_categories,
 ]
 
+
+RG = "rg-mon"
+
+SUB = "/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f/resourceGroups/rg-mon/providers"
+
+VAULT_ID = f"{SUB}/Microsoft.KeyVault/vaults/kv-1"
+
+OPENAI_ID = f"{SUB}/Microsoft.CognitiveServices/accounts/oai-1"
+
+WORKSPACE_ID = f"{SUB}/Microsoft.OperationalInsights/workspaces/log-1"
+
+ACTION_GROUP_ID = f"{SUB}/Microsoft.Insights/actionGroups/ag-1"
 
 def _component(**overrides) -> list[Resource]:
     args = {"kind": "web", "application_type": "web", "workspace_resource_id": WORKSPACE_ID,
@@ -179,4 +185,25 @@ def test_unknown_values_are_no_violation() -> None:
     setting[0].inputs["resourceUri"] = UNKNOWN
     component = copy.deepcopy(_component(workspace_resource_id=None, disable_local_auth=None))
     component[0].inputs.update(workspaceResourceId=UNKNOWN, disableLocalAuth=UNKNOWN)
-    assert evaluate(AREA, setting + component) == []
+    assert evaluate(MONITOR, setting + component) == []
+
+
+
+def health_web_test(url: str) -> s.Program:
+    kind = insights.WebTestKind.STANDARD
+    return lambda: insights.WebTest(
+        "health", resource_group_name=s.RG, kind=kind, web_test_kind=kind, web_test_name="health",
+        synthetic_monitor_id="health", enabled=True,
+        locations=[insights.WebTestGeolocationArgs(location="us-va-ash-azr")],
+        request=insights.WebTestPropertiesRequestArgs(request_url=url))
+
+
+PASSING = [
+    (web_test_health_path, health_web_test("https://ai.contoso.com/health/ready")),
+]
+
+FAILING = [
+    (web_test_health_path, health_web_test("https://ai.contoso.com/healthcheck"), ""),
+]
+
+test_passes, test_violates = table_tests(__file__, PASSING, FAILING)

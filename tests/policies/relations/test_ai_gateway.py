@@ -1,0 +1,96 @@
+"""policies/relations/ai_gateway.py: what each policy accepts and what it reports, on inputs the real SDK
+produces (baselines in tests/policies/secure_inputs.py)."""
+
+from __future__ import annotations
+
+import pulumi_azure_native.apimanagement as apim
+import pulumi_azure_native.authorization as authorization
+import pulumi_azure_native.cognitiveservices as cognitiveservices
+import pulumi_azure_native.managedidentity as managedidentity
+import pulumi_azure_native.monitor as monitor
+
+from policies.relations.ai_gateway import (
+    apim_diagnostics,
+    gateway_policy_managed_identity,
+    gateway_policy_retry,
+    gateway_policy_token_limit,
+    openai_backend_pool,
+    openai_only_through_gateway,
+)
+from tests.policies import gateway_inputs as g
+from tests.policies import secure_inputs as s
+from tests.policies.support import (
+    evaluate,
+    sdk_resources,
+    table_tests,
+)
+
+
+def observed(setting: bool = True, identity_client_id: str | None = "SystemAssigned",
+             metrics: bool = True) -> s.Program:
+    """A gateway with a diagnostic setting, an Application Insights logger and the applicationinsights Diagnostic."""
+    def build() -> None:
+        gw = g.service()
+        if setting:
+            monitor.DiagnosticSetting("gateway-diag", resource_uri=gw.id, workspace_id=f"{s.SUB}/resourceGroups/{s.RG}"
+                                      "/providers/Microsoft.OperationalInsights/workspaces/log-aip",
+                                      logs=[monitor.DiagnosticsLogSettingsArgs(category_group="allLogs", enabled=True)])
+        credentials = {"connectionString": "InstrumentationKey=00000000-0000-0000-0000-000000000000"}
+        if identity_client_id:
+            credentials["identityClientId"] = identity_client_id
+        logger = apim.Logger("logger", resource_group_name=s.RG, service_name=gw.name, logger_id="appinsights",
+                             logger_type="applicationInsights", credentials=credentials)
+        apim.Diagnostic("appinsights", resource_group_name=s.RG, service_name=gw.name,
+                        diagnostic_id="applicationinsights", logger_id=logger.id, metrics=metrics)
+    return build
+
+
+# (policy, compliant program[, config])
+PASSING = [
+    (gateway_policy_managed_identity, g.gateway(), None),
+    (gateway_policy_token_limit, g.gateway(), None),
+    (gateway_policy_retry, g.gateway(), None),
+    (openai_backend_pool, g.gateway(), None),
+    (openai_only_through_gateway, g.gateway(), None),
+    (apim_diagnostics, observed(), None),
+]
+
+
+# (policy, violating program[, config], a fragment of the message)
+FAILING = [
+    (gateway_policy_managed_identity, g.gateway(g.policy_document(**{
+        '<authentication-managed-identity resource="https://cognitiveservices.azure.com" />':
+            '<set-header name="api-key" exists-action="override"><value>{{openai-key}}</value></set-header>'})),
+     None, "sets an api-key header"),
+    (gateway_policy_managed_identity, g.gateway("<policies><inbound><base /></inbound>"), None,
+     "not well-formed XML"),
+    (gateway_policy_token_limit, g.gateway(g.policy_document(**{"azure-openai-token-limit": "rate-limit-by-key"})),
+     None, "has no token limit"),
+    (gateway_policy_token_limit, g.gateway(g.policy_document(**{"azure-openai-emit-token-metric": "emit-metric"})),
+     None, "emits no token metric"),
+    (gateway_policy_retry, g.gateway(g.policy_document(**{"context.Response.StatusCode == 429 || ": ""})), None,
+     "does not retry throttled requests"),
+    (gateway_policy_retry, g.gateway(g.policy_document(**{'backend-id="openai-pool"': 'backend-id="openai-eastus2"'})),
+     None, "does not send requests to a Pool backend"),
+    (openai_backend_pool, g.gateway(pooled=1), None, "backend 'openai-westus3' is in no Pool backend"),
+    (openai_only_through_gateway, g.gateway(workload_grant=True), None, "other than the AI gateway"),
+    (openai_only_through_gateway, g.gateway(direct_endpoint=True), None, "AZURE_OPENAI_ENDPOINT="),
+    (apim_diagnostics, observed(setting=False), None, "has no diagnostic setting"),
+    (apim_diagnostics, observed(identity_client_id=None), None, "Entra-authenticated logger"),
+    (apim_diagnostics, observed(metrics=False), None, "sends no request metrics"),
+]
+
+test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+
+
+def test_without_a_gateway_workloads_may_call_openai_directly() -> None:
+    def direct() -> None:
+        account = cognitiveservices.Account(
+            "openai", resource_group_name=s.RG, account_name="oai-aip", kind="OpenAI", location="eastus2",
+            sku=cognitiveservices.SkuArgs(name="S0"))
+        identity = managedidentity.UserAssignedIdentity("id-chat", resource_group_name=s.RG)
+        authorization.RoleAssignment(
+            "openai-user", principal_id=identity.principal_id, principal_type="ServicePrincipal", scope=account.id,
+            role_definition_id=f"{s.SUB}/providers/Microsoft.Authorization/roleDefinitions/{g.OPENAI_USER}")
+
+    assert evaluate([openai_only_through_gateway], sdk_resources(direct)) == []

@@ -1,0 +1,27 @@
+"""policies/relations/databases.py: what each policy accepts and what it reports, on inputs the real SDK
+produces (baselines in tests/policies/secure_inputs.py)."""
+
+from __future__ import annotations
+
+from tests.policies.support import evaluate, names, sdk_resources
+
+
+def _postgres(pooling: str | None) -> list:
+    import pulumi_azure_native.dbforpostgresql as postgres
+
+    def build() -> None:
+        server = postgres.Server("pg", resource_group_name="rg", location="eastus2", version="16",
+                                 sku=postgres.SkuArgs(name="Standard_D2ds_v5", tier="GeneralPurpose"))
+        if pooling is not None:
+            postgres.Configuration("pgbouncer", resource_group_name="rg", server_name=server.name,
+                                   configuration_name="pgbouncer.enabled", value=pooling, source="user-override")
+
+    return sdk_resources(build)
+
+
+def test_postgres_connection_pooling() -> None:
+    from policies.relations.databases import postgres_connection_pooling
+
+    assert names(evaluate([postgres_connection_pooling], _postgres(None))) == {"postgres-connection-pooling"}
+    assert names(evaluate([postgres_connection_pooling], _postgres("false"))) == {"postgres-connection-pooling"}
+    assert evaluate([postgres_connection_pooling], _postgres("true")) == []

@@ -1,0 +1,78 @@
+"""policies/rules/authorization.py: what each policy accepts and what it reports, on inputs the real SDK
+produces (baselines in tests/policies/secure_inputs.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pulumi_azure_native.authorization as authorization
+
+from policies.azure.roles import PRIVILEGED, ROLES
+from policies.rules.authorization import (
+    role_assignment_no_standing_privilege,
+    role_assignment_not_privileged,
+    role_assignment_resource_scope,
+)
+from tests.policies import secure_inputs as s
+from tests.policies.support import (
+    file_config,
+    fired,
+    table_tests,
+)
+
+OPENAI_USER = ROLES["Cognitive Services OpenAI User"]
+
+OWNER = PRIVILEGED["Owner"]
+
+ACCOUNT_SCOPE = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.CognitiveServices/accounts/oai-aip-prod-eus2"
+
+def role_assignment(role: str = OPENAI_USER, scope: str | Callable[[], pulumi.Output[Any]] = ACCOUNT_SCOPE,
+                    principal_type: str = "ServicePrincipal") -> s.Program:
+    return lambda: authorization.RoleAssignment(
+        "grant", principal_id="0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b", principal_type=principal_type,
+        role_definition_id=f"{s.SUB}/providers/Microsoft.Authorization/roleDefinitions/{role}",
+        scope=scope if isinstance(scope, str) else scope())
+
+
+def grant(role: str, principal_type: str, scope: str = s.GROUP_SCOPE) -> s.Program:
+    return lambda: authorization.RoleAssignment(
+        "grant", principal_id="0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b", principal_type=principal_type,
+        role_definition_id=f"{s.SUB}/providers/Microsoft.Authorization/roleDefinitions/{role}", scope=scope)
+
+
+# (policy, compliant program[, config])
+PASSING = [
+    (role_assignment_not_privileged, role_assignment()),
+    (role_assignment_not_privileged, role_assignment(OWNER, principal_type="Group")),
+    (role_assignment_resource_scope, role_assignment()),
+    (role_assignment_resource_scope, role_assignment(scope=s.unknown)),  # the id of a new resource
+    (role_assignment_resource_scope, role_assignment(scope=s.SUB, principal_type="User")),
+    (role_assignment_no_standing_privilege, grant(PRIVILEGED["Owner"], "User", f"{s.GROUP_SCOPE}/providers/"
+                                                  "Microsoft.KeyVault/vaults/kv-aip-prod-eus2"), None),
+    (role_assignment_no_standing_privilege, grant(ROLES["Key Vault Secrets User"], "Group"), None),
+]
+
+
+# (policy, violating program[, config], a fragment of the message)
+FAILING = [
+    (role_assignment_not_privileged, role_assignment(OWNER), "'Owner'"),
+    (role_assignment_not_privileged, role_assignment(PRIVILEGED["User Access Administrator"]),
+     "'User Access Administrator'"),
+    (role_assignment_resource_scope, role_assignment(scope=s.SUB), "broad scope"),
+    (role_assignment_resource_scope, role_assignment(scope=f"{s.SUB}/resourceGroups/{s.RG}"), "broad scope"),
+    (role_assignment_no_standing_privilege, grant(PRIVILEGED["Owner"], "Group"), None, "'Owner' to a group"),
+    (role_assignment_no_standing_privilege, grant(PRIVILEGED["Role Based Access Control Administrator"], "User",
+                                                  s.SUB), None, "'Role Based Access Control Administrator' to a user"),
+]
+
+test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+
+
+def test_broad_scope_allow_list() -> None:
+    reader = "acdd72a7-3385-4ef4-8e8c-76f8b6ee0f54"
+    program = role_assignment(reader, scope=s.SUB)
+    assert fired(role_assignment_resource_scope, program)[0] == {"role-assignment-resource-scope"}
+    allowed = file_config({"role-assignment-resource-scope": {"broadScopeRoleIds": [reader]}})
+    assert fired(role_assignment_resource_scope, program, allowed)[0] == set()

@@ -1,0 +1,50 @@
+"""policies/rules/traffic_manager.py: what each policy accepts and what it reports, on inputs the real SDK
+produces (baselines in tests/policies/secure_inputs.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi_azure_native.trafficmanager as trafficmanager
+
+from policies.rules.traffic_manager import traffic_manager_failover, traffic_manager_health_monitor
+from tests.policies import secure_inputs as s
+from tests.policies.support import file_config, fired, table_tests
+
+
+def monitor(**overrides: Any) -> trafficmanager.MonitorConfigArgs:
+    args = {"protocol": "HTTPS", "port": 443, "path": "/health", **overrides}
+    return trafficmanager.MonitorConfigArgs(**args)
+
+
+# (policy, compliant program[, config])
+PASSING = [
+    (traffic_manager_failover, s.traffic_manager(), None),
+    (traffic_manager_failover, s.traffic_manager(monitor_config=monitor()), None),  # Azure's 30s x (3+1)
+    (traffic_manager_health_monitor, s.traffic_manager()),
+    (traffic_manager_health_monitor, s.traffic_manager(monitor_config=monitor(path="/health/"))),
+]
+
+
+# (policy, violating program[, config], a fragment of the message)
+FAILING = [
+    (traffic_manager_failover, s.traffic_manager(traffic_routing_method="Performance"), None, "'Priority'"),
+    (traffic_manager_failover, s.traffic_manager(monitor_config=monitor(
+        interval_in_seconds=30, tolerated_number_of_failures=9)), None, "after 300s"),
+    (traffic_manager_failover, s.traffic_manager(monitor_config=monitor(
+        interval_in_seconds=10, timeout_in_seconds=10)), None, "must be shorter"),
+    (traffic_manager_health_monitor, s.traffic_manager(monitor_config=monitor(protocol="HTTP", port=80)),
+     "over HTTPS"),
+    (traffic_manager_health_monitor, s.traffic_manager(monitor_config=monitor(path="/")), "'/health'"),
+    (traffic_manager_health_monitor, s.traffic_manager(monitor_config=None), "protocol is absent"),
+    (traffic_manager_health_monitor, s.traffic_manager(monitor_config=monitor(path="/")), ""),
+]
+
+test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+
+
+def test_health_path_is_configurable() -> None:
+    program = s.traffic_manager(monitor_config=monitor(path="/healthz"))
+    assert fired(traffic_manager_health_monitor, program)[0] == {"traffic-manager-health-monitor"}
+    custom = file_config({"traffic-manager-health-monitor": {"healthPath": "/healthz"}})
+    assert fired(traffic_manager_health_monitor, program, custom)[0] == set()
