@@ -3,6 +3,7 @@ produces (baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
+from policies.relations.databases import postgres_connection_pooling
 from tests.policies.support import evaluate, names, sdk_resources
 
 
@@ -20,8 +21,6 @@ def _postgres(pooling: str | None) -> list:
 
 
 def test_postgres_connection_pooling() -> None:
-    from policies.relations.databases import postgres_connection_pooling
-
     assert names(evaluate([postgres_connection_pooling], _postgres(None))) == {"postgres-connection-pooling"}
     assert names(evaluate([postgres_connection_pooling], _postgres("false"))) == {"postgres-connection-pooling"}
     assert evaluate([postgres_connection_pooling], _postgres("true")) == []

@@ -15,6 +15,7 @@ from policies.azure import types as T
 from policies.relations.edge import (
     container_app_ingress_restricted,
     container_app_no_public_ingress,
+    static_content_behind_cdn,
     waf_fronts_public_ips,
 )
 from tests.policies import secure_inputs as s
@@ -171,8 +172,6 @@ def test_preview_unknown_frontend_ip_ids() -> None:
 
 
 def test_static_content_behind_cdn() -> None:
-    from policies.relations.edge import static_content_behind_cdn
-
     assert names(evaluate([static_content_behind_cdn], _static_site(with_cdn=False))) == {"static-content-behind-cdn"}
     assert evaluate([static_content_behind_cdn], _static_site(with_cdn=True)) == []
 

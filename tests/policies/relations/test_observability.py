@@ -186,3 +186,7 @@ def test_availability_test_exists() -> None:
         "availability-test-exists"}
     assert names(evaluate([availability_test_exists], _observed(web_test="ping"))) == {
         "availability-test-exists"}
+
+
+def test_availability_test_exists_compliant() -> None:
+    assert evaluate([availability_test_exists], _observed()) == []

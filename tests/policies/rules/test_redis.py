@@ -46,6 +46,7 @@ PASSING = [
     (cache_eviction_policy, s.redis_database()),
     (cache_eviction_policy, s.redis_database(eviction_policy="NoEviction")),  # RediSearch needs it: a choice
     (cache_eviction_policy, s.classic_redis()),
+    (redis_classic_retired, s.redis_cluster()),  # Azure Managed Redis replaces the classic cache
 ]
 
 
