@@ -1,5 +1,6 @@
-"""policies/relations/ai_gateway.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/relations/ai_gateway.py: for each stack policy a compliant and a violating deployment,
+declared with the SDK under mocks; relations come from the recorded property dependencies,
+exactly as the engine sends them, with preview cases where ids are still unknown."""
 
 from __future__ import annotations
 
@@ -47,12 +48,12 @@ def observed(setting: bool = True, identity_client_id: str | None = "SystemAssig
 
 # (policy, compliant program[, config])
 PASSING = [
-    (gateway_policy_managed_identity, g.gateway(), None),
-    (gateway_policy_token_limit, g.gateway(), None),
-    (gateway_policy_retry, g.gateway(), None),
-    (openai_backend_pool, g.gateway(), None),
-    (openai_only_through_gateway, g.gateway(), None),
-    (apim_diagnostics, observed(), None),
+    (gateway_policy_managed_identity, g.gateway()),
+    (gateway_policy_token_limit, g.gateway()),
+    (gateway_policy_retry, g.gateway()),
+    (openai_backend_pool, g.gateway()),
+    (openai_only_through_gateway, g.gateway()),
+    (apim_diagnostics, observed()),
 ]
 
 
@@ -61,23 +62,23 @@ FAILING = [
     (gateway_policy_managed_identity, g.gateway(g.policy_document(**{
         '<authentication-managed-identity resource="https://cognitiveservices.azure.com" />':
             '<set-header name="api-key" exists-action="override"><value>{{openai-key}}</value></set-header>'})),
-     None, "sets an api-key header"),
-    (gateway_policy_managed_identity, g.gateway("<policies><inbound><base /></inbound>"), None,
+     "sets an api-key header"),
+    (gateway_policy_managed_identity, g.gateway("<policies><inbound><base /></inbound>"),
      "not well-formed XML"),
     (gateway_policy_token_limit, g.gateway(g.policy_document(**{"azure-openai-token-limit": "rate-limit-by-key"})),
-     None, "has no token limit"),
+     "has no token limit"),
     (gateway_policy_token_limit, g.gateway(g.policy_document(**{"azure-openai-emit-token-metric": "emit-metric"})),
-     None, "emits no token metric"),
-    (gateway_policy_retry, g.gateway(g.policy_document(**{"context.Response.StatusCode == 429 || ": ""})), None,
+     "emits no token metric"),
+    (gateway_policy_retry, g.gateway(g.policy_document(**{"context.Response.StatusCode == 429 || ": ""})),
      "does not retry throttled requests"),
     (gateway_policy_retry, g.gateway(g.policy_document(**{'backend-id="openai-pool"': 'backend-id="openai-eastus2"'})),
-     None, "does not send requests to a Pool backend"),
-    (openai_backend_pool, g.gateway(pooled=1), None, "backend 'openai-westus3' is in no Pool backend"),
-    (openai_only_through_gateway, g.gateway(workload_grant=True), None, "other than the AI gateway"),
-    (openai_only_through_gateway, g.gateway(direct_endpoint=True), None, "AZURE_OPENAI_ENDPOINT="),
-    (apim_diagnostics, observed(setting=False), None, "has no diagnostic setting"),
-    (apim_diagnostics, observed(identity_client_id=None), None, "Entra-authenticated logger"),
-    (apim_diagnostics, observed(metrics=False), None, "sends no request metrics"),
+     "does not send requests to a Pool backend"),
+    (openai_backend_pool, g.gateway(pooled=1), "backend 'openai-westus3' is in no Pool backend"),
+    (openai_only_through_gateway, g.gateway(workload_grant=True), "other than the AI gateway"),
+    (openai_only_through_gateway, g.gateway(direct_endpoint=True), "AZURE_OPENAI_ENDPOINT="),
+    (apim_diagnostics, observed(setting=False), "has no diagnostic setting"),
+    (apim_diagnostics, observed(identity_client_id=None), "Entra-authenticated logger"),
+    (apim_diagnostics, observed(metrics=False), "sends no request metrics"),
 ]
 
 test_passes, test_violates = table_tests(__file__, PASSING, FAILING)

@@ -1,5 +1,6 @@
-"""policies/relations/diagnostics.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/relations/diagnostics.py: for each stack policy a compliant and a violating deployment,
+declared with the SDK under mocks; relations come from the recorded property dependencies,
+exactly as the engine sends them, with preview cases where ids are still unknown."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ SIEM_RULE = (f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.EventHub/namesp
 DIAGNOSTICS = [diagnostic_setting_to_workspace, diagnostic_setting_audit_categories, diagnostic_settings_coverage]
 
 VAULT_ONLY = file_config({"diagnostic-settings-coverage": {"resourceTypes": [T.KEY_VAULT]}})
+
 
 def _vault_streams(workspace: bool = True, siem: bool = True) -> list[Resource]:
     def build() -> None:

@@ -1,5 +1,6 @@
-"""policies/relations/edge.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/relations/edge.py: for each stack policy a compliant and a violating deployment,
+declared with the SDK under mocks; relations come from the recorded property dependencies,
+exactly as the engine sends them, with preview cases where ids are still unknown."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from tests.policies.support import (
 )
 
 GATEWAY_SUBNET = "10.100.4.0/24"  # inside s.vnet()'s 10.100.0.0/16
+
 
 def allow(*ranges: str, action: str = "Allow") -> list[app.IpSecurityRestrictionRuleArgs]:
     return [app.IpSecurityRestrictionRuleArgs(name=f"rule-{i}", action=action, ip_address_range=r)
@@ -68,6 +70,7 @@ def _static_site(with_cdn: bool) -> list:
 
 
 PIP_ID = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Network/publicIPAddresses/pip-agw-aip"
+
 
 def _egress(kind: str) -> s.Program:
     def build() -> None:

@@ -1,5 +1,6 @@
-"""policies/relations/governance.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/relations/governance.py: for each stack policy a compliant and a violating deployment,
+declared with the SDK under mocks; relations come from the recorded property dependencies,
+exactly as the engine sends them, with preview cases where ids are still unknown."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tests.policies import stack_inputs as st
 from tests.policies.support import CONFIG_DIR, env_config, evaluate, file_config, names, sdk_resources
 
 LOCKS_REQUIRED = file_config({"resource-group-locks": {"requireResourceGroupLocks": True}})
+
 
 def _locked_groups(level: str | None = "CanNotDelete", by_scope: bool = False) -> list[Resource]:
     def build() -> None:

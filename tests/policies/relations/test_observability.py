@@ -1,5 +1,6 @@
-"""policies/relations/observability.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/relations/observability.py: for each stack policy a compliant and a violating deployment,
+declared with the SDK under mocks; relations come from the recorded property dependencies,
+exactly as the engine sends them, with preview cases where ids are still unknown."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from tests.policies.support import (
 )
 
 ACTION_GROUP = f"{s.GROUP_SCOPE}/providers/Microsoft.Insights/actionGroups/ag-aip"
+
 
 def served(category: str | None = "ServiceHealth", enabled: bool = True) -> s.Program:
     """An OpenAI account (a serving stack) with an activity log alert on `category` (None: no alert)."""
@@ -102,16 +104,16 @@ MONITORING_STACK_POLICIES = [alerts_wired, custom_metric_alert, dashboard_exists
 
 # (policy, compliant program[, config])
 PASSING = [
-    (service_health_alert, served(), None),
-    (service_health_alert, served("ResourceHealth"), None),
+    (service_health_alert, served()),
+    (service_health_alert, served("ResourceHealth")),
 ]
 
 
 # (policy, violating program[, config], a fragment of the message)
 FAILING = [
-    (service_health_alert, served(None), None, "no enabled activity log alert on Service Health"),
-    (service_health_alert, served("Administrative"), None, "no enabled activity log alert on Service Health"),
-    (service_health_alert, served(enabled=False), None, "no enabled activity log alert on Service Health"),
+    (service_health_alert, served(None), "no enabled activity log alert on Service Health"),
+    (service_health_alert, served("Administrative"), "no enabled activity log alert on Service Health"),
+    (service_health_alert, served(enabled=False), "no enabled activity log alert on Service Health"),
 ]
 
 test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
@@ -132,6 +134,8 @@ def test_stack_without_workload_needs_no_monitoring() -> None:
     ({"skip": ("redis-load",)}, "Redis cache 'amr' has no enabled metric alert wired to an action group"),
     ({"unwired": ("redis-load",)}, "Redis cache 'amr' has no enabled metric alert wired to an action group"),
 ])
+
+
 def test_alerts_wired(kwargs: dict, expected: str) -> None:
     found = evaluate([alerts_wired], _observed(**kwargs))
     assert names(found) == {"alerts-wired"} and all(m.startswith(expected) for m in st.messages(found))

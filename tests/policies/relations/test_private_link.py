@@ -1,5 +1,6 @@
-"""policies/relations/private_link.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/relations/private_link.py: for each stack policy a compliant and a violating deployment,
+declared with the SDK under mocks; relations come from the recorded property dependencies,
+exactly as the engine sends them, with preview cases where ids are still unknown."""
 
 from __future__ import annotations
 
@@ -136,18 +137,18 @@ def _private_data_planes(group: resources.ResourceGroup) -> None:
 # (policy, compliant program[, config])
 PASSING = [
     # Computer Vision answers on <name>.cognitiveservices.azure.com only: the openai zones are not needed.
-    (private_dns_zone_wiring, account_endpoint("ComputerVision"), None),
-    (private_dns_zone_wiring, wired_endpoint(), None),
-    (private_dns_zone_wiring, wired_endpoint(zone_by_id=True), None),
+    (private_dns_zone_wiring, account_endpoint("ComputerVision")),
+    (private_dns_zone_wiring, wired_endpoint()),
+    (private_dns_zone_wiring, wired_endpoint(zone_by_id=True)),
 ]
 
 
 # (policy, violating program[, config], a fragment of the message)
 FAILING = [
-    (private_dns_zone_wiring, wired_endpoint(zone="privatelink.blob.core.windows.net"), None,
+    (private_dns_zone_wiring, wired_endpoint(zone="privatelink.blob.core.windows.net"),
      "does not serve its group id"),
-    (private_dns_zone_wiring, wired_endpoint(linked_vnet="vnet-hub-other"), None, "linked to no VNet hosting"),
-    (private_dns_zone_wiring, account_endpoint("OpenAI"), None, "lacks zone 'privatelink.openai.azure.com'"),
+    (private_dns_zone_wiring, wired_endpoint(linked_vnet="vnet-hub-other"), "linked to no VNet hosting"),
+    (private_dns_zone_wiring, account_endpoint("OpenAI"), "lacks zone 'privatelink.openai.azure.com'"),
 ]
 
 test_passes, test_violates = table_tests(__file__, PASSING, FAILING)

@@ -1,5 +1,6 @@
-"""policies/relations/slo.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/relations/slo.py: for each stack policy a compliant and a violating deployment,
+declared with the SDK under mocks; relations come from the recorded property dependencies,
+exactly as the engine sends them, with preview cases where ids are still unknown."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ ACTION_GROUP = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Insights/acti
 APP_INSIGHTS = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Insights/components/appi-aip-prod"
 
 NOTIFY = {"contact_emails": ["finance@contoso.com"], "enabled": True, "operator": "GreaterThan"}
+
 
 def query_alert(operator: str = "GreaterThan", action_groups: list[str] | None = None, window: str = "PT6H",
                 **overrides: Any) -> list[Resource]:
@@ -74,6 +76,7 @@ def token_budgeted(accounts: int = 2, amount: float = 500, forecast: bool = True
 
 
 REGIONS = ("eastus2", "westus3")
+
 
 def _component(region: str) -> applicationinsights.Component:
     return applicationinsights.Component(

@@ -1,5 +1,6 @@
-"""policies/relations/storage.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/relations/storage.py: for each stack policy a compliant and a violating deployment,
+declared with the SDK under mocks; relations come from the recorded property dependencies,
+exactly as the engine sends them, with preview cases where ids are still unknown."""
 
 from __future__ import annotations
 
@@ -20,13 +21,13 @@ def account_with(blob_service: bool) -> s.Program:
 
 # (policy, compliant program[, config])
 PASSING = [
-    (blob_service_declared, account_with(blob_service=True), None),
+    (blob_service_declared, account_with(blob_service=True)),
 ]
 
 
 # (policy, violating program[, config], a fragment of the message)
 FAILING = [
-    (blob_service_declared, account_with(blob_service=False), None, "declares no blob service"),
+    (blob_service_declared, account_with(blob_service=False), "declares no blob service"),
 ]
 
 test_passes, test_violates = table_tests(__file__, PASSING, FAILING)

@@ -1,5 +1,5 @@
-"""policies/rules/api_management.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/api_management.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from tests.policies.support import (
 
 ZONES_REQUIRED = file_config({"apim-zones-prod": {"requireZoneRedundancy": True}})
 
+
 def gateway_service(**overrides: Any) -> s.Program:
     return lambda: g.service(**overrides)
 
@@ -40,45 +41,44 @@ def unbroken_backend(url: str = g.OPENAI_HOST) -> s.Program:
 
 # (policy, compliant program[, config])
 PASSING = [
-    (apim_private_inbound, gateway_service(), None),
+    (apim_private_inbound, gateway_service()),
     (apim_private_inbound, gateway_service(virtual_network_type="None", virtual_network_configuration=None,
-                                           public_network_access="Disabled"), None),
-    (apim_tls, gateway_service(), None),
-    (apim_managed_identity, gateway_service(), None),
+                                           public_network_access="Disabled")),
+    (apim_tls, gateway_service()),
+    (apim_managed_identity, gateway_service()),
     (apim_managed_identity, gateway_service(identity=apim.ApiManagementServiceIdentityArgs(
         type="SystemAssigned, UserAssigned", user_assigned_identities={
             f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-gw":
-                apim.UserIdentityPropertiesArgs()})),
-     None),
+                apim.UserIdentityPropertiesArgs()}))),
     (apim_zone_redundancy, gateway_service(), ZONES_REQUIRED),
     (apim_zone_redundancy, gateway_service(sku=apim.ApiManagementServiceSkuPropertiesArgs(
-        name="Developer", capacity=1)), None),  # not required by default
-    (openai_backend_circuit_breaker, openai_backend(), None),
+        name="Developer", capacity=1))),  # not required by default
+    (openai_backend_circuit_breaker, openai_backend()),
     (openai_backend_circuit_breaker, unbroken_backend(
-        "https://oai-aip-prod-eus2.openai.azure.com/openai/deployments/embeddings/embeddings"), None),
-    (openai_backend_circuit_breaker, unbroken_backend("https://api.contoso.com"), None),
+        "https://oai-aip-prod-eus2.openai.azure.com/openai/deployments/embeddings/embeddings")),
+    (openai_backend_circuit_breaker, unbroken_backend("https://api.contoso.com")),
 ]
 
 
 # (policy, violating program[, config], a fragment of the message)
 FAILING = [
-    (apim_private_inbound, gateway_service(virtual_network_type="External"), None,
+    (apim_private_inbound, gateway_service(virtual_network_type="External"),
      "takes requests from the Internet"),
-    (apim_private_inbound, gateway_service(virtual_network_configuration=None), None,
+    (apim_private_inbound, gateway_service(virtual_network_configuration=None),
      "subnetResourceId is not set"),
-    (apim_tls, gateway_service(custom_properties={}), None, "Protocols.Tls10'] is absent"),
+    (apim_tls, gateway_service(custom_properties={}), "Protocols.Tls10'] is absent"),
     (apim_tls, gateway_service(custom_properties={key: "true" for key in (*DISABLED_PROTOCOLS, *DISABLED_CIPHERS)}),
-     None, "Ciphers.TripleDes168'] is 'true'"),
-    (apim_managed_identity, gateway_service(identity=None), None, "identity.type is 'None'"),
+     "Ciphers.TripleDes168'] is 'true'"),
+    (apim_managed_identity, gateway_service(identity=None), "identity.type is 'None'"),
     (apim_zone_redundancy, gateway_service(sku=apim.ApiManagementServiceSkuPropertiesArgs(
         name="Premium", capacity=1)), ZONES_REQUIRED, "needs 2+ units"),
     (apim_zone_redundancy, gateway_service(sku=apim.ApiManagementServiceSkuPropertiesArgs(
         name="Developer", capacity=1)), ZONES_REQUIRED, "only Premium"),
-    (openai_backend_circuit_breaker, unbroken_backend(), None, "has no circuit breaker"),
+    (openai_backend_circuit_breaker, unbroken_backend(), "has no circuit breaker"),
     (openai_backend_circuit_breaker, openai_backend(failure_condition=apim.CircuitBreakerFailureConditionArgs(
-        count=3, interval="PT60S", status_code_ranges=[apim.FailureStatusCodeRangeArgs(min=500, max=599)])), None,
+        count=3, interval="PT60S", status_code_ranges=[apim.FailureStatusCodeRangeArgs(min=500, max=599)])),
      "does not trip on 429"),
-    (openai_backend_circuit_breaker, openai_backend(accept_retry_after=False), None,
+    (openai_backend_circuit_breaker, openai_backend(accept_retry_after=False),
      "acceptRetryAfter is not true"),
 ]
 

@@ -1,5 +1,5 @@
-"""policies/rules/app_gateway.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/app_gateway.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def listener(name: str, protocol: str) -> network.ApplicationGatewayHttpListener
 
 RG = "rg-cost"
 
+
 def _gateway(max_capacity: int | None, autoscale: bool = True) -> list[Resource]:
     return sdk_resources(lambda: network.ApplicationGateway(
         "agw", resource_group_name=RG,
@@ -64,7 +65,7 @@ PASSING = [
     (waf_policy_managed_rule_set, s.waf_policy()),
     (waf_policy_managed_rule_set, s.waf_policy(managed_rules=network.ManagedRulesDefinitionArgs(
         managed_rule_sets=[network.ManagedRuleSetArgs(rule_set_type="OWASP", rule_set_version="3.2")]))),
-    (app_gateway_health_probe_path, s.app_gateway(), None),
+    (app_gateway_health_probe_path, s.app_gateway()),
     (app_gateway_autoscale, s.app_gateway()),
     (app_gateway_load_balancing, s.app_gateway()),
     (app_gateway_health_probe_path, gateway_probe("/health/")),
@@ -99,7 +100,7 @@ FAILING = [
         managed_rule_sets=[network.ManagedRuleSetArgs(rule_set_type="OWASP", rule_set_version="3.1")])),
      "OWASP 3.1"),
     (app_gateway_health_probe_path, s.app_gateway(probes=[network.ApplicationGatewayProbeArgs(
-        name="root", protocol="Https", path="/", interval=30, timeout=10, unhealthy_threshold=3)]), None,
+        name="root", protocol="Https", path="/", interval=30, timeout=10, unhealthy_threshold=3)]),
      "probe 'root' requests '/'"),
     (app_gateway_autoscale, s.app_gateway(
         autoscale_configuration=None, sku=network.ApplicationGatewaySkuArgs(name="WAF_v2", tier="WAF_v2",
@@ -153,6 +154,8 @@ def test_app_gateway_max_capacity_per_environment() -> None:
     pytest.param(network.ApplicationGatewaySslPolicyArgs(policy_type="CustomV2", min_protocol_version="TLSv1_1"),
                  False, id="app-gateway-tls-policy/violates-custom-tls11"),
 ])
+
+
 def test_app_gateway_tls_minimum(ssl_policy: network.ApplicationGatewaySslPolicyArgs, ok: bool) -> None:
     found = flagged([app_gateway_tls_policy], sdk_resources(s.app_gateway(ssl_policy=ssl_policy)))
     assert found == (set() if ok else {"app-gateway-tls-policy"})

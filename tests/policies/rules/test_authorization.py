@@ -1,5 +1,5 @@
-"""policies/rules/authorization.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/authorization.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ OWNER = PRIVILEGED["Owner"]
 
 ACCOUNT_SCOPE = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.CognitiveServices/accounts/oai-aip-prod-eus2"
 
+
 def role_assignment(role: str = OPENAI_USER, scope: str | Callable[[], pulumi.Output[Any]] = ACCOUNT_SCOPE,
                     principal_type: str = "ServicePrincipal") -> s.Program:
     return lambda: authorization.RoleAssignment(
@@ -50,8 +51,8 @@ PASSING = [
     (role_assignment_resource_scope, role_assignment(scope=s.unknown)),  # the id of a new resource
     (role_assignment_resource_scope, role_assignment(scope=s.SUB, principal_type="User")),
     (role_assignment_no_standing_privilege, grant(PRIVILEGED["Owner"], "User", f"{s.GROUP_SCOPE}/providers/"
-                                                  "Microsoft.KeyVault/vaults/kv-aip-prod-eus2"), None),
-    (role_assignment_no_standing_privilege, grant(ROLES["Key Vault Secrets User"], "Group"), None),
+                                                  "Microsoft.KeyVault/vaults/kv-aip-prod-eus2")),
+    (role_assignment_no_standing_privilege, grant(ROLES["Key Vault Secrets User"], "Group")),
 ]
 
 
@@ -62,9 +63,9 @@ FAILING = [
      "'User Access Administrator'"),
     (role_assignment_resource_scope, role_assignment(scope=s.SUB), "broad scope"),
     (role_assignment_resource_scope, role_assignment(scope=f"{s.SUB}/resourceGroups/{s.RG}"), "broad scope"),
-    (role_assignment_no_standing_privilege, grant(PRIVILEGED["Owner"], "Group"), None, "'Owner' to a group"),
+    (role_assignment_no_standing_privilege, grant(PRIVILEGED["Owner"], "Group"), "'Owner' to a group"),
     (role_assignment_no_standing_privilege, grant(PRIVILEGED["Role Based Access Control Administrator"], "User",
-                                                  s.SUB), None, "'Role Based Access Control Administrator' to a user"),
+                                                  s.SUB), "'Role Based Access Control Administrator' to a user"),
 ]
 
 test_passes, test_violates = table_tests(__file__, PASSING, FAILING)

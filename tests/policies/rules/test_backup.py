@@ -1,5 +1,5 @@
-"""policies/rules/backup.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/backup.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from tests.policies.support import env_config, file_config, fired, table_tests
 IMMUTABILITY_REQUIRED = file_config({"backup-vault-immutability": {"requireImmutability": True}})
 
 CROSS_REGION = file_config({"backup-vault-cross-region-restore": {"requireCrossRegionRestore": True}})
+
 
 def geo_vault(cross_region: str | None) -> s.Program:
     restore = dataprotection.CrossRegionRestoreSettingsArgs(state=cross_region) if cross_region else None
@@ -26,20 +27,20 @@ def geo_vault(cross_region: str | None) -> s.Program:
 
 # (policy, compliant program[, config])
 PASSING = [
-    (backup_vault_soft_delete, s.backup_vault(), None),
-    (backup_vault_soft_delete, s.backup_vault(soft_delete="AlwaysOn"), None),
-    (backup_vault_soft_delete, s.backup_vault(soft_delete=None), None),  # Azure's default for new vaults: On
+    (backup_vault_soft_delete, s.backup_vault()),
+    (backup_vault_soft_delete, s.backup_vault(soft_delete="AlwaysOn")),
+    (backup_vault_soft_delete, s.backup_vault(soft_delete=None)),  # Azure's default for new vaults: On
     (backup_vault_immutability, s.backup_vault(), IMMUTABILITY_REQUIRED),  # Locked
     (backup_vault_immutability, s.backup_vault(immutability="Unlocked"), IMMUTABILITY_REQUIRED),
-    (backup_vault_immutability, s.backup_vault(immutability="Disabled"), None),  # not required by default
-    (backup_vault_cross_region_restore, geo_vault(None), None),  # not required by default
+    (backup_vault_immutability, s.backup_vault(immutability="Disabled")),  # not required by default
+    (backup_vault_cross_region_restore, geo_vault(None)),  # not required by default
     (backup_vault_cross_region_restore, geo_vault("Enabled"), CROSS_REGION),
 ]
 
 
 # (policy, violating program[, config], a fragment of the message)
 FAILING = [
-    (backup_vault_soft_delete, s.backup_vault(soft_delete="Off"), None, "'Off'"),
+    (backup_vault_soft_delete, s.backup_vault(soft_delete="Off"), "'Off'"),
     (backup_vault_immutability, s.backup_vault(immutability="Disabled"), IMMUTABILITY_REQUIRED,
      "immutabilitySettings.state is 'Disabled'"),
     (backup_vault_immutability, s.backup_vault(immutability=None), IMMUTABILITY_REQUIRED,

@@ -1,5 +1,5 @@
-"""policies/rules/budget.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/budget.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from tests.policies import secure_inputs as s
 from tests.policies.support import evaluate, flagged, names, sdk_resources
 
 RG = "rg-cost"
+
 
 def _notification(threshold: float, kind: str, emails: list[str] | None = None,
                   groups: list[str] | None = None) -> consumption.NotificationArgs:
@@ -32,6 +33,7 @@ GOOD_NOTIFICATIONS = {
     "forecast": _notification(100, "Forecasted", groups=["/subscriptions/s/resourceGroups/rg/providers/"
                                                          "Microsoft.Insights/actionGroups/ag"]),
 }
+
 
 def _budget(notifications=None, *, start: str = "2026-11-01", end: str | None = None, grain: str = "Monthly",
             amount: float = 2000) -> list[Resource]:
@@ -78,6 +80,8 @@ def test_budget_notifications_on_cost_management_budgets() -> None:
     ({"grain": "Annually"}, "timeGrain 'Annually'"),
     ({"amount": 0}, "greater than 0"),
 ])
+
+
 def test_budget_valid(kwargs: dict, problem: str) -> None:
     found = evaluate([budget_valid], _budget(**kwargs))
     assert names(found) == {"budget-valid"} and problem in found[0].message

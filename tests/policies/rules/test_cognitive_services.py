@@ -1,5 +1,5 @@
-"""policies/rules/cognitive_services.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/cognitive_services.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ REGIONAL = file_config({"openai-deployment-data-processing": {"dataProcessing": 
 
 PINNED = file_config({"openai-deployment-version-pinned": {"requireNoAutoUpgrade": True}})
 
+
 def deployment(**overrides: Any) -> s.Program:
     args = {"sku": "DataZoneStandard", "rai_policy_name": "Microsoft.DefaultV2",
             "version_upgrade_option": "NoAutoUpgrade", **overrides}
@@ -46,6 +47,7 @@ def deployment(**overrides: Any) -> s.Program:
 
 
 RG = "rg-cost"
+
 
 def _deployment(capacity: int | None) -> list[Resource]:
     return sdk_resources(lambda: cognitiveservices.Deployment(
@@ -62,12 +64,12 @@ PASSING = [
     (cognitive_services_outbound_restricted, s.openai_account()),
     (cognitive_services_outbound_restricted, s.openai_account(allowed_fqdn_list=["api.contoso.com"])),
     (cognitive_services_custom_subdomain, s.openai_account()),
-    (openai_deployment_content_filter, deployment(), None),
+    (openai_deployment_content_filter, deployment()),
     (openai_deployment_data_processing, deployment(), DATA_ZONE),
-    (openai_deployment_data_processing, deployment(sku="GlobalStandard"), None),  # the default allows Global
+    (openai_deployment_data_processing, deployment(sku="GlobalStandard")),  # the default allows Global
     (openai_deployment_data_processing, deployment(sku="Standard"), REGIONAL),
     (openai_deployment_version_pinned, deployment(), PINNED),
-    (openai_deployment_version_pinned, deployment(version_upgrade_option=None), None),  # not required by default
+    (openai_deployment_version_pinned, deployment(version_upgrade_option=None)),  # not required by default
 ]
 
 
@@ -85,8 +87,8 @@ FAILING = [
     (cognitive_services_outbound_restricted, s.openai_account(restrict_outbound_network_access=None),
      "absent (Azure's default: false)"),
     (cognitive_services_custom_subdomain, s.openai_account(custom_sub_domain_name=None), "customSubDomainName"),
-    (openai_deployment_content_filter, deployment(rai_policy_name=None), None, "raiPolicyName is absent"),
-    (openai_deployment_content_filter, deployment(rai_policy_name="Microsoft.Nil"), None, "not filtered"),
+    (openai_deployment_content_filter, deployment(rai_policy_name=None), "raiPolicyName is absent"),
+    (openai_deployment_content_filter, deployment(rai_policy_name="Microsoft.Nil"), "not filtered"),
     (openai_deployment_data_processing, deployment(sku="GlobalStandard"), DATA_ZONE, "outside the data zone"),
     (openai_deployment_data_processing, deployment(sku="DataZoneStandard"), REGIONAL, "outside the region"),
     (openai_deployment_version_pinned, deployment(version_upgrade_option=None), PINNED,

@@ -1,5 +1,5 @@
-"""policies/rules/container_apps.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/container_apps.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def probes(*kinds: str, path: str = "/health") -> list[app.ContainerAppProbeArgs
 
 RG = "rg-cost"
 
+
 def _container_app(cpu: float) -> list[Resource]:
     return sdk_resources(lambda: app.ContainerApp(
         "chat", resource_group_name=RG, managed_environment_id="/env",
@@ -44,10 +45,10 @@ def app_probes(live: str, ready: str) -> s.Program:
 PASSING = [
     (container_app_https_only, s.container_app()),
     (managed_environment_internal, s.managed_environment()),
-    (container_app_health_probes, s.container_app(), None),
+    (container_app_health_probes, s.container_app()),
     (container_app_health_probes, s.container_app(containers=[s.container(probes=[
         *probes("Liveness"), app.ContainerAppProbeArgs(type="Readiness", tcp_socket=app.ContainerAppProbeTcpSocketArgs(
-            port=8000))])]), None),
+            port=8000))])])),
     (container_app_autoscale, s.container_app()),
     (container_app_autoscale, s.container_app(scale_args=s.scale(rules=[app.ScaleRuleArgs(
         name="queue", azure_queue=app.QueueScaleRuleArgs(queue_name="jobs", queue_length=10))]))),
@@ -62,12 +63,12 @@ FAILING = [
     (managed_environment_internal, s.managed_environment(vnet_configuration=None), "public ingress"),
     (managed_environment_internal, s.managed_environment(vnet_configuration=app.VnetConfigurationArgs(
         infrastructure_subnet_id="/subnets/x", internal=False)), "public ingress"),
-    (container_app_health_probes, s.container_app(containers=[s.container(probes=probes("Liveness"))]), None,
+    (container_app_health_probes, s.container_app(containers=[s.container(probes=probes("Liveness"))]),
      "no Readiness probe"),
-    (container_app_health_probes, s.container_app(containers=[s.container(probes=None)]), None,
+    (container_app_health_probes, s.container_app(containers=[s.container(probes=None)]),
      "no Liveness probe"),
     (container_app_health_probes, s.container_app(containers=[s.container(
-        probes=probes("Liveness", "Readiness", path="/"))]), None, "requests '/'"),
+        probes=probes("Liveness", "Readiness", path="/"))]), "requests '/'"),
     (container_app_autoscale, s.container_app(scale_args=s.scale(min_replicas=None)), "explicit minReplicas"),
     (container_app_scale_rules, s.container_app(scale_args=s.scale(rules=[])), "no rules"),
     (container_app_health_probes, app_probes("/", "/"), ""),

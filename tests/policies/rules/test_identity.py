@@ -1,5 +1,5 @@
-"""policies/rules/identity.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/identity.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -48,8 +48,7 @@ PASSING = [
         env("APPLICATIONINSIGHTS_CONNECTION_STRING", "InstrumentationKey=0000;IngestionEndpoint=https://x")])])),
     (secrets_in_key_vault, s.web_app()),
     (secrets_in_key_vault, settings(COSMOS_PARTITION_KEY="/tenantId",
-                                    OPENAI_KEY="@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/k)"),
-     None),
+                                    OPENAI_KEY="@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/k)")),
 ]
 
 
@@ -69,8 +68,8 @@ FAILING = [
     (secrets_in_key_vault, s.web_app(connection_strings=[web.ConnStringInfoArgs(
         name="db", connection_string="Server=x;Password=y", type=web.ConnectionStringType.SQL_AZURE)]),
      "connection string 'db'"),
-    (secrets_in_key_vault, settings(DB_PASSWORD="hunter2"), None, "app setting 'DB_PASSWORD'"),
-    (secrets_in_key_vault, connection_strings("Server=db;Password=y"), None, "connection string 'db'"),
+    (secrets_in_key_vault, settings(DB_PASSWORD="hunter2"), "app setting 'DB_PASSWORD'"),
+    (secrets_in_key_vault, connection_strings("Server=db;Password=y"), "connection string 'db'"),
 ]
 
 test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
@@ -99,6 +98,8 @@ def test_plain_secret_value_in_container_app_config() -> None:
     pytest.param("SEARCH_API_KEY", "abc", True, id="api-key-name-whatever-the-value"),
     pytest.param("STORAGE_ACCOUNT_KEY", "short", True, id="account-key-name"),
 ])
+
+
 def test_secret_setting_judged_by_value_shape(name: str, value: str, secret: bool) -> None:
     program = s.web_app(app_settings=[web.NameValuePairArgs(name=name, value=value)])
     assert flagged([secrets_in_key_vault], sdk_resources(program)) == ({"secrets-in-key-vault"} if secret else set())

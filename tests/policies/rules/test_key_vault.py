@@ -1,5 +1,5 @@
-"""policies/rules/key_vault.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/key_vault.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from tests.policies.support import (
 
 EXPIRES = 1_830_297_600  # 2028-01-01T00:00:00Z, in the seconds since the epoch Key Vault takes
 
+
 def secret(**overrides: Any) -> s.Program:
     args = {"content_type": "text/plain", "attributes": keyvault.SecretAttributesArgs(enabled=True, expires=EXPIRES),
             **overrides}
@@ -31,20 +32,12 @@ def secret(**overrides: Any) -> s.Program:
         properties=keyvault.SecretPropertiesArgs(value="x", **args))
 
 
-
-def test_prod_requires_long_vault_retention() -> None:
-    recoverable = key_vault_recoverable
-    short = s.key_vault(soft_delete_retention_in_days=30)
-    assert fired(recoverable, short, env_config("prod", recoverable))[0] == {recoverable.name}
-    assert fired(recoverable, short, env_config("dev", recoverable))[0] == set()
-
-
 # (policy, compliant program[, config])
 PASSING = [
     (key_vault_rbac_authorization, s.key_vault()),
     (key_vault_private_access, s.key_vault()),
-    (key_vault_recoverable, s.key_vault(), None),
-    (key_vault_secret_expiry, secret(), None),
+    (key_vault_recoverable, s.key_vault()),
+    (key_vault_secret_expiry, secret()),
     # a network security perimeter secures the endpoint
     (key_vault_private_access, s.key_vault(public_network_access="SecuredByPerimeter")),
 ]
@@ -58,14 +51,21 @@ FAILING = [
         permissions=keyvault.PermissionsArgs(secrets=["get", "list"]))]), "accessPolicies"),
     (key_vault_private_access, s.key_vault(public_network_access=None), "is 'enabled'"),
     (key_vault_private_access, s.key_vault(network_acls=None), "absent (Azure's default: Allow)"),
-    (key_vault_recoverable, s.key_vault(enable_purge_protection=None), None, "enablePurgeProtection"),
-    (key_vault_recoverable, s.key_vault(enable_soft_delete=False), None, "enableSoftDelete is false"),
+    (key_vault_recoverable, s.key_vault(enable_purge_protection=None), "enablePurgeProtection"),
+    (key_vault_recoverable, s.key_vault(enable_soft_delete=False), "enableSoftDelete is false"),
     (key_vault_recoverable, s.key_vault(soft_delete_retention_in_days=7),
      file_config({"key-vault-recoverable": {"minSoftDeleteRetentionDays": 90}}), "90+ days"),
-    (key_vault_secret_expiry, secret(attributes=keyvault.SecretAttributesArgs(enabled=True)), None,
+    (key_vault_secret_expiry, secret(attributes=keyvault.SecretAttributesArgs(enabled=True)),
      "attributes.expires is absent"),
-    (key_vault_secret_expiry, secret(content_type=None), None, "contentType is absent"),
+    (key_vault_secret_expiry, secret(content_type=None), "contentType is absent"),
     (key_vault_private_access, s.key_vault(public_network_access="Enabled"), "publicNetworkAccess is 'Enabled'"),
 ]
 
 test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+
+
+def test_prod_requires_long_vault_retention() -> None:
+    recoverable = key_vault_recoverable
+    short = s.key_vault(soft_delete_retention_in_days=30)
+    assert fired(recoverable, short, env_config("prod", recoverable))[0] == {recoverable.name}
+    assert fired(recoverable, short, env_config("dev", recoverable))[0] == set()

@@ -1,5 +1,5 @@
-"""policies/rules/monitor.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/monitor.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ OPENAI_ID = f"{SUB}/Microsoft.CognitiveServices/accounts/oai-1"
 WORKSPACE_ID = f"{SUB}/Microsoft.OperationalInsights/workspaces/log-1"
 
 ACTION_GROUP_ID = f"{SUB}/Microsoft.Insights/actionGroups/ag-1"
+
 
 def _component(**overrides) -> list[Resource]:
     args = {"kind": "web", "application_type": "web", "workspace_resource_id": WORKSPACE_ID,
@@ -174,6 +175,8 @@ def test_diagnostic_setting_to_workspace() -> None:
     (OPENAI_ID, {"group": "allLogs"}, True),
     (WORKSPACE_ID, {"categories": ["LAQueryLogs"]}, True),  # no audit categories required for this type
 ])
+
+
 def test_diagnostic_setting_audit_categories(target: str, logs: dict, ok: bool) -> None:
     found = evaluate([diagnostic_setting_audit_categories], _setting(target, **logs))
     assert names(found) == (set() if ok else {"diagnostic-setting-audit-categories"})

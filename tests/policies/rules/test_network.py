@@ -1,5 +1,5 @@
-"""policies/rules/network.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/network.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from tests.policies.support import (
 )
 
 DDOS = file_config({"vnet-ddos-protection": {"requireDdosProtection": True}})
+
 
 def ddos_vnet() -> s.Program:
     plan = f"{s.GROUP_SCOPE}/providers/Microsoft.Network/ddosProtectionPlans/ddos-aip"
@@ -50,10 +51,10 @@ PASSING = [
         "snet-apps", private_endpoint_network_policies="Disabled",
         delegations=[network.DelegationArgs(name="apps", service_name="Microsoft.App/environments")]))),
     (public_ip_standard_sku, s.public_ip()),
-    (nsg_no_internet_inbound, inbound("Tcp"), None),
-    (subnet_no_default_outbound, s.subnet(default_outbound_access=False), None),
-    (subnet_no_default_outbound, s.subnet("GatewaySubnet"), None),  # Azure's reserved subnets are left alone
-    (vnet_ddos_protection, s.vnet(), None),  # not required by default
+    (nsg_no_internet_inbound, inbound("Tcp")),
+    (subnet_no_default_outbound, s.subnet(default_outbound_access=False)),
+    (subnet_no_default_outbound, s.subnet("GatewaySubnet")),  # Azure's reserved subnets are left alone
+    (vnet_ddos_protection, s.vnet()),  # not required by default
     (vnet_ddos_protection, ddos_vnet(), DDOS),
 ]
 
@@ -75,10 +76,10 @@ FAILING = [
         "snet-pe", private_endpoint_network_policies="RouteTableEnabled")), "'RouteTableEnabled'"),
     (public_ip_standard_sku, s.public_ip(sku=network.PublicIPAddressSkuArgs(name="Basic")), "'Basic'"),
     (public_ip_standard_sku, s.public_ip(sku=None), "sku.name is absent"),
-    (nsg_no_internet_inbound, inbound("Udp"), None, "over protocol 'Udp'"),
-    (nsg_no_internet_inbound, inbound("*"), None, "over protocol '*'"),
-    (subnet_no_default_outbound, s.subnet(), None, "defaultOutboundAccess absent"),
-    (subnet_no_default_outbound, s.vnet(s.inline_subnet("snet-apps", default_outbound_access=True)), None,
+    (nsg_no_internet_inbound, inbound("Udp"), "over protocol 'Udp'"),
+    (nsg_no_internet_inbound, inbound("*"), "over protocol '*'"),
+    (subnet_no_default_outbound, s.subnet(), "defaultOutboundAccess absent"),
+    (subnet_no_default_outbound, s.vnet(s.inline_subnet("snet-apps", default_outbound_access=True)),
      "subnet 'snet-apps' has defaultOutboundAccess 'True'"),
     (vnet_ddos_protection, s.vnet(), DDOS, "no DDoS Network Protection plan"),
 ]

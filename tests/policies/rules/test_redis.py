@@ -1,5 +1,5 @@
-"""policies/rules/redis.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/redis.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from tests.policies import secure_inputs as s
 from tests.policies.support import env_config, evaluate, names, sdk_resources, table_tests
 
 RG = "rg-cost"
+
 
 def _managed_redis(sku: str) -> list[Resource]:
     return sdk_resources(lambda: redisenterprise.RedisEnterprise(

@@ -1,5 +1,5 @@
-"""policies/rules/resources.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/resources.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ PROTECT_REQUIRED = file_config({"stateful-resources-protected": {"requireProtect
 
 PROTECTED = pulumi.ResourceOptions(protect=True)
 
+
 def standard_service_bus() -> s.Program:
     """A Standard namespace: its SKU cannot be zone redundant."""
     return lambda: servicebus.Namespace(
@@ -47,6 +48,7 @@ ZONES = file_config({"zone-redundancy": {"requireZoneRedundancy": True}})
 TAGS = {"environment": "prod", "owner": "ai-platform-team", "cost-center": "cc-ai-prod"}
 
 ALLOWED = file_config({"allowed-locations": {"allowedLocations": ["eastus2", "westus3"]}})
+
 
 def _vault(location: str = "eastus2", tags: dict[str, str] | None = None) -> list[Resource]:
     return sdk_resources(lambda: keyvault.Vault(
@@ -70,8 +72,8 @@ PASSING = [
     (zone_redundancy, s.storage_account(sku="Standard_RAGZRS"), ZONES_REQUIRED),
     (zone_redundancy, s.service_bus(), ZONES_REQUIRED),
     (zone_redundancy, standard_service_bus(), ZONES_REQUIRED),  # only Premium can be zone redundant
-    (zone_redundancy, s.managed_environment(zone_redundant=False), None),  # not required by default
-    (zone_redundancy, s.storage_account(sku="Standard_LRS"), None),
+    (zone_redundancy, s.managed_environment(zone_redundant=False)),  # not required by default
+    (zone_redundancy, s.storage_account(sku="Standard_LRS")),
     (stateful_resources_protected, s.key_vault(protect=True), PROTECT_REQUIRED),
     (stateful_resources_protected, s.openai_account(protect=True), PROTECT_REQUIRED),
     (stateful_resources_protected, s.redis_cluster(protect=True), PROTECT_REQUIRED),
@@ -79,7 +81,7 @@ PASSING = [
     (stateful_resources_protected, s.storage_account(protect=True), PROTECT_REQUIRED),
     (stateful_resources_protected, s.backup_vault(protect=True), PROTECT_REQUIRED),
     (stateful_resources_protected, s.workspace(protect=True), PROTECT_REQUIRED),
-    (stateful_resources_protected, s.key_vault(), None),  # not required by default
+    (stateful_resources_protected, s.key_vault()),  # not required by default
     (zone_redundancy, s.app_service_plan("ElasticPremium", "EP1", capacity=2), ZONES),
     (zone_redundancy, s.app_service_plan("FlexConsumption", "FC1"), ZONES),
 ]

@@ -1,5 +1,5 @@
-"""policies/rules/storage.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/storage.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -23,19 +23,11 @@ from tests.policies.support import (
 
 LONG_SOFT_DELETE = file_config({"blob-soft-delete": {"minRetentionDays": 30}})
 
+
 def cors(*origins: str) -> s.Program:
     return s.blob_service(cors=storage.CorsRulesArgs(cors_rules=[storage.CorsRuleArgs(
         allowed_origins=list(origins), allowed_methods=["GET"], allowed_headers=["*"], exposed_headers=["*"],
         max_age_in_seconds=3600)]))
-
-
-
-def test_prod_requires_long_blob_soft_delete() -> None:
-    soft_delete = blob_soft_delete
-    short = s.blob_service(delete_retention_policy=s.retention(days=12), container_delete_retention_policy=s.retention(
-        days=12))  # dev's backup account
-    assert fired(soft_delete, short, env_config("prod", soft_delete))[0] == {soft_delete.name}
-    assert fired(soft_delete, short, env_config("dev", soft_delete))[0] == set()
 
 
 # (policy, compliant program[, config])
@@ -44,13 +36,13 @@ PASSING = [
     (storage_private_access, s.storage_account()),
     (storage_private_access, s.storage_account(network_rule_set=None)),  # closed: the firewall is moot
     (storage_secure_transport, s.storage_account()),
-    (blob_soft_delete, s.blob_service(), None),
+    (blob_soft_delete, s.blob_service()),
     (blob_soft_delete, s.blob_service(), LONG_SOFT_DELETE),  # 35 days
     (blob_soft_delete, s.blob_service(delete_retention_policy=s.retention(days=7),
-                                          container_delete_retention_policy=s.retention(days=7)), None),
-    (storage_cross_tenant_replication_disabled, s.storage_account(allow_cross_tenant_replication=False), None),
-    (blob_cors_restricted, cors("https://app.contoso.com"), None),
-    (blob_cors_restricted, s.blob_service(), None),
+                                          container_delete_retention_policy=s.retention(days=7))),
+    (storage_cross_tenant_replication_disabled, s.storage_account(allow_cross_tenant_replication=False)),
+    (blob_cors_restricted, cors("https://app.contoso.com")),
+    (blob_cors_restricted, s.blob_service()),
     # a network security perimeter secures the endpoint
     (storage_private_access, s.storage_account(public_network_access="SecuredByPerimeter")),
 ]
@@ -70,18 +62,18 @@ FAILING = [
     (storage_secure_transport, s.storage_account(minimum_tls_version=None), "absent (Azure's default: TLS1_0)"),
     (storage_secure_transport, s.storage_account(minimum_tls_version="TLS1_1"), "'TLS1_1'"),
     (storage_secure_transport, s.storage_account(enable_https_traffic_only=False), "plain HTTP"),
-    (blob_soft_delete, s.blob_service(delete_retention_policy=s.retention(enabled=False)), None,
+    (blob_soft_delete, s.blob_service(delete_retention_policy=s.retention(enabled=False)),
      "deleteRetentionPolicy: blob soft delete is off"),
-    (blob_soft_delete, s.blob_service(delete_retention_policy=None), None, "blob soft delete is off"),
-    (blob_soft_delete, s.blob_service(container_delete_retention_policy=None), None,
+    (blob_soft_delete, s.blob_service(delete_retention_policy=None), "blob soft delete is off"),
+    (blob_soft_delete, s.blob_service(container_delete_retention_policy=None),
      "container soft delete is off"),
     (blob_soft_delete, s.blob_service(delete_retention_policy=s.retention(days=14)), LONG_SOFT_DELETE,
      "14 days; this environment requires 30+"),
-    (blob_soft_delete, s.blob_service(delete_retention_policy=s.retention(allow_permanent_delete=True)), None,
+    (blob_soft_delete, s.blob_service(delete_retention_policy=s.retention(allow_permanent_delete=True)),
      "allows permanent delete"),
-    (storage_cross_tenant_replication_disabled, s.storage_account(allow_cross_tenant_replication=None), None,
+    (storage_cross_tenant_replication_disabled, s.storage_account(allow_cross_tenant_replication=None),
      "allowCrossTenantReplication is absent"),
-    (blob_cors_restricted, cors("https://app.contoso.com", "*"), None, "every origin"),
+    (blob_cors_restricted, cors("https://app.contoso.com", "*"), "every origin"),
     (storage_private_access, s.storage_account(public_network_access="Enabled"), "publicNetworkAccess is 'Enabled'"),
 ]
 
@@ -98,3 +90,11 @@ def test_storage_firewall_is_accepted_only_when_configured() -> None:
     found, messages = fired(storage_private_access, s.storage_account(
         public_network_access="Enabled", network_rule_set=None), firewall)
     assert found == {"storage-private-access"} and "reachable from any network" in messages
+
+
+def test_prod_requires_long_blob_soft_delete() -> None:
+    soft_delete = blob_soft_delete
+    short = s.blob_service(delete_retention_policy=s.retention(days=12), container_delete_retention_policy=s.retention(
+        days=12))  # dev's backup account
+    assert fired(soft_delete, short, env_config("prod", soft_delete))[0] == {soft_delete.name}
+    assert fired(soft_delete, short, env_config("dev", soft_delete))[0] == set()

@@ -1,5 +1,5 @@
-"""policies/rules/traffic_manager.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/traffic_manager.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ def monitor(**overrides: Any) -> trafficmanager.MonitorConfigArgs:
 
 # (policy, compliant program[, config])
 PASSING = [
-    (traffic_manager_failover, s.traffic_manager(), None),
-    (traffic_manager_failover, s.traffic_manager(monitor_config=monitor()), None),  # Azure's 30s x (3+1)
+    (traffic_manager_failover, s.traffic_manager()),
+    (traffic_manager_failover, s.traffic_manager(monitor_config=monitor())),  # Azure's 30s x (3+1)
     (traffic_manager_health_monitor, s.traffic_manager()),
     (traffic_manager_health_monitor, s.traffic_manager(monitor_config=monitor(path="/health/"))),
 ]
@@ -28,11 +28,11 @@ PASSING = [
 
 # (policy, violating program[, config], a fragment of the message)
 FAILING = [
-    (traffic_manager_failover, s.traffic_manager(traffic_routing_method="Performance"), None, "'Priority'"),
+    (traffic_manager_failover, s.traffic_manager(traffic_routing_method="Performance"), "'Priority'"),
     (traffic_manager_failover, s.traffic_manager(monitor_config=monitor(
-        interval_in_seconds=30, tolerated_number_of_failures=9)), None, "after 300s"),
+        interval_in_seconds=30, tolerated_number_of_failures=9)), "after 300s"),
     (traffic_manager_failover, s.traffic_manager(monitor_config=monitor(
-        interval_in_seconds=10, timeout_in_seconds=10)), None, "must be shorter"),
+        interval_in_seconds=10, timeout_in_seconds=10)), "must be shorter"),
     (traffic_manager_health_monitor, s.traffic_manager(monitor_config=monitor(protocol="HTTP", port=80)),
      "over HTTPS"),
     (traffic_manager_health_monitor, s.traffic_manager(monitor_config=monitor(path="/")), "'/health'"),

@@ -1,5 +1,5 @@
-"""policies/rules/waf_policy.py: what each policy accepts and what it reports, on inputs the real SDK
-produces (baselines in tests/policies/secure_inputs.py)."""
+"""policies/rules/waf_policy.py: for each policy what it accepts and what it reports, on resources
+declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tests.policies.support import (
 DRS = network.ManagedRuleSetArgs(rule_set_type="Microsoft_DefaultRuleSet", rule_set_version="2.1")
 
 BOTS = network.ManagedRuleSetArgs(rule_set_type="Microsoft_BotManagerRuleSet", rule_set_version="1.1")
+
 
 def waf(*rule_sets: network.ManagedRuleSetArgs, exclusions: list[network.OwaspCrsExclusionEntryArgs] | None = None,
         ) -> s.Program:
@@ -39,21 +40,21 @@ def exclusion(operator: str, selector: str, scoped: bool = False) -> network.Owa
 
 # (policy, compliant program[, config])
 PASSING = [
-    (waf_policy_not_weakened, s.waf_policy(), None),
-    (waf_policy_not_weakened, waf(overridden("Enabled", "Block"), BOTS), None),
-    (waf_policy_not_weakened, waf(DRS, BOTS, exclusions=[exclusion("Equals", "prompt", scoped=True)]), None),
+    (waf_policy_not_weakened, s.waf_policy()),
+    (waf_policy_not_weakened, waf(overridden("Enabled", "Block"), BOTS)),
+    (waf_policy_not_weakened, waf(DRS, BOTS, exclusions=[exclusion("Equals", "prompt", scoped=True)])),
 ]
 
 
 # (policy, violating program[, config], a fragment of the message)
 FAILING = [
-    (waf_policy_not_weakened, waf(overridden("Disabled"), BOTS), None, "rule 942430 of SQLI"),
-    (waf_policy_not_weakened, waf(overridden(None, "Log"), BOTS), None, "only logged"),
-    (waf_policy_not_weakened, waf(DRS), None, "no Microsoft_BotManagerRuleSet"),
-    (waf_policy_not_weakened, waf(DRS, BOTS, exclusions=[exclusion("EqualsAny", "")]), None, "exempts every"),
-    (waf_policy_not_weakened, waf(DRS, BOTS, exclusions=[exclusion("StartsWith", "x")]), None, "every rule"),
+    (waf_policy_not_weakened, waf(overridden("Disabled"), BOTS), "rule 942430 of SQLI"),
+    (waf_policy_not_weakened, waf(overridden(None, "Log"), BOTS), "only logged"),
+    (waf_policy_not_weakened, waf(DRS), "no Microsoft_BotManagerRuleSet"),
+    (waf_policy_not_weakened, waf(DRS, BOTS, exclusions=[exclusion("EqualsAny", "")]), "exempts every"),
+    (waf_policy_not_weakened, waf(DRS, BOTS, exclusions=[exclusion("StartsWith", "x")]), "every rule"),
     (waf_policy_not_weakened, waf(network.ManagedRuleSetArgs(rule_set_type="Microsoft_DefaultRuleSet",
-                                                             rule_set_version="2.0"), BOTS), None,
+                                                             rule_set_version="2.0"), BOTS),
      "older than the current 2.1"),
 ]
 
