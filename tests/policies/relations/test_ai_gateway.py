@@ -1,6 +1,8 @@
-"""policies/relations/ai_gateway.py: for each stack policy a compliant and a violating deployment,
-declared with the SDK under mocks; relations come from the recorded property dependencies,
-exactly as the engine sends them, with preview cases where ids are still unknown."""
+"""Specification of policies/relations/ai_gateway.py (`apim-diagnostics`,
+`gateway-policy-managed-identity`, `gateway-policy-token-limit`, `gateway-policy-retry`,
+`openai-backend-pool`, `openai-only-through-gateway`): a compliant and a violating deployment per
+policy, declared with the SDK under mocks; relations come from the recorded property dependencies,
+as the engine sends them, with preview cases where ids are still unknown."""
 
 from __future__ import annotations
 
@@ -20,11 +22,7 @@ from policies.relations.ai_gateway import (
 )
 from tests.policies import gateway_inputs as g
 from tests.policies import secure_inputs as s
-from tests.policies.support import (
-    evaluate,
-    sdk_resources,
-    table_tests,
-)
+from tests.policies.support import evaluate, sdk_resources, table_tests
 
 
 def observed(setting: bool = True, identity_client_id: str | None = "SystemAssigned",

@@ -1,6 +1,7 @@
-"""policies/relations/diagnostics.py: for each stack policy a compliant and a violating deployment,
-declared with the SDK under mocks; relations come from the recorded property dependencies,
-exactly as the engine sends them, with preview cases where ids are still unknown."""
+"""Specification of policies/relations/diagnostics.py (`diagnostic-settings-coverage`): a compliant and
+a violating deployment per policy, declared with the SDK under mocks; relations come from the
+recorded property dependencies, as the engine sends them, with preview cases where ids are still
+unknown."""
 
 from __future__ import annotations
 
@@ -16,20 +17,10 @@ import pulumi_azure_native.monitor as monitor
 from dryrun.model import UNKNOWN, Resource
 from policies.azure import types as T
 from policies.relations.diagnostics import diagnostic_settings_coverage
-from policies.rules.monitor import (
-    diagnostic_setting_audit_categories,
-    diagnostic_setting_to_workspace,
-)
+from policies.rules.monitor import diagnostic_setting_audit_categories, diagnostic_setting_to_workspace
 from tests.policies import secure_inputs as s
 from tests.policies import stack_inputs as st
-from tests.policies.support import (
-    assert_provided_outside_stack,
-    evaluate,
-    file_config,
-    flagged,
-    names,
-    sdk_resources,
-)
+from tests.policies.support import assert_provided_outside_stack, evaluate, file_config, flagged, names, sdk_resources
 
 
 def _diagnosed_vault(setting: bool = True, categories: tuple[str, ...] = ("AuditEvent",),

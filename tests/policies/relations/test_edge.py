@@ -1,6 +1,8 @@
-"""policies/relations/edge.py: for each stack policy a compliant and a violating deployment,
-declared with the SDK under mocks; relations come from the recorded property dependencies,
-exactly as the engine sends them, with preview cases where ids are still unknown."""
+"""Specification of policies/relations/edge.py (`container-app-no-public-ingress`,
+`container-app-ingress-restricted`, `waf-fronts-public-ips`, `static-content-behind-cdn`): a
+compliant and a violating deployment per policy, declared with the SDK under mocks; relations come
+from the recorded property dependencies, as the engine sends them, with preview cases where ids are
+still unknown."""
 
 from __future__ import annotations
 
@@ -21,13 +23,7 @@ from policies.relations.edge import (
 )
 from tests.policies import secure_inputs as s
 from tests.policies import stack_inputs as st
-from tests.policies.support import (
-    evaluate,
-    flagged,
-    names,
-    sdk_resources,
-    table_tests,
-)
+from tests.policies.support import evaluate, flagged, names, sdk_resources, table_tests
 
 GATEWAY_SUBNET = "10.100.4.0/24"  # inside s.vnet()'s 10.100.0.0/16
 

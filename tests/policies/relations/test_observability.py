@@ -1,6 +1,7 @@
-"""policies/relations/observability.py: for each stack policy a compliant and a violating deployment,
-declared with the SDK under mocks; relations come from the recorded property dependencies,
-exactly as the engine sends them, with preview cases where ids are still unknown."""
+"""Specification of policies/relations/observability.py (`alerts-wired`, `custom-metric-alert`,
+`dashboard-exists`, `availability-test-exists`, `service-health-alert`): a compliant and a violating
+deployment per policy, declared with the SDK under mocks; relations come from the recorded property
+dependencies, as the engine sends them, with preview cases where ids are still unknown."""
 
 from __future__ import annotations
 
@@ -26,12 +27,7 @@ from policies.relations.observability import (
 )
 from tests.policies import secure_inputs as s
 from tests.policies import stack_inputs as st
-from tests.policies.support import (
-    evaluate,
-    names,
-    sdk_resources,
-    table_tests,
-)
+from tests.policies.support import evaluate, names, sdk_resources, table_tests
 
 ACTION_GROUP = f"{s.GROUP_SCOPE}/providers/Microsoft.Insights/actionGroups/ag-aip"
 

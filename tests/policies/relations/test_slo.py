@@ -1,6 +1,7 @@
-"""policies/relations/slo.py: for each stack policy a compliant and a violating deployment,
-declared with the SDK under mocks; relations come from the recorded property dependencies,
-exactly as the engine sends them, with preview cases where ids are still unknown."""
+"""Specification of policies/relations/slo.py (`query-alert-wired-and-valid`, `token-spend-budget`,
+`slo-alerts-present`, `load-testing-resource`): a compliant and a violating deployment per policy,
+declared with the SDK under mocks; relations come from the recorded property dependencies, as the
+engine sends them, with preview cases where ids are still unknown."""
 
 from __future__ import annotations
 

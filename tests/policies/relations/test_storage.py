@@ -1,14 +1,12 @@
-"""policies/relations/storage.py: for each stack policy a compliant and a violating deployment,
-declared with the SDK under mocks; relations come from the recorded property dependencies,
-exactly as the engine sends them, with preview cases where ids are still unknown."""
+"""Specification of policies/relations/storage.py (`blob-service-declared`): a compliant and a
+violating deployment per policy, declared with the SDK under mocks; relations come from the recorded
+property dependencies, as the engine sends them, with preview cases where ids are still unknown."""
 
 from __future__ import annotations
 
 from policies.relations.storage import blob_service_declared
 from tests.policies import secure_inputs as s
-from tests.policies.support import (
-    table_tests,
-)
+from tests.policies.support import table_tests
 
 
 def account_with(blob_service: bool) -> s.Program:

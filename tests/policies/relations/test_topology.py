@@ -1,6 +1,7 @@
-"""policies/relations/topology.py: for each stack policy a compliant and a violating deployment,
-declared with the SDK under mocks; relations come from the recorded property dependencies,
-exactly as the engine sends them, with preview cases where ids are still unknown."""
+"""Specification of policies/relations/topology.py (`multi-region`, `nsg-on-every-subnet`,
+`redis-in-each-region`): a compliant and a violating deployment per policy, declared with the SDK
+under mocks; relations come from the recorded property dependencies, as the engine sends them, with
+preview cases where ids are still unknown."""
 
 from __future__ import annotations
 

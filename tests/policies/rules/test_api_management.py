@@ -1,5 +1,7 @@
-"""policies/rules/api_management.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/api_management.py (`apim-private-inbound`, `apim-tls`,
+`apim-managed-identity`, `apim-zones-prod`, `openai-backend-circuit-breaker`): what each policy
+accepts and what it reports, on resources declared with the real SDK `...Args` (baselines in
+tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -18,10 +20,7 @@ from policies.rules.api_management import (
 )
 from tests.policies import gateway_inputs as g
 from tests.policies import secure_inputs as s
-from tests.policies.support import (
-    file_config,
-    table_tests,
-)
+from tests.policies.support import file_config, table_tests
 
 ZONES_REQUIRED = file_config({"apim-zones-prod": {"requireZoneRedundancy": True}})
 

@@ -1,5 +1,9 @@
-"""policies/rules/app_gateway.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/app_gateway.py (`app-gateway-waf-v2`, `app-gateway-no-inline-waf`,
+`app-gateway-tls-policy`, `app-gateway-https-redirect`, `waf-policy-prevention`,
+`waf-policy-managed-rule-set`, `app-gateway-autoscale`, `app-gateway-load-balancing`,
+`app-gateway-health-probe-path`, `app-gateway-max-capacity`): what each policy accepts and what it
+reports, on resources declared with the real SDK `...Args` (baselines in
+tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -20,15 +24,7 @@ from policies.rules.app_gateway import (
     waf_policy_prevention,
 )
 from tests.policies import secure_inputs as s
-from tests.policies.support import (
-    env_config,
-    evaluate,
-    fired,
-    flagged,
-    names,
-    sdk_resources,
-    table_tests,
-)
+from tests.policies.support import env_config, evaluate, fired, flagged, names, sdk_resources, table_tests
 
 
 def listener(name: str, protocol: str) -> network.ApplicationGatewayHttpListenerArgs:

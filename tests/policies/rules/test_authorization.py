@@ -1,5 +1,7 @@
-"""policies/rules/authorization.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/authorization.py (`role-assignment-not-privileged`,
+`role-assignment-resource-scope`, `role-assignment-no-standing-privilege`): what each policy accepts
+and what it reports, on resources declared with the real SDK `...Args` (baselines in
+tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -16,11 +18,7 @@ from policies.rules.authorization import (
     role_assignment_resource_scope,
 )
 from tests.policies import secure_inputs as s
-from tests.policies.support import (
-    file_config,
-    fired,
-    table_tests,
-)
+from tests.policies.support import file_config, fired, table_tests
 
 OPENAI_USER = ROLES["Cognitive Services OpenAI User"]
 

@@ -1,5 +1,6 @@
-"""policies/rules/backup.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/backup.py (`backup-vault-soft-delete`, `backup-vault-immutability`,
+`backup-vault-cross-region-restore`): what each policy accepts and what it reports, on resources
+declared with the real SDK `...Args` (baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 

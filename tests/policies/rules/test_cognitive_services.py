@@ -1,5 +1,9 @@
-"""policies/rules/cognitive_services.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/cognitive_services.py (`cognitive-services-private-access`,
+`cognitive-services-local-auth-disabled`, `cognitive-services-outbound-restricted`,
+`cognitive-services-custom-subdomain`, `openai-deployment-capacity`,
+`openai-deployment-content-filter`, `openai-deployment-data-processing`,
+`openai-deployment-version-pinned`): what each policy accepts and what it reports, on resources
+declared with the real SDK `...Args` (baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -19,14 +23,7 @@ from policies.rules.cognitive_services import (
     openai_deployment_version_pinned,
 )
 from tests.policies import secure_inputs as s
-from tests.policies.support import (
-    env_config,
-    evaluate,
-    file_config,
-    names,
-    sdk_resources,
-    table_tests,
-)
+from tests.policies.support import env_config, evaluate, file_config, names, sdk_resources, table_tests
 
 DATA_ZONE = file_config({"openai-deployment-data-processing": {"dataProcessing": "datazone"}})
 

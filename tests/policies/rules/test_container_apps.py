@@ -1,5 +1,8 @@
-"""policies/rules/container_apps.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/container_apps.py (`container-app-https-only`,
+`managed-environment-internal`, `container-app-autoscale`, `container-app-scale-rules`,
+`container-app-health-probes`, `container-app-cpu-limit`): what each policy accepts and what it
+reports, on resources declared with the real SDK `...Args` (baselines in
+tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""policies/rules/governance.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/governance.py (`defender-plan-standard`,
+`policy-assignment-enforced`): what each policy accepts and what it reports, on resources declared
+with the real SDK `...Args` (baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 

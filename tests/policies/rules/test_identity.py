@@ -1,5 +1,6 @@
-"""policies/rules/identity.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/identity.py (`managed-identity-present`, `secrets-in-key-vault`):
+what each policy accepts and what it reports, on resources declared with the real SDK `...Args`
+(baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,7 @@ import pytest
 
 from policies.rules.identity import managed_identity_present, secrets_in_key_vault
 from tests.policies import secure_inputs as s
-from tests.policies.support import (
-    file_config,
-    fired,
-    flagged,
-    sdk_resources,
-    table_tests,
-)
+from tests.policies.support import file_config, fired, flagged, sdk_resources, table_tests
 
 
 def env(name: str, value: str) -> app.EnvironmentVarArgs:

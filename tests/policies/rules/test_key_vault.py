@@ -1,5 +1,7 @@
-"""policies/rules/key_vault.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/key_vault.py (`key-vault-rbac-authorization`,
+`key-vault-private-access`, `key-vault-recoverable`, `key-vault-secret-expiry`): what each policy
+accepts and what it reports, on resources declared with the real SDK `...Args` (baselines in
+tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -14,12 +16,7 @@ from policies.rules.key_vault import (
     key_vault_secret_expiry,
 )
 from tests.policies import secure_inputs as s
-from tests.policies.support import (
-    env_config,
-    file_config,
-    fired,
-    table_tests,
-)
+from tests.policies.support import env_config, file_config, fired, table_tests
 
 EXPIRES = 1_830_297_600  # 2028-01-01T00:00:00Z, in the seconds since the epoch Key Vault takes
 

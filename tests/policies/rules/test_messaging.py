@@ -1,13 +1,12 @@
-"""policies/rules/messaging.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/messaging.py (`messaging-local-auth-disabled`,
+`messaging-private-access`, `messaging-tls`): what each policy accepts and what it reports, on
+resources declared with the real SDK `...Args` (baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
 from policies.rules.messaging import messaging_local_auth_disabled, messaging_private_access, messaging_tls
 from tests.policies import secure_inputs as s
-from tests.policies.support import (
-    table_tests,
-)
+from tests.policies.support import table_tests
 
 # (policy, compliant program[, config])
 PASSING = [

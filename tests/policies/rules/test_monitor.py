@@ -1,5 +1,9 @@
-"""policies/rules/monitor.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/monitor.py (`app-insights-workspace-based`,
+`app-insights-local-auth-disabled`, `web-test-standard-kind`, `web-test-coverage`,
+`web-test-health-path`, `log-retention-minimum`, `log-analytics-local-auth-disabled`,
+`metric-alert-actionable`, `diagnostic-setting-to-workspace`,
+`diagnostic-setting-audit-categories`): what each policy accepts and what it reports, on resources
+declared with the real SDK `...Args` (baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""policies/rules/network.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/network.py (`nsg-no-internet-inbound`,
+`subnet-private-endpoint-network-policies`, `public-ip-standard-sku`, `subnet-no-default-outbound`,
+`vnet-ddos-protection`): what each policy accepts and what it reports, on resources declared with
+the real SDK `...Args` (baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,7 @@ from policies.rules.network import (
     vnet_ddos_protection,
 )
 from tests.policies import secure_inputs as s
-from tests.policies.support import (
-    file_config,
-    fired,
-    table_tests,
-)
+from tests.policies.support import file_config, fired, table_tests
 
 DDOS = file_config({"vnet-ddos-protection": {"requireDdosProtection": True}})
 

@@ -1,5 +1,8 @@
-"""policies/rules/redis.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/redis.py (`redis-enterprise-private-access`, `redis-enterprise-tls`,
+`redis-enterprise-access-keys-disabled`, `redis-classic-retired`, `redis-classic-private-access`,
+`redis-classic-tls`, `redis-sku-allowed`, `cache-eviction-policy`): what each policy accepts and
+what it reports, on resources declared with the real SDK `...Args` (baselines in
+tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 

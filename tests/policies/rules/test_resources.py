@@ -1,5 +1,6 @@
-"""policies/rules/resources.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/resources.py (`required-tags`, `allowed-locations`,
+`zone-redundancy`, `stateful-resources-protected`): what each policy accepts and what it reports, on
+resources declared with the real SDK `...Args` (baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -18,16 +19,7 @@ from policies.azure import catalog as C
 from policies.rules.governance import defender_plan_standard, policy_assignment_enforced
 from policies.rules.resources import allowed_locations, required_tags, stateful_resources_protected, zone_redundancy
 from tests.policies import secure_inputs as s
-from tests.policies.support import (
-    env_config,
-    evaluate,
-    file_config,
-    fired,
-    flagged,
-    names,
-    sdk_resources,
-    table_tests,
-)
+from tests.policies.support import env_config, evaluate, file_config, fired, flagged, names, sdk_resources, table_tests
 
 ZONES_REQUIRED = file_config({"zone-redundancy": {"requireZoneRedundancy": True}})
 

@@ -1,5 +1,7 @@
-"""policies/rules/storage.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/storage.py (`storage-shared-key-disabled`, `storage-private-access`,
+`storage-secure-transport`, `blob-soft-delete`, `storage-cross-tenant-replication-disabled`,
+`blob-cors-restricted`): what each policy accepts and what it reports, on resources declared with
+the real SDK `...Args` (baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -14,12 +16,7 @@ from policies.rules.storage import (
     storage_shared_key_disabled,
 )
 from tests.policies import secure_inputs as s
-from tests.policies.support import (
-    env_config,
-    file_config,
-    fired,
-    table_tests,
-)
+from tests.policies.support import env_config, file_config, fired, table_tests
 
 LONG_SOFT_DELETE = file_config({"blob-soft-delete": {"minRetentionDays": 30}})
 

@@ -1,5 +1,6 @@
-"""policies/rules/traffic_manager.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/traffic_manager.py (`traffic-manager-failover`,
+`traffic-manager-health-monitor`): what each policy accepts and what it reports, on resources
+declared with the real SDK `...Args` (baselines in tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 

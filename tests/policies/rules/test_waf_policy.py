@@ -1,5 +1,6 @@
-"""policies/rules/waf_policy.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/waf_policy.py (`waf-policy-not-weakened`): what each policy accepts
+and what it reports, on resources declared with the real SDK `...Args` (baselines in
+tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ import pulumi_azure_native.network as network
 
 from policies.rules.waf_policy import waf_policy_not_weakened
 from tests.policies import secure_inputs as s
-from tests.policies.support import (
-    table_tests,
-)
+from tests.policies.support import table_tests
 
 DRS = network.ManagedRuleSetArgs(rule_set_type="Microsoft_DefaultRuleSet", rule_set_version="2.1")
 

@@ -1,13 +1,13 @@
-"""policies/rules/web.py: for each policy what it accepts and what it reports, on resources
-declared with the real SDK `...Args` (secure baselines in tests/policies/secure_inputs.py)."""
+"""Specification of policies/rules/web.py (`web-app-secure-transport`,
+`web-app-remote-debugging-disabled`, `web-app-private-access`): what each policy accepts and what it
+reports, on resources declared with the real SDK `...Args` (baselines in
+tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
 from policies.rules.web import web_app_private_access, web_app_remote_debugging_disabled, web_app_secure_transport
 from tests.policies import secure_inputs as s
-from tests.policies.support import (
-    table_tests,
-)
+from tests.policies.support import table_tests
 
 # (policy, compliant program[, config])
 PASSING = [
