@@ -8,6 +8,7 @@ declared with the real SDK `...Args` (baselines in tests/policies/secure_inputs.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pulumi_azure_native.applicationinsights as insights
 import pulumi_azure_native.monitor as monitor
@@ -95,20 +96,32 @@ def _setting(target: str, *, categories: list[str] | None = None, group: str | N
         metrics=[monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)]))
 
 
-def test_app_insights_workspace_based() -> None:
-    policies = [app_insights_workspace_based]
-    assert names(evaluate(policies, _component(workspace_resource_id=None))) == {"app-insights-workspace-based"}
-    assert names(evaluate(policies, _component(ingestion_mode="ApplicationInsights"))) == {
+@pytest.mark.parametrize("overrides", [
+    pytest.param({"workspace_resource_id": None}, id="app-insights-workspace-based/violates-when-no-workspace"),
+    pytest.param({"ingestion_mode": "ApplicationInsights"},
+                 id="app-insights-workspace-based/violates-when-classic-ingestion"),
+])
+def test_app_insights_workspace_based_violates(overrides: dict[str, Any]) -> None:
+    assert names(evaluate([app_insights_workspace_based], _component(**overrides))) == {
         "app-insights-workspace-based"}
-    assert evaluate(policies, _component()) == []
 
 
-def test_app_insights_local_auth() -> None:
-    policies = [app_insights_local_auth_disabled]
+def test_app_insights_workspace_based_passes() -> None:
+    assert evaluate([app_insights_workspace_based], _component()) == []
+
+
+@pytest.mark.parametrize("disable_local_auth", [
     # Absent means Azure's default: instrumentation-key ingestion allowed.
-    assert names(evaluate(policies, _component(disable_local_auth=None))) == {"app-insights-local-auth-disabled"}
-    assert names(evaluate(policies, _component(disable_local_auth=False))) == {"app-insights-local-auth-disabled"}
-    assert evaluate(policies, _component()) == []
+    pytest.param(None, id="app-insights-local-auth-disabled/violates-when-disable-local-auth-absent"),
+    pytest.param(False, id="app-insights-local-auth-disabled/violates-when-disable-local-auth-false"),
+])
+def test_app_insights_local_auth_violates(disable_local_auth: bool | None) -> None:
+    assert names(evaluate([app_insights_local_auth_disabled], _component(disable_local_auth=disable_local_auth))) == {
+        "app-insights-local-auth-disabled"}
+
+
+def test_app_insights_local_auth_passes() -> None:
+    assert evaluate([app_insights_local_auth_disabled], _component()) == []
 
 
 @pytest.mark.parametrize("kind", ["ping", "multistep"])
@@ -118,13 +131,20 @@ def test_retired_web_test_kinds(kind: str) -> None:
     assert evaluate([web_test_standard_kind], _web_test()) == []
 
 
-def test_web_test_coverage_and_knob() -> None:
-    policies = [web_test_coverage]
-    assert names(evaluate(policies, _web_test(locations=1))) == {"web-test-coverage"}
-    assert names(evaluate(policies, _web_test(enabled=False))) == {"web-test-coverage"}
-    assert evaluate(policies, _web_test(locations=2)) == []
-    strict = file_config({"web-test-coverage": {"minLocations": 3}})
-    assert names(evaluate(policies, _web_test(locations=2), strict)) == {"web-test-coverage"}
+STRICT_COVERAGE = file_config({"web-test-coverage": {"minLocations": 3}})
+
+
+@pytest.mark.parametrize("overrides, config", [
+    pytest.param({"locations": 1}, None, id="web-test-coverage/violates-when-one-location"),
+    pytest.param({"enabled": False}, None, id="web-test-coverage/violates-when-disabled"),
+    pytest.param({"locations": 2}, STRICT_COVERAGE, id="web-test-coverage/violates-when-below-min-locations"),
+])
+def test_web_test_coverage_violates(overrides: dict[str, Any], config: dict[str, Any] | None) -> None:
+    assert names(evaluate([web_test_coverage], _web_test(**overrides), config)) == {"web-test-coverage"}
+
+
+def test_web_test_coverage_passes() -> None:
+    assert evaluate([web_test_coverage], _web_test(locations=2)) == []
 
 
 def test_web_test_health_path() -> None:
@@ -135,32 +155,51 @@ def test_web_test_health_path() -> None:
     assert evaluate(policies, _web_test(url="https://ai.contoso.com/healthz/"), custom) == []
 
 
-def test_log_retention_per_environment() -> None:
-    policies = [log_retention_minimum]
-    prod = file_config({"log-retention-minimum": {"minRetentionDays": 90}})
-    assert names(evaluate(policies, _workspace(30), prod)) == {"log-retention-minimum"}
-    assert names(evaluate(policies, _workspace(None), prod)) == {"log-retention-minimum"}  # default: 30 days
-    assert evaluate(policies, _workspace(90), prod) == []
-    assert evaluate(policies, _workspace(30)) == []  # the default minimum is 30
+LONG_RETENTION = file_config({"log-retention-minimum": {"minRetentionDays": 90}})
 
 
-def test_log_analytics_local_auth() -> None:
-    policies = [log_analytics_local_auth_disabled]
-    found = evaluate(policies, _workspace(disable_local_auth=False))
+@pytest.mark.parametrize("days", [
+    pytest.param(30, id="log-retention-minimum/violates-when-30-days-of-90"),
+    pytest.param(None, id="log-retention-minimum/violates-when-absent"),  # default: 30 days
+])
+def test_log_retention_per_environment_violates(days: int | None) -> None:
+    assert names(evaluate([log_retention_minimum], _workspace(days), LONG_RETENTION)) == {"log-retention-minimum"}
+
+
+def test_log_retention_per_environment_passes() -> None:
+    assert evaluate([log_retention_minimum], _workspace(90), LONG_RETENTION) == []
+    assert evaluate([log_retention_minimum], _workspace(30)) == []  # the default minimum is 30
+
+
+def test_log_analytics_local_auth_violates_when_enabled() -> None:
+    found = evaluate([log_analytics_local_auth_disabled], _workspace(disable_local_auth=False))
     assert names(found) == {"log-analytics-local-auth-disabled"} and "shared keys" in found[0].message
+
+
+def test_log_analytics_local_auth_violates_when_absent() -> None:
     # Absent means Azure's default: the workspace keys work.
-    assert names(evaluate(policies, _workspace(disable_local_auth=None))) == {"log-analytics-local-auth-disabled"}
+    assert names(evaluate([log_analytics_local_auth_disabled], _workspace(disable_local_auth=None))) == {
+        "log-analytics-local-auth-disabled"}
+
+
+def test_log_analytics_local_auth_passes() -> None:
+    policies = [log_analytics_local_auth_disabled]
     assert evaluate(policies, _workspace()) == []
     unknown = copy.deepcopy(_workspace(disable_local_auth=None))
     unknown[0].inputs["features"] = UNKNOWN
     assert evaluate(policies, unknown) == []
 
 
-def test_metric_alert_actionable() -> None:
-    policies = [metric_alert_actionable]
-    assert names(evaluate(policies, _alert(action=False))) == {"metric-alert-actionable"}
-    assert names(evaluate(policies, _alert(enabled=False))) == {"metric-alert-actionable"}
-    assert evaluate(policies, _alert()) == []
+@pytest.mark.parametrize("overrides", [
+    pytest.param({"action": False}, id="metric-alert-actionable/violates-when-no-action-group"),
+    pytest.param({"enabled": False}, id="metric-alert-actionable/violates-when-disabled"),
+])
+def test_metric_alert_actionable_violates(overrides: dict[str, Any]) -> None:
+    assert names(evaluate([metric_alert_actionable], _alert(**overrides))) == {"metric-alert-actionable"}
+
+
+def test_metric_alert_actionable_passes() -> None:
+    assert evaluate([metric_alert_actionable], _alert()) == []
 
 
 def test_diagnostic_setting_to_workspace() -> None:
