@@ -4,6 +4,8 @@ property dependencies, as the engine sends them, with preview cases where ids ar
 
 from __future__ import annotations
 
+import pytest
+
 from policies.relations.databases import postgres_connection_pooling
 from tests.policies.support import evaluate, names, sdk_resources
 
@@ -21,7 +23,13 @@ def _postgres(pooling: str | None) -> list:
     return sdk_resources(build)
 
 
-def test_postgres_connection_pooling() -> None:
-    assert names(evaluate([postgres_connection_pooling], _postgres(None))) == {"postgres-connection-pooling"}
-    assert names(evaluate([postgres_connection_pooling], _postgres("false"))) == {"postgres-connection-pooling"}
+@pytest.mark.parametrize("pooling", [
+    pytest.param(None, id="postgres-connection-pooling/violates-when-pgbouncer-not-configured"),
+    pytest.param("false", id="postgres-connection-pooling/violates-when-pgbouncer-disabled"),
+])
+def test_postgres_connection_pooling_violates(pooling: str | None) -> None:
+    assert names(evaluate([postgres_connection_pooling], _postgres(pooling))) == {"postgres-connection-pooling"}
+
+
+def test_postgres_connection_pooling_passes() -> None:
     assert evaluate([postgres_connection_pooling], _postgres("true")) == []

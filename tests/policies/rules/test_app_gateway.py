@@ -7,6 +7,8 @@ tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pulumi_azure_native.network as network
 import pytest
 
@@ -124,12 +126,19 @@ def test_prod_gateway_keeps_two_instances() -> None:
     assert fired(policy, s.app_gateway(), env_config("prod", policy))[0] == set()
 
 
+@pytest.mark.parametrize("gateway", [
+    pytest.param(lambda: _gateway(10), id="app-gateway-max-capacity/violates-when-above-the-dev-limit"),
+    pytest.param(lambda: _gateway(None), id="app-gateway-max-capacity/violates-when-autoscale-unbounded"),
+    pytest.param(lambda: _gateway(None, autoscale=False), id="app-gateway-max-capacity/violates-when-no-capacity"),
+])
+def test_app_gateway_max_capacity_violates_in_dev(gateway: Callable[[], list[Resource]]) -> None:
+    dev = env_config("dev", app_gateway_max_capacity)
+    assert names(evaluate([app_gateway_max_capacity], gateway(), dev)) == {"app-gateway-max-capacity"}
+
+
 def test_app_gateway_max_capacity_per_environment() -> None:
     policies = [app_gateway_max_capacity]
     dev = env_config("dev", policies[0])
-    assert names(evaluate(policies, _gateway(10), dev)) == {"app-gateway-max-capacity"}
-    assert names(evaluate(policies, _gateway(None), dev)) == {"app-gateway-max-capacity"}  # unbounded autoscale
-    assert names(evaluate(policies, _gateway(None, autoscale=False), dev)) == {"app-gateway-max-capacity"}
     assert evaluate(policies, _gateway(2), dev) == []
     assert evaluate(policies, _gateway(10), env_config("prod", policies[0])) == []
     assert evaluate(policies, _gateway(None)) == []

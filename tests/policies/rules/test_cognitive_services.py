@@ -97,10 +97,17 @@ FAILING = [
 test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
 
 
-def test_openai_capacity_per_environment() -> None:
+def test_openai_capacity_violates_when_above_the_dev_limit() -> None:
+    dev = env_config("dev", openai_deployment_capacity)
+    assert names(evaluate([openai_deployment_capacity], _deployment(100), dev)) == {"openai-deployment-capacity"}
+
+
+def test_openai_capacity_violates_when_capacity_absent() -> None:
+    found = evaluate([openai_deployment_capacity], _deployment(None))
+    assert names(found) == {"openai-deployment-capacity"} and "explicit sku.capacity" in found[0].message
+
+
+def test_openai_capacity_passes_within_each_environments_limit() -> None:
     policies = [openai_deployment_capacity]
-    assert names(evaluate(policies, _deployment(100), env_config("dev", policies[0]))) == {"openai-deployment-capacity"}
     assert evaluate(policies, _deployment(10), env_config("dev", policies[0])) == []
     assert evaluate(policies, _deployment(100), env_config("prod", policies[0])) == []
-    found = evaluate(policies, _deployment(None))
-    assert names(found) == {"openai-deployment-capacity"} and "explicit sku.capacity" in found[0].message

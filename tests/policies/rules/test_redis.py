@@ -6,8 +6,11 @@ tests/policies/secure_inputs.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pulumi_azure_native.redis as redis
 import pulumi_azure_native.redisenterprise as redisenterprise
+import pytest
 
 from dryrun.model import Resource
 from policies.rules.redis import (
@@ -75,13 +78,20 @@ FAILING = [
 test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
 
 
+@pytest.mark.parametrize("cache", [
+    pytest.param(lambda: _managed_redis("Balanced_B10"), id="redis-sku-allowed/violates-when-managed-redis-above-dev"),
+    pytest.param(lambda: _classic_redis("Premium"), id="redis-sku-allowed/violates-when-classic-premium-in-dev"),
+])
+def test_redis_sku_allow_lists_violates_in_dev(cache: Callable[[], list[Resource]]) -> None:
+    assert names(evaluate([redis_sku_allowed], cache(), env_config("dev", redis_sku_allowed))) == {
+        "redis-sku-allowed"}
+
+
 def test_redis_sku_allow_lists_per_environment() -> None:
     policies = [redis_sku_allowed]
     dev, prod = env_config("dev", policies[0]), env_config("prod", policies[0])
-    assert names(evaluate(policies, _managed_redis("Balanced_B10"), dev)) == {"redis-sku-allowed"}
     assert evaluate(policies, _managed_redis("Balanced_B0"), dev) == []
     assert evaluate(policies, _managed_redis("Balanced_B10"), prod) == []
-    assert names(evaluate(policies, _classic_redis("Premium"), dev)) == {"redis-sku-allowed"}
     assert evaluate(policies, _classic_redis("Standard"), dev) == []
     # Without a config file any SKU passes: users' stacks are not blocked by our sizing choices.
     assert evaluate(policies, _managed_redis("MemoryOptimized_M2000") + _classic_redis("Premium")) == []

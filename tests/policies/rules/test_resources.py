@@ -106,12 +106,14 @@ FAILING = [
 test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
 
 
-def test_zone_redundancy_is_mandatory_in_prod_advisory_in_dev() -> None:
+@pytest.mark.parametrize("env, level", [
+    pytest.param("prod", "mandatory", id="zone-redundancy/violates-when-single-zone-in-prod-mandatory"),
+    pytest.param("dev", "advisory", id="zone-redundancy/violates-when-single-zone-in-dev-advisory"),
+])
+def test_zone_redundancy_is_mandatory_in_prod_advisory_in_dev(env: str, level: str) -> None:
     single_zone = s.managed_environment(zone_redundant=False)
-    prod = evaluate([zone_redundancy], sdk_resources(single_zone), env_config("prod", zone_redundancy))
-    dev = evaluate([zone_redundancy], sdk_resources(single_zone), env_config("dev", zone_redundancy))
-    assert [(v.policy, v.level) for v in prod] == [("zone-redundancy", "mandatory")]
-    assert [(v.policy, v.level) for v in dev] == [("zone-redundancy", "advisory")]
+    found = evaluate([zone_redundancy], sdk_resources(single_zone), env_config(env, zone_redundancy))
+    assert [(v.policy, v.level) for v in found] == [("zone-redundancy", level)]
 
 
 @pytest.mark.parametrize("token", sorted(C.TAGGABLE))
