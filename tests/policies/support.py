@@ -69,18 +69,32 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def _words(source: str, node: ast.expr) -> str:
+    """A value of a case in words: constants as written (`None` absent, `*` any), names by name, calls
+    by what they set, collections by their items."""
+    if isinstance(node, ast.Constant):
+        return "absent" if node.value is None else "any" if node.value == "*" else str(node.value)
+    if isinstance(node, ast.Name | ast.Attribute):
+        return node.id if isinstance(node, ast.Name) else node.attr
+    if isinstance(node, ast.Call):
+        return " ".join([_words(source, a) for a in node.args]
+                        + [f"{k.arg or ''} {_words(source, k.value)}" for k in node.keywords])
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return " ".join(_words(source, e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return " ".join(f"{_words(source, k) if k else ''} {_words(source, v)}" for k, v in zip(node.keys, node.values,
+                                                                                                 strict=True))
+    return ast.get_source_segment(source, node) or ""
+
+
 def _when(source: str, node: ast.expr) -> str:
-    """What a case's program (or config) sets, in words: its keyword arguments (`=None`: absent), its
-    positional arguments, else the builder's name."""
+    """What a case's program sets, in words: its arguments, else the builder's name."""
     func = getattr(node, "func", None)
-    words = [ast.get_source_segment(source, a) or "" for a in getattr(node, "args", [])]
-    for k in getattr(node, "keywords", []):
-        absent = isinstance(k.value, ast.Constant) and k.value.value is None
-        words.append(f"{k.arg or ''} {'absent' if absent else ast.get_source_segment(source, k.value)}")
-    if not words:
-        words = [func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")] if func is not None \
-            else [ast.get_source_segment(source, node) or ""]
-    return _slug(" ".join(words))
+    words = _words(source, node) if isinstance(node, ast.Call) else ""
+    if not _slug(words):
+        words = (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) if func is not None \
+            else ast.get_source_segment(source, node) or ""
+    return _slug(words)
 
 
 def case_ids(module_file: str, table: str, cases: Sequence[tuple[Any, ...]]) -> list[str]:
