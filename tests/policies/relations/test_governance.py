@@ -60,8 +60,13 @@ def test_resource_group_locks_compliant() -> None:
 def test_unlocked_resource_group_is_reported_where_locks_are_required() -> None:
     found = evaluate([resource_group_locks], _locked_groups(None), LOCKS_REQUIRED)
     assert [(where, "no CanNotDelete lock" in message) for where, message in st.where(found)] == [("rg-westus3", True)]
+
+
+def test_unlocked_resource_group_passes_where_locks_are_not_required() -> None:
     assert evaluate([resource_group_locks], _locked_groups(None)) == []  # not required by default
-    # A lock on a resource inside the group is no lock on the group.
+
+
+def test_lock_on_a_resource_inside_the_group_is_no_lock_on_the_group() -> None:
     rs = _locked_groups(by_scope=True)
     lock = st.one(rs, T.SCOPE_LOCK)
     lock.inputs["scope"] += "/providers/Microsoft.Storage/storageAccounts/st"
@@ -93,16 +98,25 @@ def test_budget_exists() -> None:
     assert evaluate([budget_exists], group + budget) == []
 
 
-def test_budget_exists_needs_a_budget_over_the_whole_environment() -> None:
+def _two_groups_and_a_token_budget() -> list[Resource]:
     groups = sdk_resources(lambda: [st.group("eastus2"), st.group("westus3")])
-    token_budget = _filtered_budget("token-budget", "ResourceId", [
+    return groups + _filtered_budget("token-budget", "ResourceId", [
         "/subscriptions/s/resourceGroups/rg-ai-eastus2/providers/Microsoft.CognitiveServices/accounts/oai"])
-    found = evaluate([budget_exists], groups + token_budget)
+
+
+def test_budget_exists_violates_when_only_a_token_budget_exists() -> None:
+    found = evaluate([budget_exists], _two_groups_and_a_token_budget())
     assert names(found) == {"budget-exists"} and "no budget covers the whole environment" in found[0].message
+
+
+def test_budget_exists_violates_when_the_budget_covers_one_group_of_two() -> None:
     one_group = _filtered_budget("budget", "ResourceGroupName", ["rg-ai-eastus2"])
-    assert names(evaluate([budget_exists], groups + token_budget + one_group)) == {"budget-exists"}
+    assert names(evaluate([budget_exists], _two_groups_and_a_token_budget() + one_group)) == {"budget-exists"}
+
+
+def test_budget_exists_passes_when_the_budget_covers_every_group() -> None:
     both = _filtered_budget("budget", "ResourceGroupName", ["rg-ai-eastus2", "rg-ai-westus3"])
-    assert evaluate([budget_exists], groups + token_budget + both) == []
+    assert evaluate([budget_exists], _two_groups_and_a_token_budget() + both) == []
 
 
 def test_azure_policy_assigned_is_advisory() -> None:

@@ -54,10 +54,13 @@ def _budget_notifying(**recipients: Any) -> list[Resource]:
         notifications={"actual": notification("Actual"), "forecast": notification("Forecasted")}))
 
 
+def test_budget_notifications_violates_when_actual_cost_only() -> None:
+    found = evaluate([budget_notifications], _budget(SEED_NOTIFICATIONS))
+    assert names(found) == {"budget-notifications"} and "Forecasted" in found[0].message
+
+
 def test_budget_notifications() -> None:
     policies = [budget_notifications]
-    found = evaluate(policies, _budget(SEED_NOTIFICATIONS))
-    assert names(found) == {"budget-notifications"} and "Forecasted" in found[0].message
     no_recipients = {**GOOD_NOTIFICATIONS, "forecast": _notification(100, "Forecasted")}
     found = evaluate(policies, _budget(no_recipients))
     assert {"notification 'forecast' has no contactEmails, contactGroups or contactRoles: nobody receives it",

@@ -77,15 +77,23 @@ FAILING = [
 test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
 
 
-def test_storage_firewall_is_accepted_only_when_configured() -> None:
-    """`acceptFirewallDenyByDefault` relaxes storage-private-access to the account firewall: an open
-    endpoint that denies by default passes, one that allows by default still fails."""
-    firewall = file_config({"storage-private-access": {"acceptFirewallDenyByDefault": True}})
-    denied = s.storage_account(public_network_access="Enabled")
-    assert fired(storage_private_access, denied)[0] == {"storage-private-access"}
-    assert fired(storage_private_access, denied, firewall)[0] == set()
+# `acceptFirewallDenyByDefault` relaxes storage-private-access to the account firewall: an open
+# endpoint that denies by default passes, one that allows by default still fails.
+FIREWALL = file_config({"storage-private-access": {"acceptFirewallDenyByDefault": True}})
+DENIED_BY_FIREWALL = s.storage_account(public_network_access="Enabled")
+
+
+def test_storage_firewall_is_not_accepted_by_default() -> None:
+    assert fired(storage_private_access, DENIED_BY_FIREWALL)[0] == {"storage-private-access"}
+
+
+def test_storage_firewall_is_accepted_when_configured() -> None:
+    assert fired(storage_private_access, DENIED_BY_FIREWALL, FIREWALL)[0] == set()
+
+
+def test_storage_firewall_allowing_by_default_still_fails_when_configured() -> None:
     found, messages = fired(storage_private_access, s.storage_account(
-        public_network_access="Enabled", network_rule_set=None), firewall)
+        public_network_access="Enabled", network_rule_set=None), FIREWALL)
     assert found == {"storage-private-access"} and "reachable from any network" in messages
 
 
