@@ -136,11 +136,11 @@ def test_app_gateway_max_capacity_violates_in_dev(gateway: Callable[[], list[Res
     assert names(evaluate([app_gateway_max_capacity], gateway(), dev)) == {"app-gateway-max-capacity"}
 
 
-def test_app_gateway_max_capacity_per_environment() -> None:
+def test_app_gateway_max_capacity_passes_per_environment() -> None:
     policies = [app_gateway_max_capacity]
-    dev = env_config("dev", policies[0])
+    dev = env_config("dev", app_gateway_max_capacity)
     assert evaluate(policies, _gateway(2), dev) == []
-    assert evaluate(policies, _gateway(10), env_config("prod", policies[0])) == []
+    assert evaluate(policies, _gateway(10), env_config("prod", app_gateway_max_capacity)) == []
     assert evaluate(policies, _gateway(None)) == []
 
 

@@ -109,5 +109,5 @@ def test_openai_capacity_violates_when_capacity_absent() -> None:
 
 def test_openai_capacity_passes_within_each_environments_limit() -> None:
     policies = [openai_deployment_capacity]
-    assert evaluate(policies, _deployment(10), env_config("dev", policies[0])) == []
-    assert evaluate(policies, _deployment(100), env_config("prod", policies[0])) == []
+    assert evaluate(policies, _deployment(10), env_config("dev", openai_deployment_capacity)) == []
+    assert evaluate(policies, _deployment(100), env_config("prod", openai_deployment_capacity)) == []

@@ -89,11 +89,15 @@ def test_prod_keeps_two_warm_replicas_dev_may_scale_to_zero() -> None:
     assert fired(policy, s.container_app(), env_config("prod", policy))[0] == set()
 
 
-def test_container_app_cpu_per_environment() -> None:
+def test_container_app_cpu_violates_above_the_dev_limit() -> None:
+    dev = env_config("dev", container_app_cpu_limit)
+    assert names(evaluate([container_app_cpu_limit], _container_app(2.0), dev)) == {"container-app-cpu-limit"}
+
+
+def test_container_app_cpu_passes_per_environment() -> None:
     policies = [container_app_cpu_limit]
-    assert names(evaluate(policies, _container_app(2.0), env_config("dev", policies[0]))) == {"container-app-cpu-limit"}
-    assert evaluate(policies, _container_app(0.5), env_config("dev", policies[0])) == []
-    assert evaluate(policies, _container_app(2.0), env_config("prod", policies[0])) == []
+    assert evaluate(policies, _container_app(0.5), env_config("dev", container_app_cpu_limit)) == []
+    assert evaluate(policies, _container_app(2.0), env_config("prod", container_app_cpu_limit)) == []
     assert evaluate(policies, _container_app(4.0)) == []
 
 

@@ -87,9 +87,9 @@ def test_redis_sku_allow_lists_violates_in_dev(cache: Callable[[], list[Resource
         "redis-sku-allowed"}
 
 
-def test_redis_sku_allow_lists_per_environment() -> None:
+def test_redis_sku_allow_lists_pass_per_environment() -> None:
     policies = [redis_sku_allowed]
-    dev, prod = env_config("dev", policies[0]), env_config("prod", policies[0])
+    dev, prod = env_config("dev", redis_sku_allowed), env_config("prod", redis_sku_allowed)
     assert evaluate(policies, _managed_redis("Balanced_B0"), dev) == []
     assert evaluate(policies, _managed_redis("Balanced_B10"), prod) == []
     assert evaluate(policies, _classic_redis("Standard"), dev) == []
