@@ -21,7 +21,10 @@ Settings follow Microsoft.Cdn 2025-06-01 and Microsoft.Network FrontDoorWebAppli
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_azure_native.cdn as cdn
@@ -75,6 +78,30 @@ def managed_rule_sets(edge_sku: str) -> list[frontdoor.ManagedRuleSetArgs]:
     ]
 
 
+# The service tag of Front Door's backend addresses, as staticwebapp.config.json's networking section
+# takes it. https://learn.microsoft.com/azure/static-web-apps/front-door-manual
+FRONT_DOOR_SERVICE_TAG = "AzureFrontDoor.Backend"
+
+
+def site_restriction(front_door_id: str, hosts: Sequence[str]) -> dict[str, Any]:
+    """The sections of the Static Web App's `staticwebapp.config.json` that make the site answer only this
+    Front Door: requests from Front Door's backend addresses (`networking.allowedIpRanges`) carrying this
+    profile's `X-Azure-FDID` (`forwardingGateway.requiredHeaders`); `allowedForwardedHosts` lets the site
+    build redirect URLs from the Front Door names. They ship with the content, not through ARM, so the
+    deployment writes them (the `staticWebAppConfig` output, docs/operations.md#perf-4); Azure applies
+    them on the Standard plan only. https://learn.microsoft.com/azure/static-web-apps/front-door-manual,
+    https://learn.microsoft.com/azure/static-web-apps/configuration#networking"""
+    if not front_door_id.strip():
+        raise FrontDoorError("site_restriction: the profile reported no frontDoorId")
+    return {
+        "networking": {"allowedIpRanges": [FRONT_DOOR_SERVICE_TAG]},
+        "forwardingGateway": {
+            "requiredHeaders": {"X-Azure-FDID": front_door_id},
+            "allowedForwardedHosts": list(dict.fromkeys(h for h in hosts if h)),
+        },
+    }
+
+
 def _check(name: str, args: FrontDoorArgs) -> None:
     check_parts(name, base_name=args.base_name)
     if not args.api_host_header:
@@ -87,6 +114,8 @@ class FrontDoor(pulumi.ComponentResource):
     endpoint_host: pulumi.Output[str]
     public_host: pulumi.Output[str]
     profile_id: pulumi.Output[str]
+    # staticwebapp.config.json's networking and forwardingGateway sections (JSON) for this profile.
+    site_config: pulumi.Output[str]
     # The TXT record value that proves ownership of the custom domain; None without one.
     domain_validation: pulumi.Output[str] | None
 
@@ -219,6 +248,9 @@ class FrontDoor(pulumi.ComponentResource):
         self.front_door_id = profile.front_door_id
         self.endpoint_host = endpoint.host_name
         self.public_host = pulumi.Output.from_input(cfg.custom_domain) if cfg.custom_domain else endpoint.host_name
+        names = [endpoint.host_name, *(d.host_name for d in domains)]
+        self.site_config = pulumi.Output.all(profile.front_door_id, *names).apply(
+            lambda v: json.dumps(site_restriction(v[0], v[1:]), indent=2))
         self.domain_validation = (domains[0].validation_properties.apply(lambda v: v.validation_token or "")
                                   if domains else None)
         self.register_outputs({
@@ -226,6 +258,7 @@ class FrontDoor(pulumi.ComponentResource):
             "frontDoorId": self.front_door_id,
             "endpointHost": self.endpoint_host,
             "publicHost": self.public_host,
+            "siteConfig": self.site_config,
         })
 
     def _origin(self, name: str, profile: cdn.Profile, rg: pulumi.Input[str], *, host: pulumi.Input[str],

@@ -26,6 +26,8 @@ def export_outputs(cfg: StackConfig, foundation: Foundation, stamps: Mapping[str
     if layer.frontend is not None:
         pulumi.export("frontendHost", layer.frontend.public_host)
         pulumi.export("frontDoorId", layer.frontend.front_door_id)
+        # The site's staticwebapp.config.json takes these sections (docs/operations.md#perf-4).
+        pulumi.export("staticWebAppConfig", layer.frontend.site_config)
         if layer.frontend.domain_validation is not None:
             pulumi.export("frontendDomainValidation", layer.frontend.domain_validation)
 

@@ -16,9 +16,15 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 from pydantic.alias_generators import to_camel
 
+from policies.azure import catalog as C
+
 # Regions with availability zones, from the dated region table the preflight uses; zone-redundant
 # settings are only requested where Azure accepts them.
 from .preflight.regions import ZONAL_REGIONS
+
+# Regions Azure accepts for Microsoft.Web/staticSites: the dated table policies/azure/catalog.py keeps
+# (static-site-location checks it too).
+STATIC_WEB_APP_REGIONS = C.STATIC_WEB_APP_REGIONS
 
 # Azure Managed Redis SKUs, copied from the pinned SDK's `redisenterprise.SkuName` (a test keeps
 # the two in step) so that loading config does not import the SDK module.
@@ -398,12 +404,6 @@ class Slo(Section):
     load_test: LoadProfile = LoadProfile()
 # --- Pattern 1: the web frontend, Computer Vision, Document Intelligence and Azure AI Search ----
 
-# Regions Azure accepts for Microsoft.Web/staticSites (ARM's own answer to any other location:
-# "List of available regions for the resource type is 'westus2,centralus,eastus2,westeurope,
-# eastasia'", https://github.com/Azure/azure-dev/issues/995; refresh with
-# `az provider show -n Microsoft.Web --query "resourceTypes[?resourceType=='staticSites'].locations"`).
-# The location only holds the site's metadata; content is served from the global edge. Dated 2026-12-01.
-STATIC_WEB_APP_REGIONS = frozenset({"westus2", "centralus", "eastus2", "westeurope", "eastasia"})
 
 # A public DNS host name: 2+ labels of letters, digits and inner hyphens, at most 63 characters
 # each and 253 in all (RFC 1035), e.g. app.contoso.com.

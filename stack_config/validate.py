@@ -14,6 +14,8 @@ from datetime import date
 from itertools import combinations
 from typing import Any
 
+from policies.azure import catalog as C
+
 from . import preflight
 from .model import (
     CONTAINER_APP_SECRET_NAME,
@@ -322,17 +324,9 @@ def check_slo_fits(p: dict) -> Iterator[Problem]:
                    f"{slo.availability_percent:g} %; measure over at least {math.ceil(needed / per_hour)} h "
                    "or add monitoring.availabilityLocations")
 
-# Azure AI Search capacity per SKU: (most replicas, partition counts, most search units = R x P).
-# https://learn.microsoft.com/azure/search/search-limits-quotas-capacity (Basic 3 SU, every other
-# billable tier 36 SU; Basic takes up to 3 partitions on services created since April 2024) and
-# https://learn.microsoft.com/azure/search/search-capacity-planning (12 replicas on Standard, 3 on
-# Basic); partition counts 1, 2, 3, 4, 6 or 12 per the REST spec's `partitionCount`
-# (azure-rest-api-specs, specification/search/resource-manager, Microsoft.Search 2025-05-01).
-SEARCH_LIMITS: dict[str, tuple[int, tuple[int, ...], int]] = {
-    "basic": (3, (1, 2, 3), 3),
-    **{sku: (12, (1, 2, 3, 4, 6, 12), 36) for sku in (
-        "standard", "standard2", "standard3", "storage_optimized_l1", "storage_optimized_l2")},
-}
+# Azure AI Search capacity per SKU: the dated table policies/azure/catalog.py keeps (search-capacity-within-sku
+# checks the same limits on the declared resource).
+SEARCH_LIMITS = C.SEARCH_LIMITS
 # The read SLA needs two replicas, read-write three. https://learn.microsoft.com/azure/search/search-reliability
 PROD_MIN_SEARCH_REPLICAS = 2
 

@@ -197,6 +197,15 @@ def _container_cpu(inputs: dict[str, Any]) -> None:
     inputs["template"]["containers"][0]["resources"] = {"cpu": 8.0, "memory": "16Gi"}
 
 
+def _api_origin_on_chat_app(r: Resource) -> Resource:
+    """The frontend's API origin pointed at the chat container app instead of Traffic Manager (host name
+    and its dependency, as `host_name=chat.fqdn` would record them)."""
+    chat = "urn:pulumi:prod::ai-platform::ai-platform:container_apps:ContainerApps" \
+           "$azure-native:app:ContainerApp::cae-eastus2-chat"
+    r.inputs["hostName"] = "cae-eastus2-chat.internal.example.azurecontainerapps.io"
+    return replace(r, property_dependencies={**r.property_dependencies, "hostName": [chat]})
+
+
 def _secondary_endpoint_removed(r: Resource) -> Resource:
     """Traffic Manager without its second region's endpoint: the input and the dependency on
     that region's public IP go together, as they would in a real registration."""
@@ -263,8 +272,6 @@ EDGE_WAF = At(FD_WAF, "edge-waf")
 GATEWAY = At(APIM, "ai-gateway-eastus2")
 GATEWAY_POLICY = At(APIM_POLICY, "ai-gateway-eastus2-openai-policy")
 GATEWAY_BACKEND = At(APIM_BACKEND, "ai-gateway-eastus2-backend-eastus2")
-# Pattern 1 settings the pack has no policy for yet: docs/pattern1-policies-todo.md names each one.
-TODO = "a pattern 1 policy from docs/pattern1-policies-todo.md"
 
 INTERNET_SSH = {"name": "allow-ssh-internet", "access": "Allow", "direction": "Inbound", "priority": 200.0,
                 "protocol": "Tcp", "sourceAddressPrefix": "Internet", "sourcePortRange": "*",
@@ -511,26 +518,57 @@ MUTATIONS: list[Mutation] = [
          editing(_no_audit_logs), "diagnostic-setting-audit-categories"),
     *(case(f"unprotected-{target.name}", target, unprotected, "stateful-resources-protected")
       for target in (VISION, DOCS)),
-    # Pattern 1: the frontend's static content through the CDN edge (PERF-4).
-    # static-content-behind-cdn counts any dependency of the site (its resource group, which every
-    # Front Door origin also depends on) as "its storage account", so it misses this: a false negative.
-    gap("static-site-origin-removed", At(AFD_ORIGIN, "edge-site-origin"), dropped,
-        "static-content-behind-cdn matches the site's resource group as if it were its storage account"),
-    # Pattern 1 settings no policy checks yet (the new pack layout adds them).
-    gap("search-local-auth-enabled", SRCH, setting("disableLocalAuth", False), TODO),
-    gap("search-public-network-access-enabled", SRCH, setting("publicNetworkAccess", "Enabled"), TODO),
-    gap("search-one-replica-in-prod", SRCH, setting("replicaCount", 1.0), TODO),
-    gap("search-basic-sku-in-prod", SRCH, setting("sku.name", "basic"), TODO),
-    gap("search-managed-identity-removed", SRCH, without("identity"), TODO),
-    gap("search-private-endpoint-removed", At(PRIVATE_ENDPOINT, "search-eastus2-pe"), dropped, TODO),
-    gap("search-diagnostic-setting-removed", At(DIAGNOSTIC_SETTING, "search-eastus2-diag"), dropped, TODO),
-    gap("unprotected-search-eastus2", SRCH, unprotected, TODO),
-    gap("static-site-free-sku-in-prod", SWA, setting("sku", {"name": "Free", "tier": "Free"}), TODO),
-    gap("static-site-staging-environments-enabled", SWA, setting("stagingEnvironmentPolicy", "Enabled"), TODO),
-    gap("front-door-waf-detection-mode", EDGE_WAF, setting("policySettings.mode", "Detection"), TODO),
-    gap("front-door-waf-without-managed-rules", EDGE_WAF, setting("managedRules.managedRuleSets", []), TODO),
-    gap("front-door-waf-unlinked", At(AFD_SECURITY, "edge-waf-link"), dropped, TODO),
-    gap("front-door-diagnostic-setting-removed", At(DIAGNOSTIC_SETTING, "edge-diag"), dropped, TODO),
+    # Pattern 1: the frontend's static content through the CDN edge (PERF-4); only the origin's host
+    # name relates it to the site (its resource group, which every origin shares, does not).
+    case("static-site-origin-removed", At(AFD_ORIGIN, "edge-site-origin"), dropped, "static-content-behind-cdn",
+         on=SWA),
+    # Pattern 1: Azure AI Search (docs/pattern1-policies-todo.md).
+    case("search-local-auth-enabled", SRCH, setting("disableLocalAuth", False), "search-local-auth-disabled"),
+    case("search-api-key-auth-options", SRCH, setting("authOptions", {"apiKeyOnly": {}}),
+         "search-local-auth-disabled"),
+    case("search-public-network-access-enabled", SRCH, setting("publicNetworkAccess", "Enabled"),
+         "search-private-access"),
+    case("search-ip-rule-added", SRCH, setting("networkRuleSet.ipRules", [{"value": "203.0.113.0/24"}]),
+         "search-private-access"),
+    case("search-one-replica-in-prod", SRCH, setting("replicaCount", 1.0), "search-replicas"),
+    case("search-basic-sku-in-prod", SRCH, setting("sku.name", "basic"), "search-sku-allowed"),
+    case("search-partitions-not-offered", SRCH, setting("partitionCount", 5.0), "search-capacity-within-sku"),
+    case("search-managed-identity-removed", SRCH, without("identity"), "search-managed-identity"),
+    case("search-private-endpoint-removed", At(PRIVATE_ENDPOINT, "search-eastus2-pe"), dropped,
+         "private-endpoint-coverage", on=SRCH),
+    case("search-diagnostic-setting-removed", At(DIAGNOSTIC_SETTING, "search-eastus2-diag"), dropped,
+         "diagnostic-settings-coverage", on=SRCH),
+    case("search-diagnostic-setting-without-audit-logs", At(DIAGNOSTIC_SETTING, "search-eastus2-diag"),
+         setting("logs", []), "diagnostic-setting-audit-categories"),
+    case("unprotected-search-eastus2", SRCH, unprotected, "stateful-resources-protected"),
+    # Pattern 1: the Static Web App.
+    case("static-site-free-sku-in-prod", SWA, setting("sku", {"name": "Free", "tier": "Free"}), "static-site-sku"),
+    case("static-site-staging-environments-enabled", SWA, setting("stagingEnvironmentPolicy", "Enabled"),
+         "static-site-no-public-staging"),
+    case("static-site-outside-static-web-apps-regions", SWA, setting("location", "westus3"), "static-site-location"),
+    # Pattern 1: Front Door and its WAF.
+    case("front-door-waf-detection-mode", EDGE_WAF, setting("policySettings.mode", "Detection"),
+         "front-door-waf-prevention"),
+    case("front-door-waf-disabled", EDGE_WAF, setting("policySettings.enabledState", "Disabled"),
+         "front-door-waf-prevention"),
+    case("front-door-waf-without-managed-rules", EDGE_WAF, setting("managedRules.managedRuleSets", []),
+         "front-door-waf-managed-rule-set"),
+    case("front-door-waf-standard-in-prod", EDGE_WAF, setting("sku", {"name": "Standard_AzureFrontDoor"}),
+         "front-door-waf-managed-rule-set"),
+    case("front-door-waf-unlinked", At(AFD_SECURITY, "edge-waf-link"), dropped, "front-door-waf-attached",
+         on=At(T.AFD_ENDPOINT, "edge-endpoint")),
+    case("front-door-diagnostic-setting-removed", At(DIAGNOSTIC_SETTING, "edge-diag"), dropped,
+         "diagnostic-settings-coverage", on=At(T.CDN_PROFILE, "edge-profile")),
+    case("front-door-custom-domain-tls-1.0", At(T.AFD_CUSTOM_DOMAIN, "edge-domain"),
+         setting("tlsSettings.minimumTlsVersion", "TLS10"), "front-door-tls"),
+    case("front-door-route-forwards-http", At(T.AFD_ROUTE, "edge-api"), setting("forwardingProtocol", "MatchRequest"),
+         "front-door-https-only"),
+    case("front-door-route-no-https-redirect", At(T.AFD_ROUTE, "edge-site"), setting("httpsRedirect", "Disabled"),
+         "front-door-https-only"),
+    case("front-door-origin-certificate-check-off", At(AFD_ORIGIN, "edge-api-origin"),
+         setting("enforceCertificateNameCheck", False), "front-door-origin-certificate-check"),
+    case("frontend-api-origin-bypasses-the-gateway", At(AFD_ORIGIN, "edge-api-origin"), _api_origin_on_chat_app,
+         "frontend-api-through-public-entry"),
 ]
 
 

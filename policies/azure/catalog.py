@@ -158,16 +158,22 @@ PRIVATE_LINK_TARGETS: Final[dict[str, tuple[str, ...]]] = {
     T.STORAGE: ("publicNetworkAccess",),
     T.SERVICE_BUS: ("publicNetworkAccess",),
     T.EVENT_HUB_NAMESPACE: ("publicNetworkAccess",),
+    # https://learn.microsoft.com/azure/search/service-create-private-endpoint (REST 2025-05-01
+    # `publicNetworkAccess`: 'Disabled' leaves private endpoints as the only way in).
+    T.SEARCH_SERVICE: ("publicNetworkAccess",),
 }
 
 # Types whose Azure resource supports diagnostic settings and whose logs or metrics matter.
 # Azure Managed Redis logs connections on the database (the cluster only has metrics).
 # Workspace-based App Insights is left out: its telemetry already lands in the workspace, and a
-# diagnostic setting would ingest it twice.
+# diagnostic setting would ingest it twice. A Front Door WAF policy (frontdoor:Policy) has no
+# diagnostic settings of its own: its log is the profile's FrontDoorWebApplicationFirewallLog
+# (https://learn.microsoft.com/azure/frontdoor/front-door-diagnostics), so the cdn:Profile covers it.
+# A Static Web App exports nothing through diagnostic settings (components/static_web_app.py).
 DIAGNOSTIC_TYPES: Final[tuple[str, ...]] = (
     T.COGNITIVE_ACCOUNT, T.KEY_VAULT, T.REDIS_DATABASE, T.CLASSIC_REDIS, T.APP_GATEWAY, T.PUBLIC_IP, T.NSG,
     T.TM_PROFILE, T.MANAGED_ENVIRONMENT, T.STORAGE, T.EVENT_HUB_NAMESPACE, T.SERVICE_BUS, T.WEB_APP,
-    T.BACKUP_VAULT, T.WORKSPACE,
+    T.BACKUP_VAULT, T.WORKSPACE, T.SEARCH_SERVICE, T.CDN_PROFILE,
 )
 
 # Log categories that make a diagnostic setting an audit trail, per target ARM type (COMP-2).
@@ -175,6 +181,13 @@ DIAGNOSTIC_TYPES: Final[tuple[str, ...]] = (
 AUDIT_CATEGORIES: Final[dict[str, frozenset[str]]] = {
     "microsoft.keyvault/vaults": frozenset({"AuditEvent"}),
     "microsoft.cognitiveservices/accounts": frozenset({"Audit", "RequestResponse"}),
+    # https://learn.microsoft.com/azure/azure-monitor/reference/supported-logs/microsoft-search-searchservices-logs
+    "microsoft.search/searchservices": frozenset({"OperationLogs"}),
+    # Front Door Standard/Premium: who asked for what, and what the WAF did with it; a classic CDN
+    # profile's only log is AzureCdnAccessLog (the health probe log is no audit trail).
+    # https://learn.microsoft.com/azure/azure-monitor/reference/supported-logs/microsoft-cdn-profiles-logs
+    "microsoft.cdn/profiles": frozenset({"FrontDoorAccessLog", "FrontDoorWebApplicationFirewallLog",
+                                         "AzureCdnAccessLog"}),
 }
 AUDIT_GROUPS: Final = frozenset({"audit", "alllogs"})
 
@@ -184,7 +197,28 @@ TAGGABLE: Final = frozenset({
     T.KEY_VAULT, T.USER_ASSIGNED_IDENTITY, T.COGNITIVE_ACCOUNT, T.REDIS_ENTERPRISE, T.CLASSIC_REDIS,
     T.MANAGED_ENVIRONMENT, T.CONTAINER_APP, T.WORKSPACE, T.APP_INSIGHTS, T.WORKBOOK, T.METRIC_ALERT, T.ACTION_GROUP,
     T.STORAGE, T.EVENT_HUB_NAMESPACE, T.SERVICE_BUS, T.APP_SERVICE_PLAN, T.WEB_APP, T.TM_PROFILE, T.BACKUP_VAULT,
+    T.SEARCH_SERVICE, T.STATIC_SITE, T.CDN_PROFILE, T.AFD_ENDPOINT, T.FRONT_DOOR_WAF_POLICY,
 })
+
+# Azure AI Search capacity per tier: (max replicas, allowed partition counts, max search units =
+# replicas x partitions). https://learn.microsoft.com/azure/search/search-limits-quotas-capacity (Basic
+# 3 SU, every other billable tier 36 SU; Basic takes up to 3 partitions on services created since
+# April 2024) and https://learn.microsoft.com/azure/search/search-capacity-planning (12 replicas on
+# Standard, 3 on Basic); partition counts 1, 2, 3, 4, 6 or 12 per the REST spec's `partitionCount`
+# (azure-rest-api-specs, specification/search/resource-manager, Microsoft.Search 2025-05-01).
+# Config validation (stack_config/validate.py) and search-capacity-within-sku read it.
+SEARCH_LIMITS: Final[dict[str, tuple[int, tuple[int, ...], int]]] = {
+    "basic": (3, (1, 2, 3), 3),
+    **{sku: (12, (1, 2, 3, 4, 6, 12), 36) for sku in (
+        "standard", "standard2", "standard3", "storage_optimized_l1", "storage_optimized_l2")},
+}
+
+# Regions Azure accepts for Microsoft.Web/staticSites (ARM's own answer to any other location:
+# "List of available regions for the resource type is 'westus2,centralus,eastus2,westeurope,
+# eastasia'", https://github.com/Azure/azure-dev/issues/995; refresh with
+# `az provider show -n Microsoft.Web --query "resourceTypes[?resourceType=='staticSites'].locations"`).
+# The location only holds the site's metadata; content is served from the global edge. Dated 2026-12-01.
+STATIC_WEB_APP_REGIONS: Final = frozenset({"westus2", "centralus", "eastus2", "westeurope", "eastasia"})
 
 # The two Redis offerings, and the two budget resources, wherever a policy treats them alike.
 REDIS_CACHES: Final = (T.REDIS_ENTERPRISE, T.CLASSIC_REDIS)

@@ -6,6 +6,7 @@ from . import (
     databases,
     diagnostics,
     edge,
+    frontend,
     governance,
     observability,
     private_link,
@@ -16,4 +17,4 @@ from . import (
 )
 
 MODULES = (private_link, publishing, diagnostics, edge, databases, governance, topology, observability, storage,
-           ai_gateway, slo)
+           ai_gateway, slo, frontend)

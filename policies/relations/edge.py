@@ -198,26 +198,57 @@ def _has_waf_policy(gateway: PolicyResource) -> bool:
     return policy is UNKNOWN or bool(policy) or bool(depends_on(gateway, "firewallPolicy"))
 
 
-# Static hosting, and what a CDN / Front Door origin that serves it looks like.
+# Static hosting, and the input of each CDN / Front Door origin kind that names the host it serves
+# (a classic cdn:Endpoint lists its origins inline).
 STATIC_HOSTS = (T.STATIC_WEBSITE, T.STATIC_SITE)
+ORIGIN_HOSTS: dict[str, str] = {T.AFD_ORIGIN: "hostName", T.CDN_ORIGIN: "hostName", T.CDN_ENDPOINT: "origins"}
 
 
-CDN_ORIGINS = (T.AFD_ORIGIN, T.CDN_ENDPOINT, T.CDN_ORIGIN)
+def _edge_hosts(stack: Stack) -> tuple[set[str], list[str], bool]:
+    """What the enabled origins serve: the URNs their host names were computed from, the literal host
+    names, and whether some host name is unknown with nothing to relate it by."""
+    served: set[str] = set()
+    literal: list[str] = []
+    blind = False
+    for origin in stack.of(*ORIGIN_HOSTS):
+        if text(origin.props, "enabledState") == "disabled":
+            continue
+        prop = ORIGIN_HOSTS[origin.resource_type]
+        deps = depends_on(origin, prop)
+        served |= deps
+        hosts = [get(origin.props, prop)] if prop == "hostName" else ids_at(items(origin.props, prop), "hostName")
+        for host in hosts:
+            if host is UNKNOWN:
+                blind = blind or not deps
+            elif isinstance(host, str):
+                literal.append(host.strip().lower())
+    return served, literal, blind
+
+
+def _website_served(site: PolicyResource, served: set[str], literal: list[str]) -> bool:
+    """A storage static website is served from its account's web endpoint (<account>.z<N>.web.core.
+    windows.net): an origin built from the account, or naming that endpoint, serves it."""
+    if depends_on(site, "accountName") & served:
+        return True
+    account = text(site.props, "accountName")
+    return isinstance(account, str) and any(h.startswith(f"{account}.") and ".web." in h for h in literal)
 
 
 def _static_behind_cdn(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
-    hosts = by_type(args.resources, *STATIC_HOSTS)
+    stack = Stack(args.resources)
+    hosts = stack.of(*STATIC_HOSTS)
     if not hosts:
         return
-    served: set[str] = set()
-    for origin in by_type(args.resources, *CDN_ORIGINS):
-        served.update(dep.urn for dep in origin.dependencies)
-        served.update(dep.urn for deps in origin.property_dependencies.values() for dep in deps)
+    # Only the input naming the origin's host counts: every origin also depends on its resource
+    # group and profile, which a site in the same group shares.
+    served, literal, blind = _edge_hosts(stack)
+    if blind:
+        return
     for host in hosts:
-        # A storage static website is served from its account: an origin built from either counts.
-        account = {dep.urn for dep in host.dependencies}
-        if host.urn not in served and not account & served:
-            yield (f"static content '{host.name}' is served without a CDN / Front Door origin in front of it", host.urn)
+        if host.urn in served or (host.resource_type == T.STATIC_WEBSITE and _website_served(host, served, literal)):
+            continue
+        yield (f"static content '{host.name}' is served without a CDN / Front Door in front of it: no enabled "
+               "origin's host name is built from it", host.urn)
 
 
 container_app_no_public_ingress = stack_policy(
@@ -261,12 +292,17 @@ waf_fronts_public_ips = stack_policy(
 
 static_content_behind_cdn = stack_policy(
     name="static-content-behind-cdn",
-    description="Static content (storage static websites, Static Web Apps) is served through a CDN / Front Door.",
-    checklist=["PERF-4"],
+    description="Static content (Static Web Apps, storage static websites) is served through a CDN / Front Door: "
+                "an enabled edge origin's host name is built from each site.",
+    checklist=["PERF-4", "SEC-6"],
     severity=Severity.MEDIUM,
-    remediation="Put an Azure Front Door (cdn:Profile + AFDEndpoint + AFDOriginGroup + AFDOrigin whose host_name "
-                "is the site's host) in front of the static site; this stack itself serves no static content "
-                "(the web frontend is out of its scope, see docs/operations.md#process-items).",
+    remediation="Serve the site through the stack's Front Door: a cdn:AFDOrigin with `host_name=site."
+                "default_hostname` (a storage static website: the account's `primary_endpoints.web` host) in an "
+                "origin group a cdn:Route uses, as components/front_door.py does. The other half, the site "
+                "answering only that Front Door, is the app's `staticwebapp.config.json` (`networking."
+                "allowedIpRanges: ['AzureFrontDoor.Backend']` and `forwardingGateway.requiredHeaders.X-Azure-FDID`, "
+                "the `staticWebAppConfig` stack output, docs/operations.md#perf-4), which ships with the content "
+                "and which no policy sees.",
     check=_static_behind_cdn,
 )
 

@@ -13,6 +13,7 @@ from . import (
            budget,
            cognitive_services,
            container_apps,
+           front_door,
            governance,
            identity,
            key_vault,
@@ -21,6 +22,8 @@ from . import (
            network,
            redis,
            resources,
+           search,
+           static_web_apps,
            storage,
            traffic_manager,
            waf_policy,
@@ -29,4 +32,4 @@ from . import (
 
 MODULES = (cognitive_services, key_vault, redis, network, authorization, app_gateway, waf_policy, container_apps,
            identity, storage, messaging, web, monitor, traffic_manager, backup, budget, governance, resources,
-           api_management)
+           api_management, search, static_web_apps, front_door)

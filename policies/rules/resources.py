@@ -110,8 +110,9 @@ def _zone_redundancy(args: ResourceValidationArgs, config: Config) -> Iterable[s
         yield gap
 
 
+# A search service's indexes are state: rebuilding them means re-ingesting every document.
 STATEFUL = (T.KEY_VAULT, T.COGNITIVE_ACCOUNT, T.REDIS_ENTERPRISE, T.CLASSIC_REDIS, T.STORAGE, T.BACKUP_VAULT,
-            T.WORKSPACE)
+            T.WORKSPACE, T.SEARCH_SERVICE)
 
 
 def _protected(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
@@ -167,8 +168,8 @@ zone_redundancy = resource_policy(
 
 stateful_resources_protected = resource_policy(
     name="stateful-resources-protected",
-    description="Stateful resources (vaults, AI accounts, caches, storage, backup vaults, workspaces) are "
-                "protected from deletion where the environment requires it.",
+    description="Stateful resources (vaults, AI accounts, caches, storage, backup vaults, workspaces, search "
+                "services) are protected from deletion where the environment requires it.",
     checklist=["REL-2"],
     severity=Severity.MEDIUM,
     remediation="Declare the resource with `opts=ResourceOptions(protect=True)` (the components do this from "

@@ -78,9 +78,9 @@ HOW_TO = """## Adding a policy
 3. **The tests.** The rule's test module mirrors it: `tests/policies/rules/test_<service>.py` (or
    `relations/test_<concern>.py`). Add a compliant and a violating case to its tables (`PASSING` /
    `FAILING`: `(policy, program[, config])` and `(policy, program[, config], fragment of the
-   message)`, run by `test_passes, test_violates = table_tests(__file__, PASSING, FAILING)`), built on
-   the SDK baselines in `tests/policies/secure_inputs.py`; logic a table cannot state is a plain
-   test function. The case ids are derived from the case
+   message)`, run by `table_tests(__file__, AREA, PASSING, FAILING)`, which also checks that every
+   policy of `AREA` has both), built on the SDK baselines in `tests/policies/secure_inputs.py`; logic
+   a table cannot state is a plain test function. The case ids are derived from the case
    (`<policy>/violates-when-<what the program sets>`), and the first cases of the policy's own test
    module become the page's examples (`tests/policies/test_pages.py` fails when a page lacks one).
 4. **The page.** `.venv/bin/python -m tests.policies.pages` writes `docs/policies/<name>.md` and this

@@ -11,14 +11,17 @@ from typing import Any
 
 import pulumi
 import pulumi_azure_native.app as app
+import pulumi_azure_native.cdn as cdn
 import pulumi_azure_native.cognitiveservices as cognitiveservices
 import pulumi_azure_native.dataprotection as dataprotection
 import pulumi_azure_native.eventhub as eventhub
+import pulumi_azure_native.frontdoor as frontdoor
 import pulumi_azure_native.keyvault as keyvault
 import pulumi_azure_native.network as network
 import pulumi_azure_native.operationalinsights as operationalinsights
 import pulumi_azure_native.redis as redis
 import pulumi_azure_native.redisenterprise as redisenterprise
+import pulumi_azure_native.search as search
 import pulumi_azure_native.servicebus as servicebus
 import pulumi_azure_native.storage as storage
 import pulumi_azure_native.trafficmanager as trafficmanager
@@ -384,3 +387,144 @@ def app_service_plan(tier: str, name: str, capacity: int | None = None, zone_red
     return lambda: web.AppServicePlan(
         "plan", name="asp-aip", resource_group_name=RG, kind="elastic", reserved=True,
         sku=web.SkuDescriptionArgs(name=name, tier=tier, capacity=capacity), zone_redundant=zone_redundant)
+
+
+# --- pattern 1: Azure AI Search, the Static Web App and its Front Door ----------------------------
+
+def search_service(protect: bool = False, **overrides: Any) -> Program:
+    """components/search.py's prod service: Standard, 2 replicas, keyless, private, system identity."""
+    args = _merged(dict(
+        sku=search.SkuArgs(name="standard"), replica_count=2, partition_count=1, disable_local_auth=True,
+        public_network_access="Disabled", network_rule_set=search.NetworkRuleSetArgs(bypass="None", ip_rules=[]),
+        identity=search.IdentityArgs(type=search.IdentityType.SYSTEM_ASSIGNED)), overrides)
+    return lambda: search.Service(
+        "search", resource_group_name=RG, search_service_name="srch-aip-prod-eus2", location="eastus2",
+        opts=_protect(protect), **args)
+
+
+def static_site(**overrides: Any) -> Program:
+    """components/static_web_app.py's prod site: Standard, no preview environments, in a Static Web Apps region."""
+    args = _merged(dict(
+        sku=web.SkuDescriptionArgs(name="Standard", tier="Standard"), staging_environment_policy="Disabled",
+        location="eastus2", enterprise_grade_cdn_status="Disabled"), overrides)
+    return lambda: web.StaticSite("web", resource_group_name=RG, name="swa-aip-prod", **args)
+
+
+PROFILE = "afd-aip-prod"
+FD_WAF_ID = f"{SUB}/resourceGroups/{RG}/providers/Microsoft.Network/frontDoorWebApplicationFirewallPolicies/wafaipfd"
+
+
+def managed_rule_sets(drs_version: str = "2.1", drs_action: str | None = "Block",
+                      bots: bool = True) -> frontdoor.ManagedRuleSetListArgs:
+    sets = [frontdoor.ManagedRuleSetArgs(rule_set_type="Microsoft_DefaultRuleSet", rule_set_version=drs_version,
+                                         rule_set_action=drs_action)]
+    if bots:
+        sets.append(frontdoor.ManagedRuleSetArgs(rule_set_type="Microsoft_BotManagerRuleSet", rule_set_version="1.1"))
+    return frontdoor.ManagedRuleSetListArgs(managed_rule_sets=sets)
+
+
+def front_door_waf(**overrides: Any) -> Program:
+    """components/front_door.py's prod WAF policy: Premium, Prevention, DRS 2.1 (Block) and Bot Manager 1.1."""
+    args = _merged(dict(
+        sku=frontdoor.SkuArgs(name="Premium_AzureFrontDoor"),
+        policy_settings=frontdoor.PolicySettingsArgs(enabled_state="Enabled", mode="Prevention"),
+        managed_rules=managed_rule_sets()), overrides)
+    return lambda: frontdoor.Policy("edge-waf", resource_group_name=RG, policy_name="wafaipfd", location="Global",
+                                    **args)
+
+
+def afd_custom_domain(**overrides: Any) -> Program:
+    args = _merged(dict(tls_settings=cdn.AFDDomainHttpsParametersArgs(
+        certificate_type="ManagedCertificate", minimum_tls_version=cdn.AfdMinimumTlsVersion.TLS12)), overrides)
+    return lambda: cdn.AFDCustomDomain("domain", resource_group_name=RG, profile_name=PROFILE,
+                                       custom_domain_name="www-contoso-com", host_name="www.contoso.com", **args)
+
+
+def afd_route(**overrides: Any) -> Program:
+    args = _merged(dict(
+        supported_protocols=["Http", "Https"], https_redirect="Enabled", forwarding_protocol="HttpsOnly"), overrides)
+    return lambda: cdn.Route(
+        "site-route", resource_group_name=RG, profile_name=PROFILE, endpoint_name="fde-aip", route_name="site",
+        origin_group=cdn.ResourceReferenceArgs(id=f"{SUB}/resourceGroups/{RG}/providers/Microsoft.Cdn/profiles/"
+                                                  f"{PROFILE}/originGroups/site"),
+        patterns_to_match=["/*"], link_to_default_domain="Enabled", **args)
+
+
+def afd_origin(**overrides: Any) -> Program:
+    args = _merged(dict(enforce_certificate_name_check=True), overrides)
+    return lambda: cdn.AFDOrigin(
+        "api-origin", resource_group_name=RG, profile_name=PROFILE, origin_group_name="api", origin_name="api",
+        host_name="tm-aip-prod.trafficmanager.net", origin_host_header="ai.contoso.com", **args)
+
+
+def edge(site: bool = True, site_origin: bool = True, link: bool = True, link_domain: bool = True,
+         patterns: list[str] | None = None, api: str = "traffic-manager", waf_id: str | None = None,
+         waf_unknown: bool = False, site_origin_enabled: bool = True) -> Program:
+    """The frontend as components/front_door.py wires it: a Static Web App served by a Front Door profile
+    (endpoint, custom domain, a site and an API origin group and route), its WAF linked by a security
+    policy, the API origin built from the Traffic Manager profile. The switches break one relation:
+    `api` is 'traffic-manager', 'gateway' (a WAF gateway's public IP), 'container-app', or a literal host;
+    `waf_unknown` makes the WAF policy's id unknown, as during preview."""
+
+    def build() -> None:
+        swa = web.StaticSite("web", resource_group_name=RG, name="swa-aip-prod", location="eastus2",
+                             sku=web.SkuDescriptionArgs(name="Standard", tier="Standard")) if site else None
+        profile = cdn.Profile("edge-profile", resource_group_name=RG, profile_name=PROFILE, location="global",
+                              sku=cdn.SkuArgs(name="Premium_AzureFrontDoor"))
+        endpoint = cdn.AFDEndpoint("edge-endpoint", resource_group_name=RG, profile_name=profile.name,
+                                   endpoint_name="fde-aip-prod", location="global")
+        domain = cdn.AFDCustomDomain("edge-domain", resource_group_name=RG, profile_name=profile.name,
+                                     custom_domain_name="www-contoso-com", host_name="www.contoso.com",
+                                     tls_settings=cdn.AFDDomainHttpsParametersArgs(
+                                         certificate_type="ManagedCertificate",
+                                         minimum_tls_version=cdn.AfdMinimumTlsVersion.TLS12))
+        waf = frontdoor.Policy("edge-waf", resource_group_name=RG, policy_name="wafaipfd", location="Global",
+                               sku=frontdoor.SkuArgs(name="Premium_AzureFrontDoor"),
+                               policy_settings=frontdoor.PolicySettingsArgs(enabled_state="Enabled", mode="Prevention"),
+                               managed_rules=managed_rule_sets())
+        api_host: pulumi.Input[str] = api
+        if api == "traffic-manager":
+            tm = trafficmanager.Profile("traffic-manager", resource_group_name=RG, profile_name="tm-aip-prod",
+                                        location="global", traffic_routing_method="Priority",
+                                        dns_config=trafficmanager.DnsConfigArgs(relative_name="tm-aip-prod", ttl=30))
+            api_host = tm.dns_config.apply(lambda d: (d.fqdn if d else None) or "")
+        elif api == "gateway":
+            ip = network.PublicIPAddress("agw-pip", resource_group_name=RG, public_ip_address_name="agw-pip",
+                                         location="eastus2", sku=network.PublicIPAddressSkuArgs(name="Standard"),
+                                         dns_settings=network.PublicIPAddressDnsSettingsArgs(domain_name_label="agw-aip"))
+            network.ApplicationGateway("agw", resource_group_name=RG, application_gateway_name="agw-aip",
+                                       location="eastus2", frontend_ip_configurations=[
+                                           network.ApplicationGatewayFrontendIPConfigurationArgs(
+                                               name="public", public_ip_address=network.SubResourceArgs(id=ip.id))])
+            api_host = ip.dns_settings.apply(lambda d: (d.fqdn if d else None) or "")
+        elif api == "container-app":
+            chat = app.ContainerApp("chat", resource_group_name=RG, container_app_name="ca-chat",
+                                    managed_environment_id=ENVIRONMENT)
+            api_host = chat.latest_revision_fqdn
+        for name, host, pattern in (("site", swa.default_hostname if swa and site_origin else None, "/*"),
+                                    ("api", api_host, "/api/*")):
+            group = cdn.AFDOriginGroup(f"edge-{name}", resource_group_name=RG, profile_name=profile.name,
+                                       origin_group_name=name)
+            if host is not None:
+                enabled = site_origin_enabled or name != "site"
+                cdn.AFDOrigin(f"edge-{name}-origin", resource_group_name=RG, profile_name=profile.name,
+                              origin_group_name=group.name, origin_name=name, host_name=host,
+                              origin_host_header=host, enforce_certificate_name_check=True,
+                              enabled_state="Enabled" if enabled else "Disabled")
+            cdn.Route(f"edge-{name}", resource_group_name=RG, profile_name=profile.name, endpoint_name=endpoint.name,
+                      route_name=name, origin_group=cdn.ResourceReferenceArgs(id=group.id), patterns_to_match=[pattern],
+                      custom_domains=[cdn.ActivatedResourceReferenceArgs(id=domain.id)], https_redirect="Enabled",
+                      forwarding_protocol="HttpsOnly")
+        if link:
+            domains = [cdn.ActivatedResourceReferenceArgs(id=endpoint.id)]
+            if link_domain:
+                domains.append(cdn.ActivatedResourceReferenceArgs(id=domain.id))
+            cdn.SecurityPolicy("edge-waf-link", resource_group_name=RG, profile_name=profile.name,
+                               security_policy_name="waf",
+                               parameters=cdn.SecurityPolicyWebApplicationFirewallParametersArgs(
+                                   type="WebApplicationFirewall", waf_policy=cdn.ResourceReferenceArgs(
+                                       id=unknown() if waf_unknown else waf_id or waf.id),
+                                   associations=[cdn.SecurityPolicyWebApplicationFirewallAssociationArgs(
+                                       domains=domains, patterns_to_match=patterns or ["/*"])]))
+
+    return build

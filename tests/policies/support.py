@@ -123,36 +123,34 @@ def case_ids(module_file: str, table: str, cases: Sequence[tuple[Any, ...]]) -> 
     return ids
 
 
-def _padded(table: Sequence[tuple[Any, ...]], violating: bool) -> list[tuple[Any, ...]]:
-    """`(policy, program[, config][, fragment])` rows as `(policy, program, config[, fragment])`."""
-    out = []
-    for policy, program, *rest in table:
-        fragment = rest.pop() if violating else None
-        config = rest[0] if rest else None
-        out.append((policy, program, config, fragment) if violating else (policy, program, config))
-    return out
+Case = tuple[Any, ...]
 
 
-def table_tests(module_file: str, passing: Sequence[tuple[Any, ...]],
-                failing: Sequence[tuple[Any, ...]]) -> tuple[Callable[..., None], Callable[..., None]]:
-    """The two tests of a rule module's tables: each `PASSING` program passes its policy; each `FAILING`
-    program is reported by exactly its policy, with the fragment in a message."""
+def table_tests(module_file: str, area: Sequence[Policy], passing: Sequence[Case],
+                failing: Sequence[Case]) -> tuple[Callable[..., None], ...]:
+    """The tests of a module's case tables, for the module to bind to `test_*` names: each
+    `(policy, program[, config])` of PASSING reports nothing; each `(policy, program[, config], fragment)`
+    of FAILING reports exactly its policy with the fragment in the message; every policy of `area`
+    has a case in both tables."""
 
-    @pytest.mark.parametrize("policy, program, config", _padded(passing, False),
-                             ids=case_ids(module_file, "PASSING", passing))
-    def test_passes(policy: Policy, program: Callable[[], Any], config: dict[str, Any] | None) -> None:
-        found = evaluate([policy], sdk_resources(program), config)
+    @pytest.mark.parametrize("case", passing, ids=case_ids(module_file, "PASSING", passing))
+    def compliant(case: Case) -> None:
+        policy, program, *config = case
+        found = evaluate([policy], sdk_resources(program), config[0] if config else None)
         assert found == [], [v.message for v in found]
 
-    @pytest.mark.parametrize("policy, program, config, fragment", _padded(failing, True),
-                             ids=case_ids(module_file, "FAILING", failing))
-    def test_violates(policy: Policy, program: Callable[[], Any], config: dict[str, Any] | None,
-                      fragment: str) -> None:
-        found = evaluate([policy], sdk_resources(program), config)
+    @pytest.mark.parametrize("case", failing, ids=case_ids(module_file, "FAILING", failing))
+    def violating(case: Case) -> None:
+        policy, program, *config, fragment = case
+        found = evaluate([policy], sdk_resources(program), config[0] if config else None)
         assert names(found) == {policy.name}
-        assert any(fragment in v.message for v in found), [v.message for v in found]
+        assert fragment in "\n".join(v.message for v in found)
 
-    return test_passes, test_violates
+    def covered() -> None:
+        every = {p.name for p in area}
+        assert every == {c[0].name for c in passing} == {c[0].name for c in failing}
+
+    return compliant, violating, covered
 
 
 def assert_provided_outside_stack(policy: Policy, resources: list[Resource], reason: str) -> None:

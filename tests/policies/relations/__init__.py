@@ -1,0 +1,1 @@
+"""Stack policy specifications, one module per concern (mirrors policies/relations/)."""

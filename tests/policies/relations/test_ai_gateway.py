@@ -79,7 +79,12 @@ FAILING = [
     (apim_diagnostics, observed(metrics=False), "sends no request metrics"),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [gateway_policy_managed_identity, gateway_policy_token_limit, gateway_policy_retry, openai_backend_pool,
+    openai_only_through_gateway, apim_diagnostics]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_without_a_gateway_workloads_may_call_openai_directly() -> None:

@@ -112,7 +112,11 @@ FAILING = [
     (service_health_alert, served(enabled=False), "no enabled activity log alert on Service Health"),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [service_health_alert]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_observed_stack_is_compliant() -> None:

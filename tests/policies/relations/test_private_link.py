@@ -15,6 +15,7 @@ import pulumi_azure_native.privatedns as privatedns
 import pulumi_azure_native.redis as redis
 import pulumi_azure_native.redisenterprise as redisenterprise
 import pulumi_azure_native.resources as resources
+import pulumi_azure_native.search as search
 import pulumi_azure_native.servicebus as servicebus
 import pulumi_azure_native.storage as storage
 
@@ -132,6 +133,8 @@ def _private_data_planes(group: resources.ResourceGroup) -> None:
                          sku=servicebus.SBSkuArgs(name=servicebus.SkuName.PREMIUM))
     eventhub.Namespace("events", resource_group_name=group.name, public_network_access="Disabled",
                        sku=eventhub.SkuArgs(name="Standard"))
+    search.Service("search", resource_group_name=group.name, public_network_access="Disabled",
+                   sku=search.SkuArgs(name="standard"))
     st.vault(group)
 
 
@@ -152,7 +155,11 @@ FAILING = [
     (private_dns_zone_wiring, account_endpoint("OpenAI"), "lacks zone 'privatelink.openai.azure.com'"),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [private_dns_zone_wiring]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_private_endpoint_coverage_compliant() -> None:
@@ -254,3 +261,41 @@ def test_provided_outside_stack_needs_a_reason() -> None:
                      file_config({"private-endpoint-coverage": {"providedOutsideStack": {"reason": " "}}}))
     assert names(found) == {"private-endpoint-coverage"}
     assert any("has no reason" in v.message for v in found)
+
+
+SUBNET = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Network/virtualNetworks/vnet-aip/subnets/snet-pe"
+ZONES = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Network/privateDnsZones/"
+
+
+def _search(endpoint: bool = True, zone: str = "privatelink.search.windows.net") -> s.Program:
+    def build() -> None:
+        service = s.search_service()()
+        if not endpoint:
+            return
+        pe = network.PrivateEndpoint(
+            "search-pe", resource_group_name=s.RG, private_endpoint_name="pe-srch", location="eastus2",
+            subnet=network.SubnetArgs(id=SUBNET),
+            private_link_service_connections=[network.PrivateLinkServiceConnectionArgs(
+                name="search", private_link_service_id=service.id, group_ids=["searchService"])])
+        network.PrivateDnsZoneGroup(
+            "search-pe-dns", resource_group_name=s.RG, private_endpoint_name=pe.name,
+            private_dns_zone_group_name="default", private_dns_zone_configs=[
+                network.PrivateDnsZoneConfigArgs(name="search", private_dns_zone_id=ZONES + zone)])
+
+    return build
+
+
+def test_search_service_with_private_endpoint_and_zone_passes() -> None:
+    assert evaluate([private_endpoint_coverage, private_dns_zone_wiring], sdk_resources(_search())) == []
+
+
+def test_closed_search_service_without_private_endpoint_fails() -> None:
+    found = evaluate([private_endpoint_coverage], sdk_resources(_search(endpoint=False)))
+    assert names(found) == {"private-endpoint-coverage"}
+    assert "'search' (azure-native:search:Service) has public network access disabled" in found[0].message
+
+
+def test_search_endpoint_in_the_wrong_zone_fails() -> None:
+    found = evaluate([private_dns_zone_wiring], sdk_resources(_search(zone="privatelink.blob.core.windows.net")))
+    assert names(found) == {"private-dns-zone-wiring"}
+    assert "needs privatelink.search.windows.net" in "\n".join(v.message for v in found)

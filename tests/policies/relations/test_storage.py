@@ -28,4 +28,8 @@ FAILING = [
     (blob_service_declared, account_with(blob_service=False), "declares no blob service"),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [blob_service_declared]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)

@@ -1,0 +1,1 @@
+"""Resource policy specifications, one module per Azure service (mirrors policies/rules/)."""

@@ -114,7 +114,13 @@ FAILING = [
     (app_gateway_health_probe_path, gateway_probe("/status"), ""),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [app_gateway_waf_v2, app_gateway_no_inline_waf, app_gateway_tls_policy, app_gateway_https_redirect,
+    waf_policy_prevention, waf_policy_managed_rule_set, app_gateway_health_probe_path, app_gateway_autoscale,
+    app_gateway_load_balancing]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_prod_gateway_keeps_two_instances() -> None:

@@ -66,7 +66,11 @@ FAILING = [
                                                   s.SUB), "'Role Based Access Control Administrator' to a user"),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [role_assignment_not_privileged, role_assignment_resource_scope, role_assignment_no_standing_privilege]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_broad_scope_allow_list() -> None:

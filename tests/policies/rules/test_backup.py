@@ -49,7 +49,11 @@ FAILING = [
     (backup_vault_cross_region_restore, geo_vault(None), CROSS_REGION, "crossRegionRestoreSettings.state is absent"),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [backup_vault_soft_delete, backup_vault_immutability, backup_vault_cross_region_restore]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_prod_requires_immutable_backups() -> None:

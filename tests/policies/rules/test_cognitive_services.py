@@ -94,7 +94,13 @@ FAILING = [
      "'OnceCurrentVersionExpired'"),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [cognitive_services_private_access, cognitive_services_local_auth_disabled,
+    cognitive_services_outbound_restricted, cognitive_services_custom_subdomain, openai_deployment_content_filter,
+    openai_deployment_data_processing, openai_deployment_version_pinned]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_openai_capacity_violates_when_above_the_dev_limit() -> None:

@@ -77,7 +77,12 @@ FAILING = [
     (container_app_health_probes, app_probes("/", "/"), ""),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [container_app_https_only, managed_environment_internal, container_app_health_probes,
+    container_app_autoscale, container_app_scale_rules]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_prod_keeps_two_warm_replicas_dev_may_scale_to_zero() -> None:

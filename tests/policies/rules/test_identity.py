@@ -67,7 +67,11 @@ FAILING = [
     (secrets_in_key_vault, connection_strings("Server=db;Password=y"), "connection string 'db'"),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [managed_identity_present, secrets_in_key_vault]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_secret_names_are_configurable() -> None:

@@ -58,7 +58,11 @@ FAILING = [
     (key_vault_private_access, s.key_vault(public_network_access="Enabled"), "publicNetworkAccess is 'Enabled'"),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [key_vault_rbac_authorization, key_vault_private_access, key_vault_recoverable, key_vault_secret_expiry]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_prod_requires_long_vault_retention() -> None:

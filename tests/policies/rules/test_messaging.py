@@ -30,4 +30,8 @@ FAILING = [
     (messaging_tls, s.service_bus(minimum_tls_version=None), "absent"),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [messaging_local_auth_disabled, messaging_private_access, messaging_tls]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)

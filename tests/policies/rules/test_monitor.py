@@ -252,4 +252,33 @@ FAILING = [
     (web_test_health_path, health_web_test("https://ai.contoso.com/healthcheck"), ""),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [web_test_health_path]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
+
+
+LOG_AIP_WORKSPACE_ID = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.OperationalInsights/workspaces/log-aip"
+SEARCH_ID = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Search/searchServices/srch-aip-prod-eus2"
+PROFILE_ID = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Cdn/profiles/{s.PROFILE}"
+
+
+def _pattern1_setting(target: str, categories: list[str]) -> list[Resource]:
+    return sdk_resources(lambda: monitor.DiagnosticSetting(
+        "diag", name="to-log-analytics", resource_uri=target, workspace_id=LOG_AIP_WORKSPACE_ID,
+        logs=[monitor.DiagnosticsLogSettingsArgs(category=c, enabled=True) for c in categories],
+        metrics=[monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)]))
+
+
+@pytest.mark.parametrize("target, categories, ok", [
+    pytest.param(SEARCH_ID, ["OperationLogs"], True, id="search-operation-logs-complies"),
+    pytest.param(SEARCH_ID, [], False, id="search-without-operation-logs-violates"),
+    pytest.param(PROFILE_ID, ["FrontDoorAccessLog", "FrontDoorHealthProbeLog", "FrontDoorWebApplicationFirewallLog"],
+                 True, id="front-door-access-and-waf-logs-comply"),
+    pytest.param(PROFILE_ID, ["FrontDoorHealthProbeLog"], False, id="front-door-health-probe-log-only-violates"),
+    pytest.param(PROFILE_ID, ["AzureCdnAccessLog"], True, id="classic-cdn-access-log-complies"),
+])
+def test_pattern1_audit_categories(target: str, categories: list[str], ok: bool) -> None:
+    found = evaluate([diagnostic_setting_audit_categories], _pattern1_setting(target, categories))
+    assert names(found) == (set() if ok else {"diagnostic-setting-audit-categories"})

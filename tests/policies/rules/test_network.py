@@ -82,7 +82,12 @@ FAILING = [
     (vnet_ddos_protection, s.vnet(), DDOS, "no DDoS Network Protection plan"),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [nsg_no_internet_inbound, subnet_private_endpoint_policies, public_ip_standard_sku,
+    subnet_no_default_outbound, vnet_ddos_protection]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_internet_ports_are_configurable() -> None:

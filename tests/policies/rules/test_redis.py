@@ -75,7 +75,12 @@ FAILING = [
         maxmemory_reserved="50")), "maxmemoryPolicy is not set"),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [redis_enterprise_private_access, redis_enterprise_tls, redis_enterprise_access_keys_disabled,
+    redis_classic_private_access, redis_classic_tls, cache_eviction_policy, redis_classic_retired]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 @pytest.mark.parametrize("cache", [

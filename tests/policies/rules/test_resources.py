@@ -103,7 +103,11 @@ FAILING = [
      "zoneRedundant is not true"),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [zone_redundancy, stateful_resources_protected]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 @pytest.mark.parametrize("env, level", [
@@ -164,3 +168,13 @@ def test_prod_requires_protection() -> None:
     protect = stateful_resources_protected
     assert fired(protect, s.storage_account(), env_config("prod", protect))[0] == {protect.name}
     assert fired(protect, s.storage_account(), env_config("dev", protect))[0] == set()
+
+
+def test_unprotected_search_service_fails_where_protection_is_required() -> None:
+    found = evaluate([stateful_resources_protected], sdk_resources(s.search_service()), PROTECT_REQUIRED)
+    assert names(found) == {"stateful-resources-protected"}
+
+
+def test_protected_search_service_passes() -> None:
+    assert evaluate([stateful_resources_protected], sdk_resources(s.search_service(protect=True)),
+                    PROTECT_REQUIRED) == []

@@ -74,7 +74,12 @@ FAILING = [
     (storage_private_access, s.storage_account(public_network_access="Enabled"), "publicNetworkAccess is 'Enabled'"),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [storage_shared_key_disabled, storage_private_access, storage_secure_transport, blob_soft_delete,
+    storage_cross_tenant_replication_disabled, blob_cors_restricted]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 # `acceptFirewallDenyByDefault` relaxes storage-private-access to the account firewall: an open

@@ -41,7 +41,11 @@ FAILING = [
     (traffic_manager_health_monitor, s.traffic_manager(monitor_config=monitor(path="/")), ""),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [traffic_manager_failover, traffic_manager_health_monitor]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_health_path_is_configurable() -> None:

@@ -32,4 +32,8 @@ FAILING = [
     (web_app_private_access, s.web_app(public_network_access=None), "absent (Azure's default: Enabled)"),
 ]
 
-test_passes, test_violates = table_tests(__file__, PASSING, FAILING)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [web_app_secure_transport, web_app_remote_debugging_disabled, web_app_private_access]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
