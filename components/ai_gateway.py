@@ -7,10 +7,15 @@ What it is, and the Microsoft source each choice rests on (learn.microsoft.com/a
   endpoints) in a single deployment. The v2 alternatives need two steps or a preview: Standard v2 takes a
   private endpoint inbound only once the instance exists and public access can be disabled afterwards, and
   Premium v2 injection is not in the pinned SDK's API version (2024-05-01 has no PremiumV2 SKU).
-- No public IP of ours: in internal mode the instance's (Azure-managed) public address carries only Azure's
-  management traffic on 3443 and exposes nothing (`api-management-howto-ip-addresses`).
-- Zones (`enable-availability-zone-support`): Premium in a zonal region is zone redundant by itself when no
-  zones are given and it runs 2+ units; config validation asks for 2 units in prod.
+- Zones (`reliability/reliability-api-management`, `enable-availability-zone-support`, re-checked December 2026):
+  automatic placement is "best-effort" with "no way to determine which availability zones your units are placed
+  into", and an instance injected in an internal or external VNet needs a public IP address resource of its own
+  for zone support ("you must specify a public IP address resource"). So Premium in a zonal region (the dated
+  region table, stack_config/preflight/regions.py) pins its zones, as many as divide its units evenly (two or
+  three; "the number of units ... must distribute evenly across the availability zones"), and takes a Standard,
+  static, zone-redundant public IP with a DNS label (`api-management-using-with-internal-vnet`). In internal
+  mode that address carries only Azure's management traffic on 3443 (`api-management-howto-ip-addresses`);
+  elsewhere (Developer, regions without zones) the instance keeps Azure's managed address and no IP of ours.
 - TLS (`api-management-howto-manage-protocols-ciphers`, the SDK's `customProperties` reference): TLS 1.0/1.1,
   SSL 3.0 and 3DES off on the client and backend sides, and every CBC/RSA-key-exchange cipher the service lets
   us disable.
@@ -19,54 +24,70 @@ What it is, and the Microsoft source each choice rests on (learn.microsoft.com/a
   *Cognitive Services OpenAI User* on every account, the only grant any identity has there.
 - Backends (`backends`, REST `Microsoft.ApiManagement/service/backends` 2024-05-01): one per regional account
   with a circuit breaker on 429 and 5xx that honours Retry-After, and a Pool over them by priority and weight.
-- API: the Azure OpenAI inference API imported from azure-rest-api-specs (pinned commit, stable 2024-10-21).
+- API: the Azure OpenAI inference API (stable 2024-10-21) vendored from azure-rest-api-specs at a pinned commit
+  and imported inline, so the gateway never downloads it (see OPENAI_SPEC).
 - Telemetry (`api-management-howto-app-insights`): an Application Insights logger that authenticates with
   the managed identity (App Insights has local auth off), *Monitoring Metrics Publisher* on the component,
   and a diagnostic with custom metrics on, which the token metric policy needs.
-- Semantic cache (`azure-openai-enable-semantic-caching`, `api-management-howto-cache-external`): API
-  Management reaches an external Redis only with a connection string, i.e. an access key ("you can't use
-  Microsoft Entra authentication to connect Azure API Management to Azure Managed Redis"), and RediSearch
-  needs the EnterpriseCluster policy and NoEviction, fixed at creation. The stack's Redis is keyless,
-  OSSCluster and LRU, so the gateway gets a dedicated Managed Redis: private, key auth on only there, its
-  key written to Key Vault and read by API Management through a Key Vault-backed secret named value.
+- Semantic cache (`azure-openai-enable-semantic-caching`, `api-management-howto-cache-external`, re-checked
+  December 2026): API Management reaches an external Redis only with a connection string, i.e. an access key
+  ("Currently, you can't use Microsoft Entra authentication to connect Azure API Management to Azure Managed
+  Redis"), and RediSearch needs the EnterpriseCluster policy and NoEviction, fixed at creation
+  (`redis/redis-modules`). The stack's Redis is keyless, OSSCluster and LRU, so the gateway gets a dedicated
+  Managed Redis: private, key auth on only there, its key written to Key Vault and read by API Management
+  through a Key Vault-backed secret named value that only the external cache uses. That is the one shape the
+  pack's `redis-enterprise-access-keys-disabled` accepts keys in (policies/relations/databases.py). With the
+  EnterpriseCluster policy clients use the one port 10000 (no OSS shard ports 8500-8599), which the
+  apiManagement subnet reaches on the private endpoints subnet (components/network.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pulumi
 import pulumi_azure_native.apimanagement as apim
 import pulumi_azure_native.keyvault as keyvault
+import pulumi_azure_native.network as network
 import pulumi_azure_native.privatedns as privatedns
 import pulumi_azure_native.redisenterprise as redisenterprise
 
 from stack_config.model import AIGateway as AIGatewayConfig
-from stack_config.model import GatewayBackend
+from stack_config.model import AlertThresholds, GatewayBackend
+from stack_config.preflight.regions import ZONAL_REGIONS
 
 from .ai_gateway_policy import PolicyInputs, render
+from .alerts import Alerts, AlertsArgs
 from .common import Common
 from .diagnostics import diagnostic_setting
+from .keyvault import secret_expiry
 from .naming import check_parts, unique_name_output
 from .private_dns import linked_private_zone
 from .private_endpoint import check_private_link, private_endpoint
 from .rbac import grant
+from .redis import PORT as REDIS_PORT
 
-# The Azure OpenAI data-plane inference API, stable 2024-10-21, at a fixed azure-rest-api-specs commit so an
-# upstream edit never changes the imported API under a running stack.
+# The Azure OpenAI data-plane inference API, stable 2024-10-21, vendored from azure-rest-api-specs at a fixed commit
+# and imported inline (`openapi+json`): API Management imports a spec by link only from "a publicly accessible
+# internet address" (api-management/virtual-network-injection-resources, Limitations), which an internal gateway
+# behind forced tunnelling may not reach, and the file in the repo cannot change under a running stack.
+# Refresh: take the file at a newer commit, update the commit and the digest below, and run the gateway tests.
 OPENAI_SPEC_COMMIT = "132b90d1f06386034a6c2b34e903dbd3b03f9806"
-OPENAI_SPEC_URL = ("https://raw.githubusercontent.com/Azure/azure-rest-api-specs/"
-                   f"{OPENAI_SPEC_COMMIT}/specification/cognitiveservices/data-plane/AzureOpenAI/inference/"
-                   "stable/2024-10-21/inference.json")
+OPENAI_SPEC_SOURCE = ("https://github.com/Azure/azure-rest-api-specs/blob/"
+                      f"{OPENAI_SPEC_COMMIT}/specification/cognitiveservices/data-plane/AzureOpenAI/inference/"
+                      "stable/2024-10-21/inference.json")
+OPENAI_SPEC = Path(__file__).with_name("apim") / "azure-openai-inference-2024-10-21.json"
+OPENAI_SPEC_SHA256 = "8efc665c79a5a5e7d3137d9378da074d9956d042150a1d0a6ffc6ba95cc1bf47"
 # Clients use the gateway URL as their Azure OpenAI endpoint: `<gateway>/openai/deployments/...`.
 API_PATH = "openai"
+# The OpenAI API's id: its policy, its gateway logs (ApiManagementGatewayLogs.ApiId) and the SLO rules use it.
+API_ID = "azure-openai"
 POOL_BACKEND = "openai-pool"
 EMBEDDINGS_BACKEND = "openai-embeddings"
 CACHE_SECRET = "apim-semantic-cache-redis"
 CACHE_NAMED_VALUE = "semantic-cache-redis"
-REDIS_PORT = 10000
-CACHE_ROLE_TAG = "apim-semantic-cache"
 # Service names: 1-50 letters, digits and hyphens, starting with a letter; it becomes <name>.azure-api.net.
 _NAME_MAX = 50
 # Disabled on the service (true = disabled for protocols, false = cipher off); every key is named in the
@@ -88,6 +109,17 @@ COGNITIVE_SERVICES = "https://cognitiveservices.azure.com"
 
 class AIGatewayError(pulumi.RunError):
     """AIGateway inputs that cannot make a private, keyless gateway."""
+
+
+def gateway_zones(sku: str, capacity: int, location: str) -> list[str] | None:
+    """The zones a Premium gateway pins in a zonal region: three when they divide its units, else two; None where
+    the tier or region has none, or one unit cannot span two (config validation refuses that in prod)."""
+    if sku != "Premium" or location not in ZONAL_REGIONS:
+        return None
+    for count in (3, 2):
+        if capacity % count == 0:
+            return [str(z) for z in range(1, count + 1)]
+    return None
 
 
 @dataclass(frozen=True)
@@ -120,6 +152,9 @@ class AIGatewayArgs:
     app_insights_connection_string: pulumi.Input[str]
     key_vault_id: pulumi.Input[str]
     key_vault_name: pulumi.Input[str]
+    # Where the semantic cache's load and memory alerts go (alerts-wired, MON-3), at the stack's thresholds.
+    action_group_id: pulumi.Input[str]
+    thresholds: AlertThresholds
 
 
 def gateway_name(*, base_name: str, location: str, stack: str, tenant_id: pulumi.Input[str]) -> pulumi.Output[str]:
@@ -181,6 +216,8 @@ class AIGateway(pulumi.ComponentResource):
         common, cfg = args.common, args.config
         service_name = gateway_name(base_name=args.base_name, location=common.location, stack=args.stack,
                                     tenant_id=args.tenant_id)
+        zones = gateway_zones(cfg.sku, cfg.capacity, common.location)
+        management_ip = self._management_ip(name, common, service_name) if zones else None
 
         self.service = apim.ApiManagementService(
             name,
@@ -193,9 +230,8 @@ class AIGateway(pulumi.ComponentResource):
             identity=apim.ApiManagementServiceIdentityArgs(type=apim.ApimIdentityType.SYSTEM_ASSIGNED),
             virtual_network_type=apim.VirtualNetworkType.INTERNAL,
             virtual_network_configuration=apim.VirtualNetworkConfigurationArgs(subnet_resource_id=args.subnet_id),
-            # No customer public IP: in internal mode the instance's public address (Azure-managed when none is
-            # given) carries only Azure's management traffic on 3443 and exposes nothing
-            # (api-management-howto-ip-addresses), and a resource of ours would be a non-WAF public IP (SEC-6).
+            zones=zones,
+            public_ip_address_id=management_ip.id if management_ip else None,
             custom_properties=CUSTOM_PROPERTIES,
             # Nothing here serves API documentation to people; the portals would be two more endpoints.
             developer_portal_status=apim.DeveloperPortalStatus.DISABLED,
@@ -303,13 +339,13 @@ class AIGateway(pulumi.ComponentResource):
 
         api = apim.Api(
             f"{name}-openai-api",
-            api_id="azure-openai",
+            api_id=API_ID,
             **scoped,
             path=API_PATH,
             display_name="Azure OpenAI",
             description="Azure OpenAI inference API (stable 2024-10-21) behind the AI gateway",
-            format=apim.ContentFormat.OPENAPI_JSON_LINK,
-            value=OPENAI_SPEC_URL,
+            format=apim.ContentFormat.OPENAPI_JSON,
+            value=OPENAI_SPEC.read_text(encoding="utf-8"),
             protocols=[apim.Protocol.HTTPS],
             service_url=_under(local.endpoint, API_PATH),
             # Callers authenticate with Entra tokens (validate-azure-ad-token), not subscription keys.
@@ -357,6 +393,26 @@ class AIGateway(pulumi.ComponentResource):
         self.register_outputs({"url": self.url, "serviceId": self.service_id, "principalId": self.principal_id,
                                "privateIp": self.private_ip})
 
+    def _management_ip(self, name: str, common: Common, service_name: pulumi.Output[str]) -> network.PublicIPAddress:
+        """The zone-redundant address a zonal, VNet-injected instance needs: management traffic only (internal)."""
+        ip = network.PublicIPAddress(
+            f"{name}-pip",
+            public_ip_address_name=service_name.apply(lambda n: f"{n}-pip"),
+            resource_group_name=common.resource_group_name,
+            location=common.location,
+            sku=network.PublicIPAddressSkuArgs(name=network.PublicIPAddressSkuName.STANDARD,
+                                               tier=network.PublicIPAddressSkuTier.REGIONAL),
+            public_ip_allocation_method=network.IPAllocationMethod.STATIC,
+            public_ip_address_version=network.IPVersion.I_PV4,
+            zones=["1", "2", "3"],
+            # "In general, you should use the same DNS name as your API Management instance."
+            dns_settings=network.PublicIPAddressDnsSettingsArgs(domain_name_label=service_name),
+            tags=common.tags,
+            opts=common.child(self, stateful=True),
+        )
+        diagnostic_setting(f"{name}-pip", target_id=ip.id, workspace_id=common.workspace_id, parent=self)
+        return ip
+
     def _semantic_cache(self, name: str, args: AIGatewayArgs, service: apim.ApiManagementService,
                         principal: pulumi.Output[str]) -> pulumi.Resource:
         """The gateway's own Managed Redis with RediSearch, and the Key Vault-backed connection API Management uses."""
@@ -368,13 +424,13 @@ class AIGateway(pulumi.ComponentResource):
             resource_group_name=common.resource_group_name,
             location=common.location,
             sku=redisenterprise.SkuArgs(name=cache.redis_sku),
-            # A cache: losing it costs embeddings calls, not data, so no second copy.
-            high_availability=redisenterprise.HighAvailability.DISABLED,
+            # Zone redundant with no `zones` input in a zonal region when highly available (components/redis.py).
+            high_availability=(redisenterprise.HighAvailability.ENABLED if cache.high_availability
+                               else redisenterprise.HighAvailability.DISABLED),
             minimum_tls_version=redisenterprise.TlsVersion.TLS_VERSION_1_2,
             public_network_access=redisenterprise.PublicNetworkAccess.DISABLED,
-            # Names the one keyed database in the stack, for the policy exemption (docs/ai-gateway-policies-todo.md).
-            tags={**common.tags, "ai-platform-role": CACHE_ROLE_TAG},
-            opts=common.child(self),
+            tags=common.tags,
+            opts=common.child(self, stateful=True),
         )
         database = redisenterprise.Database(
             f"{name}-redis-db",
@@ -393,11 +449,16 @@ class AIGateway(pulumi.ComponentResource):
             access_keys_authentication=redisenterprise.AccessKeysAuthentication.ENABLED,
             persistence=redisenterprise.PersistenceArgs(aof_enabled=False, rdb_enabled=False),
             defer_upgrade=redisenterprise.DeferUpgradeSetting.NOT_DEFERRED,
-            opts=common.child(self),
+            opts=common.child(self, stateful=True),
         )
         private_endpoint(f"{name}-redis", common=common, target_id=cluster.id, group_id="redisEnterprise", parent=self)
         diagnostic_setting(f"{name}-redis-db", target_id=database.id, workspace_id=common.workspace_id, parent=self,
                            metrics=False)
+        # The stamp's Redis rules on this cluster; the name keeps them apart from the stamp's own cache alerts.
+        Alerts(f"{name}-cache-alerts", AlertsArgs(
+            common=common, base_name=f"{args.base_name}-apimcache", action_group_id=args.action_group_id,
+            thresholds=args.thresholds, app_insights_id=None, redis_cluster_id=cluster.id),
+            pulumi.ResourceOptions(parent=self))
         keys = redisenterprise.list_database_keys_output(cluster_name=cluster.name, database_name=database.name,
                                                          resource_group_name=common.resource_group_name)
         connection = pulumi.Output.secret(pulumi.Output.all(cluster.host_name, keys.primary_key).apply(
@@ -407,7 +468,11 @@ class AIGateway(pulumi.ComponentResource):
             secret_name=CACHE_SECRET,
             vault_name=args.key_vault_name,
             resource_group_name=common.resource_group_name,
-            properties=keyvault.SecretPropertiesArgs(value=connection),
+            # A Redis key does not expire; the secret does (key-vault-secret-expiry), and every `pulumi up` writes the
+            # current key, so a regenerated key reaches API Management with the next run.
+            properties=keyvault.SecretPropertiesArgs(
+                value=connection, content_type="text/plain",
+                attributes=keyvault.SecretAttributesArgs(enabled=True, expires=secret_expiry())),
             tags=common.tags,
             opts=common.child(self),
         )

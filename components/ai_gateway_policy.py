@@ -21,6 +21,8 @@ from stack_config.model import GatewayConsumer, GatewayRetry, SemanticCache
 
 TEMPLATE = Path(__file__).with_name("apim") / "openai-api-policy.xml"
 METRIC_NAMESPACE = "ai-gateway"
+# What azure-openai-emit-token-metric writes (Total Tokens, Prompt Tokens, Completion Tokens) in that namespace.
+TOTAL_TOKENS_METRIC = "Total Tokens"
 # Custom metrics the policy emits beside the token metrics (Total/Prompt/Completion Tokens): a lookup counts
 # every request that reached the cache, a miss every one the cache did not answer, so hits = lookups - misses.
 CACHE_LOOKUPS_METRIC = "Semantic Cache Lookups"

@@ -8,6 +8,7 @@ environment pages at its own level.
 |-------------------------|--------------------|---------------------------------------------|-----|----------------|
 | failed-requests         | App Insights       | requests/failed (Count)                     | 2   | PT1M / PT5M    |
 | tokens-per-hour         | App Insights       | custom openai_tokens_used (Total)           | 3   | PT15M / PT1H   |
+|   with an AI gateway    | App Insights       | custom ai-gateway / Total Tokens (Total)    | 3   | PT15M / PT1H   |
 | openai-throttled        | OpenAI account     | AzureOpenAIRequests, StatusCode=429 (Total) | 2   | PT1M / PT5M    |
 | openai-latency          | OpenAI account     | AzureOpenAITimeToResponse, ms (Average)     | 3   | PT5M / PT15M   |
 | redis-server-load       | Managed Redis      | serverLoad, % (Average)                     | 2   | PT5M / PT15M   |
@@ -33,6 +34,7 @@ import pulumi_azure_native.monitor as monitor
 
 from stack_config.model import AlertThresholds
 
+from .ai_gateway_policy import METRIC_NAMESPACE, TOTAL_TOKENS_METRIC
 from .common import Common
 
 AGG = monitor.AggregationTypeEnum
@@ -57,12 +59,19 @@ class Rule:
     custom: bool = False
 
 
-def app_insights_rules(t: AlertThresholds) -> list[Rule]:
+def app_insights_rules(t: AlertThresholds, gateway: bool = False) -> list[Rule]:
+    """With an AI gateway the token count is the gateway's: every call, of every consumer, counted where it
+    passes (azure-openai-emit-token-metric's "Total Tokens" in the policy's namespace,
+    learn.microsoft.com/azure/api-management/azure-openai-emit-token-metric-policy), not what the apps report."""
+    tokens = (Rule("tokens-per-hour", "OpenAI token usage through the AI gateway is above the hourly budget",
+                   METRIC_NAMESPACE, TOTAL_TOKENS_METRIC, AGG.TOTAL, t.tokens_per_hour, 3, "PT15M", "PT1H",
+                   custom=True) if gateway else
+              Rule("tokens-per-hour", "OpenAI token usage is above the hourly budget", "azure.applicationinsights",
+                   "openai_tokens_used", AGG.TOTAL, t.tokens_per_hour, 3, "PT15M", "PT1H", custom=True))
     return [
         Rule("failed-requests", "AI service error rate is high (failed requests)", "Microsoft.Insights/components",
              "requests/failed", AGG.COUNT, t.failed_requests, 2, "PT1M", "PT5M"),
-        Rule("tokens-per-hour", "OpenAI token usage is above the hourly budget", "azure.applicationinsights",
-             "openai_tokens_used", AGG.TOTAL, t.tokens_per_hour, 3, "PT15M", "PT1H", custom=True),
+        tokens,
     ]
 
 
@@ -110,12 +119,15 @@ class AlertsArgs:
     base_name: str
     action_group_id: pulumi.Input[str]
     thresholds: AlertThresholds
-    app_insights_id: pulumi.Input[str]
+    # None: a component watching only its own resources (the AI gateway's semantic cache).
+    app_insights_id: pulumi.Input[str] | None
     openai_account_id: pulumi.Input[str] | None = None
     redis_cluster_id: pulumi.Input[str] | None = None
     gateway_id: pulumi.Input[str] | None = None
     # Container app name -> resource id; one restart rule each (metric alerts take one app).
     container_app_ids: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    # True where an AI gateway counts the tokens (its metrics in the same App Insights component).
+    gateway_metrics: bool = False
 
 
 class Alerts(pulumi.ComponentResource):
@@ -126,7 +138,9 @@ class Alerts(pulumi.ComponentResource):
     def __init__(self, name: str, args: AlertsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("ai-platform:alerts:Alerts", name, None, opts)
         t = args.thresholds
-        targets: list[tuple[pulumi.Input[str], list[Rule]]] = [(args.app_insights_id, app_insights_rules(t))]
+        targets: list[tuple[pulumi.Input[str], list[Rule]]] = []
+        if args.app_insights_id is not None:
+            targets.append((args.app_insights_id, app_insights_rules(t, args.gateway_metrics)))
         if args.openai_account_id is not None:
             targets.append((args.openai_account_id, openai_rules(t)))
         if args.redis_cluster_id is not None:

@@ -15,8 +15,9 @@ import pulumi_azure_native.applicationinsights as applicationinsights
 
 from stack_config.model import Slo
 
-from .ai_gateway_policy import CACHE_LOOKUPS_METRIC, CACHE_MISSES_METRIC
+from .ai_gateway_policy import CACHE_LOOKUPS_METRIC, CACHE_MISSES_METRIC, TOTAL_TOKENS_METRIC
 from .common import Common
+from .slo import MODEL_CALL_FAILED, GatewayLogs, model_calls, user_requests
 
 # The seed's four tiles and queries, unchanged.
 TILES: tuple[tuple[str, str], ...] = (
@@ -35,7 +36,8 @@ TILES: tuple[tuple[str, str], ...] = (
 # requests the semantic cache answered (hits = lookups - misses).
 GATEWAY_TILES: tuple[tuple[str, str], ...] = (
     ("Tokens per Consumer",
-     "customMetrics | where name == 'Total Tokens' | extend consumer = tostring(customDimensions['Consumer']) "
+     f"customMetrics | where name == '{TOTAL_TOKENS_METRIC}' "
+     "| extend consumer = tostring(customDimensions['Consumer']) "
      "| summarize sum(value) by consumer, bin(timestamp, 1h)"),
     ("Semantic Cache Hit Ratio",
      f"customMetrics | where name in ('{CACHE_LOOKUPS_METRIC}', '{CACHE_MISSES_METRIC}') "
@@ -45,7 +47,24 @@ GATEWAY_TILES: tuple[tuple[str, str], ...] = (
 )
 
 
-def _query_item(title: str, query: str, duration_ms: int = 86_400_000, visualization: str = "timechart") -> dict:
+def model_call_tiles(api_id: str) -> tuple[tuple[str, str], ...]:
+    """The gateway's log of every model call (ApiManagementGatewayLogs, in the workspace): what the SLO rules
+    slo-model-latency and slo-model-error-rate measure, by backend, so a failover shows."""
+    calls = model_calls(api_id).replace("\n", " ")
+    return (
+        ("Model calls: p95 time by backend (ms)",
+         f"{calls} | summarize p95_ms = percentile(TotalTime, 95) by BackendId, bin(TimeGenerated, 5m)"),
+        ("Model calls: failed and throttled",
+         f"{calls} | summarize failed = countif({MODEL_CALL_FAILED}), token_limited = countif(ResponseCode == 429 "
+         "and BackendResponseCode != 429) by bin(TimeGenerated, 5m)"),
+    )
+
+
+def _query_item(title: str, query: str, duration_ms: int = 86_400_000, visualization: str = "timechart",
+                workspace_id: str | None = None) -> dict:
+    """A KQL tile over the App Insights component, or over a Log Analytics workspace when one is given."""
+    scope = ({"resourceType": "microsoft.operationalinsights/workspaces", "crossComponentResources": [workspace_id]}
+             if workspace_id else {"resourceType": "microsoft.insights/components"})
     return {
         "type": 3,  # a KQL query item
         "name": title.lower().replace(" ", "-"),
@@ -56,16 +75,16 @@ def _query_item(title: str, query: str, duration_ms: int = 86_400_000, visualiza
             "size": 0,
             "timeContext": {"durationMs": duration_ms},
             "queryType": 0,  # Application Insights / Log Analytics
-            "resourceType": "microsoft.insights/components",
+            **scope,
             "visualization": visualization,
         },
     }
 
 
-def slo_tiles(slo: Slo) -> tuple[tuple[str, str], ...]:
+def slo_tiles(slo: Slo, gateway: bool = False) -> tuple[tuple[str, str], ...]:
     """The SLO group: each objective's measure over time against its target, and the error budget left."""
     budget = slo.error_rate_percent / 100
-    users = 'requests | where url !endswith "/health"'
+    users = user_requests(gateway).replace("\n", " ")
     return (
         (f"SLO: p{slo.latency_percentile} latency (target < {slo.latency_threshold_ms} ms)",
          f"{users} | summarize latency_ms = percentile(duration, {slo.latency_percentile}), "
@@ -82,7 +101,7 @@ def slo_tiles(slo: Slo) -> tuple[tuple[str, str], ...]:
     )
 
 
-def _slo_group(slo: Slo) -> dict:
+def _slo_group(slo: Slo, gateway: bool) -> dict:
     """A workbook group (item type 12) holding the SLO tiles over the error budget period."""
     days_ms = slo.error_budget_days * 86_400_000
     return {
@@ -92,18 +111,31 @@ def _slo_group(slo: Slo) -> dict:
             "version": "NotebookGroup/1.0",
             "groupType": "editable",
             "title": "Service level objectives",
-            "items": [_query_item(title, query, days_ms) for title, query in slo_tiles(slo)],
+            "items": [_query_item(title, query, days_ms) for title, query in slo_tiles(slo, gateway)],
         },
     }
 
 
-def workbook_content(app_insights_id: str, slo: Slo | None = None) -> str:
-    """The workbook's serialized JSON (schema Notebook/1.0): one time chart per tile, then the SLO group."""
-    items = [_query_item(title, query) for title, query in (*TILES, *GATEWAY_TILES)]
+def workbook_content(app_insights_id: str, slo: Slo | None = None, gateway: GatewayView | None = None) -> str:
+    """The workbook's serialized JSON (schema Notebook/1.0): one time chart per tile, the gateway's tiles when
+    there is one, then the SLO group."""
+    items = [_query_item(title, query) for title, query in TILES]
+    if gateway is not None:
+        items += [_query_item(title, query) for title, query in GATEWAY_TILES]
+        items += [_query_item(title, query, workspace_id=gateway.workspace_id)
+                  for title, query in model_call_tiles(gateway.api_id)]
     if slo is not None:
-        items.append(_slo_group(slo))
+        items.append(_slo_group(slo, gateway is not None))
     return json.dumps({"version": "Notebook/1.0", "items": items, "isLocked": False,
                        "fallbackResourceIds": [app_insights_id]}, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class GatewayView:
+    """The AI gateway as the workbook reads it (GatewayLogs with the workspace id resolved)."""
+
+    workspace_id: str
+    api_id: str
 
 
 @dataclass(frozen=True)
@@ -114,6 +146,8 @@ class DashboardArgs:
     app_insights_id: pulumi.Input[str]
     # The objectives the SLO tile group charts against (ai-platform:slo); None leaves the group out.
     slo: Slo | None = None
+    # With an AI gateway: where its logs land and its OpenAI API's id; None leaves the gateway tiles out.
+    gateway: GatewayLogs | None = None
 
 
 class Dashboard(pulumi.ComponentResource):
@@ -127,6 +161,7 @@ class Dashboard(pulumi.ComponentResource):
         region = f"{args.base_name}-{common.location}"
         # Azure lower-cases a workbook's source id; sending it lower-case avoids a diff on every refresh.
         source = pulumi.Output.from_input(args.app_insights_id).apply(str.lower)
+        gateway = args.gateway
         workbook = applicationinsights.Workbook(
             f"{name}-workbook",
             # Workbook names must be GUIDs; derived from the stack and region so reruns update in place.
@@ -139,7 +174,8 @@ class Dashboard(pulumi.ComponentResource):
             description="OpenAI request volume, response latency, token usage and cost per hour",
             version="Notebook/1.0",
             source_id=source,
-            serialized_data=source.apply(lambda ai: workbook_content(ai, args.slo)),
+            serialized_data=pulumi.Output.all(source, gateway.workspace_id if gateway else None).apply(
+                lambda v: workbook_content(v[0], args.slo, GatewayView(v[1], gateway.api_id) if gateway else None)),
             tags=common.tags,
             opts=common.child(self),
         )

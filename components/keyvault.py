@@ -31,7 +31,7 @@ SOFT_DELETE_DAYS = 90
 MAX_NAME_LENGTH = 24
 
 
-def _expiry(now: datetime | None = None) -> int:
+def secret_expiry(now: datetime | None = None) -> int:
     """The secrets' expiry, in the seconds since the epoch Key Vault's `exp` attribute takes."""
     year = (now or datetime.now(UTC)).year + SECRET_LIFETIME_YEARS
     return int(datetime(year, 1, 1, tzinfo=UTC).timestamp())
@@ -141,7 +141,7 @@ class KeyVault(pulumi.ComponentResource):
                 resource_group_name=common.resource_group_name,
                 properties=keyvault.SecretPropertiesArgs(
                     value=pulumi.Output.secret(value), content_type="text/plain",
-                    attributes=keyvault.SecretAttributesArgs(enabled=True, expires=_expiry())),
+                    attributes=keyvault.SecretAttributesArgs(enabled=True, expires=secret_expiry())),
                 tags=common.tags,
                 opts=common.child(self),
             )

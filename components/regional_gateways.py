@@ -45,7 +45,8 @@ class RegionalGateways:
                 embeddings_deployment=gateway.semantic_cache.embeddings_deployment,
                 app_insights_id=regions[loc].monitoring.app_insights_id,
                 app_insights_connection_string=regions[loc].monitoring.connection_string,
-                key_vault_id=stamp.vault.id, key_vault_name=stamp.vault.name))
+                key_vault_id=stamp.vault.id, key_vault_name=stamp.vault.name,
+                action_group_id=foundation.action_group.id, thresholds=cfg.monitoring.thresholds))
 
     @staticmethod
     def private_link_groups(cfg: StackConfig) -> list[str]:

@@ -16,6 +16,7 @@ import pulumi
 
 from stack_config.model import ContainerService, Region, StackConfig
 
+from .ai_gateway import API_ID as AI_GATEWAY_API_ID
 from .ai_gateway import gateway_url
 from .alerts import Alerts, AlertsArgs
 from .app_gateway import WafGateway, WafGatewayArgs
@@ -37,7 +38,7 @@ from .redis import PRIVATE_LINK_GROUP as REDIS_GROUP
 from .redis import RedisCache, RedisCacheArgs
 from .search import PRIVATE_LINK_GROUP as SEARCH_GROUP
 from .search import SearchService, SearchServiceArgs
-from .slo import SloAlerts, SloAlertsArgs
+from .slo import GatewayLogs, SloAlerts, SloAlertsArgs
 
 
 @dataclass(frozen=True)
@@ -157,13 +158,18 @@ class RegionalStamp(pulumi.ComponentResource):
             common=serving, base_name=base, action_group_id=args.action_group_id,
             thresholds=cfg.monitoring.thresholds, app_insights_id=args.monitoring.app_insights_id,
             openai_account_id=self.openai.account_id, redis_cluster_id=self.cache.cluster_id,
-            gateway_id=self.gateway.gateway_id, container_app_ids=self.apps.app_ids), child)
+            gateway_id=self.gateway.gateway_id, container_app_ids=self.apps.app_ids,
+            gateway_metrics=via_gateway), child)
+        # The region's AI gateway logs to this workspace and App Insights (components/ai_gateway.py).
+        gateway_logs = GatewayLogs(args.monitoring.workspace_id, AI_GATEWAY_API_ID) if via_gateway else None
         # The availability objective is measured where the web tests report: the primary's App Insights.
         SloAlerts(f"slo-{loc}", SloAlertsArgs(
             common=serving, base_name=base, slo=cfg.slo, app_insights_id=args.monitoring.app_insights_id,
-            action_group_id=args.action_group_id, availability=args.region == cfg.primary), child)
+            action_group_id=args.action_group_id, availability=args.region == cfg.primary, gateway=gateway_logs),
+            child)
         Dashboard(f"dashboard-{loc}", DashboardArgs(
-            common=serving, base_name=base, app_insights_id=args.monitoring.app_insights_id, slo=cfg.slo), child)
+            common=serving, base_name=base, app_insights_id=args.monitoring.app_insights_id, slo=cfg.slo,
+            gateway=gateway_logs), child)
 
         self.register_outputs({
             "openaiEndpoint": self.openai.endpoint,

@@ -72,6 +72,8 @@ class TokenBudget(pulumi.ComponentResource):
                 start_date=f"{start_date(cfg, args.today).isoformat()}T00:00:00Z",
                 end_date=f"{cfg.end_date.isoformat()}T00:00:00Z" if cfg.end_date is not None else None,
             ),
+            # `ResourceId` with the ids as ARM returns them, exactly as the spec's example writes its filter
+            # (CreateOrUpdateBudget.json, consumption 2024-08-01; re-checked December 2026).
             filter=consumption.BudgetFilterArgs(dimensions=consumption.BudgetComparisonExpressionArgs(
                 name="ResourceId",
                 operator=consumption.BudgetOperatorType.IN_,

@@ -513,6 +513,9 @@ class SemanticCache(Section):
     duration_seconds: Annotated[int, Field(ge=1, le=2_592_000)] = 3600
     # The gateway's own Managed Redis (RediSearch needs EnterpriseCluster + NoEviction and APIM needs an access key).
     redis_sku: RedisSku = "Balanced_B0"
+    # A second copy: zone redundant in a zonal region (zone-redundancy, prod); off halves the price where a lost
+    # cache costs only embeddings calls.
+    high_availability: bool = True
 
 
 class AIGateway(Section):

@@ -411,10 +411,11 @@ def check_ai_gateway(p: dict) -> Iterator[Problem]:
         yield ("aiGateway.capacity", f"Developer runs exactly one unit, found {gateway.capacity}; set capacity: 1")
     network = p.get("network")
     regions = network.regions if network is not None else []
-    # Premium spreads its units over zones by itself; one unit cannot survive a zone (REL-5).
-    if gateway.sku == "Premium" and environment == "prod" and gateway.capacity < 2 and any(r.zonal for r in regions):
-        yield ("aiGateway.capacity", f"{gateway.capacity} unit cannot span availability zones; set capacity: 2 "
-               "or more so a zone outage leaves a unit serving")
+    # Premium pins its units evenly over two or three zones (components.ai_gateway.gateway_zones, REL-5).
+    if gateway.sku == "Premium" and environment == "prod" and any(r.zonal for r in regions) and (
+            gateway.capacity < 2 or (gateway.capacity % 2 and gateway.capacity % 3)):
+        yield ("aiGateway.capacity", f"{gateway.capacity} unit(s) cannot spread evenly over availability zones; set "
+               "a multiple of 2 or 3 (e.g. capacity: 2) so a zone outage leaves units serving")
     for i, region in enumerate(regions):
         if region.subnet("apiManagement") is None:
             yield (f"network.regions[{i}].subnets", "the AI gateway is injected into a subnet of its own; add "

@@ -53,8 +53,13 @@ def test_every_diagnosable_resource_logs_to_its_regions_workspace(prod: list[Res
     assert all(t in by_urn for t in targets)
 
 
+def _stamped(resources: list[Resource]) -> list[Resource]:
+    """The stamps' resources, without the AI gateways' own (their semantic cache is a second Redis per region)."""
+    return [r for r in resources if "ai_gateway:AIGateway$" not in r.urn]
+
+
 def test_prod_has_two_complete_stamps_behind_one_traffic_manager(prod: list[Resource]) -> None:
-    types = Counter(r.type for r in prod)
+    types = Counter(r.type for r in _stamped(prod))
     for per_region in ("azure-native:network:VirtualNetwork", "azure-native:keyvault:Vault",
                        "azure-native:redisenterprise:RedisEnterprise", "azure-native:search:Service",
                        "azure-native:app:ManagedEnvironment", "azure-native:network:ApplicationGateway",
@@ -67,9 +72,14 @@ def test_prod_has_two_complete_stamps_behind_one_traffic_manager(prod: list[Reso
     (profile,) = _of(prod, "azure-native:trafficmanager:Profile")
     endpoints = reveal(profile.inputs)["endpoints"]
     assert [e["priority"] for e in endpoints] == [1, 2]
-    # The only public entry points are the two WAF gateways' addresses, both targeted by Traffic Manager.
-    ips = _of(prod, T.PUBLIC_IP)
+    # The only public entry points are the two WAF gateways' addresses, both targeted by Traffic Manager; the AI
+    # gateways' own addresses carry only Azure's management traffic (internal VNet mode).
+    ips = _of(_stamped(prod), T.PUBLIC_IP)
     assert len(ips) == 2 and {ip.urn for ip in ips} == _deps(profile, "endpoints")
+    services = _of(prod, T.API_MANAGEMENT)
+    assert {reveal(g.inputs)["virtualNetworkType"] for g in services} == {"Internal"}
+    assert {u for g in services for u in _deps(g, "publicIpAddressId")} == {
+        ip.urn for ip in _of(prod, T.PUBLIC_IP)} - {ip.urn for ip in ips}
 
 
 def test_dns_zones_link_every_vnet(prod: list[Resource]) -> None:
@@ -106,7 +116,7 @@ def test_stateful_resources_protected_in_prod_only(prod: list[Resource], dev: li
 
 def test_dev_is_smaller_and_cheaper(prod: list[Resource], dev: list[Resource]) -> None:
     assert len(dev) < len(prod) / 2
-    (redis,) = _of(dev, T.REDIS_ENTERPRISE)
+    (redis,) = _of(_stamped(dev), T.REDIS_ENTERPRISE)
     assert reveal(redis.inputs)["sku"]["name"] == "Balanced_B0"
     assert _of(dev, "azure-native:trafficmanager:Profile") == []
 

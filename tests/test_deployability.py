@@ -108,11 +108,19 @@ def test_5_operators_reach_the_private_endpoints_from_the_operations_subnet(
 @pytest.mark.parametrize("stack", STACKS)
 def test_6_oss_cluster_shard_ports_are_open_to_the_workloads(stacks: dict[str, Stack], stack: str) -> None:
     s = stacks[stack]
-    assert {d["inputs"]["clusteringPolicy"] for d in s.of("redisenterprise:Database")} == {"OSSCluster"}
+    # The stamps' shared caches are OSSCluster (10000 plus the shard ports); the AI gateway's semantic cache is
+    # EnterpriseCluster for RediSearch (10000 only): the workloads' rule admits both, the gateway subnet included.
+    policies = {("AIGateway$" in d["urn"], d["inputs"]["clusteringPolicy"]) for d in s.of("redisenterprise:Database")}
+    assert policies == {(False, "OSSCluster"), (True, "EnterpriseCluster")}
+    gateway_subnets = {sn["addressPrefix"] for v in s.of("network:VirtualNetwork") for sn in v["inputs"]["subnets"]
+                       if sn["name"] == "snet-api-management"}
+    assert gateway_subnets
     for nsg in s.of("network:NetworkSecurityGroup"):
         if nsg["inputs"]["networkSecurityGroupName"].endswith("private-endpoints"):
             rule = next(r for r in nsg["inputs"]["securityRules"] if r["name"] == "allow-workloads")
             assert {"10000", "8500-8599"} <= set(rule["destinationPortRanges"])
+            # Every region's gateway reaches every region's endpoints (cross-region pool members, its own cache).
+            assert gateway_subnets <= set(rule["sourceAddressPrefixes"]), rule
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -248,6 +248,7 @@ AOAI = At(OPENAI, "openai-eastus2")
 KV = At(KEY_VAULT, "kv-eastus2-vault")
 AMR = At(REDIS, "redis-eastus2")
 AMR_DB = At(REDIS_DB, "redis-eastus2-db")
+GATEWAY_CACHE_DB = At(REDIS_DB, "ai-gateway-eastus2-redis-db")
 ST = At(STORAGE, "events-st")
 EVH = At(EVENT_HUB, "events-evh")
 SB = At(SERVICE_BUS, "events-sb")
@@ -479,6 +480,10 @@ MUTATIONS: list[Mutation] = [
     case("gateway-tls-1.0", GATEWAY, editing(_client_tls10_on), "apim-tls"),
     case("gateway-managed-identity-removed", GATEWAY, without("identity"), "apim-managed-identity"),
     case("gateway-one-unit-in-prod", GATEWAY, setting("sku.capacity", 1.0), "apim-zones-prod"),
+    case("gateway-zones-left-to-best-effort", GATEWAY, without("zones"), "apim-zones-prod"),
+    case("gateway-without-its-management-ip", GATEWAY, without("publicIpAddressId"), "apim-zones-prod"),
+    case("gateway-management-ip-serving-external-mode", GATEWAY, setting("virtualNetworkType", "External"),
+         "waf-fronts-public-ips", on=At(PUBLIC_IP, "ai-gateway-eastus2-pip")),
     case("gateway-backend-circuit-breaker-removed", GATEWAY_BACKEND, without("circuitBreaker"),
          "openai-backend-circuit-breaker"),
     case("gateway-backend-ignores-retry-after", At(APIM_BACKEND, "ai-gateway-eastus2-backend-westus3"),
@@ -498,6 +503,18 @@ MUTATIONS: list[Mutation] = [
          without("credentials.identityClientId"), "apim-diagnostics", on=GATEWAY),
     case("openai-granted-to-a-workload", At(ROLE_ASSIGNMENT, "ai-gateway-eastus2-openai-eastus2"),
          _workload_granted_openai, "openai-only-through-gateway"),
+    # The gateway's semantic cache: the one keyed Redis database, accepted only in its private Key Vault shape.
+    case("gateway-cache-cluster-public", At(REDIS, "ai-gateway-eastus2-redis"),
+         setting("publicNetworkAccess", "Enabled"), "redis-enterprise-access-keys-disabled", on=GATEWAY_CACHE_DB),
+    case("gateway-cache-private-endpoint-removed", At(PRIVATE_ENDPOINT, "ai-gateway-eastus2-redis-pe"), dropped,
+         "redis-enterprise-access-keys-disabled", on=GATEWAY_CACHE_DB),
+    case("gateway-cache-named-value-not-secret", At(T.APIM_NAMED_VALUE, "ai-gateway-eastus2-cache-connection"),
+         setting("secret", False), "redis-enterprise-access-keys-disabled", on=GATEWAY_CACHE_DB),
+    case("gateway-cache-not-using-the-named-value", At(T.APIM_CACHE, "ai-gateway-eastus2-cache"),
+         setting("connectionString", "redis.contoso.com:10000"), "redis-enterprise-access-keys-disabled",
+         on=GATEWAY_CACHE_DB),
+    case("gateway-cache-secret-never-expires", At(T.KEY_VAULT_SECRET, "ai-gateway-eastus2-cache-secret"),
+         without("properties.attributes.expires"), "key-vault-secret-expiry"),
     # Pattern 1: Computer Vision and Document Intelligence, caught by the Cognitive Services policies.
     case("vision-local-auth-enabled", VISION, setting("properties.disableLocalAuth", False),
          "cognitive-services-local-auth-disabled"),

@@ -16,8 +16,11 @@ APIM_API: Final = "azure-native:apimanagement:Api"
 APIM_API_OPERATION_POLICY: Final = "azure-native:apimanagement:ApiOperationPolicy"
 APIM_API_POLICY: Final = "azure-native:apimanagement:ApiPolicy"
 APIM_BACKEND: Final = "azure-native:apimanagement:Backend"
+APIM_CACHE: Final = "azure-native:apimanagement:Cache"
 APIM_DIAGNOSTIC: Final = "azure-native:apimanagement:Diagnostic"
 APIM_LOGGER: Final = "azure-native:apimanagement:Logger"
+APIM_NAMED_VALUE: Final = "azure-native:apimanagement:NamedValue"
+APIM_POLICY: Final = "azure-native:apimanagement:Policy"
 
 # --- app (Container Apps) ------------------------------------------------------------------------
 CONTAINER_APP: Final = "azure-native:app:ContainerApp"

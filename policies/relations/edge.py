@@ -154,11 +154,24 @@ def _inbound(balancer: PolicyResource) -> bool:
     return any((rules := items(balancer.props, key)) is not UNKNOWN and rules for key in INBOUND_LB_RULES)
 
 
+def _internal_apim_ips(stack: Stack) -> set[str]:
+    """URNs of the public IPs of API Management services in internal VNet mode: "In an internal virtual network,
+    the public IP address is used only for management operations, not for API requests"
+    (learn.microsoft.com/azure/reliability/reliability-api-management, api-management-howto-ip-addresses)."""
+    found: set[str] = set()
+    for service in stack.of(T.API_MANAGEMENT):
+        if text(service.props, "virtualNetworkType") != "internal":
+            continue
+        urns, _ = stack.references(service, "publicIpAddressId", [get(service.props, "publicIpAddressId")])
+        found |= urns
+    return found
+
+
 def _outbound_or_management_ips(stack: Stack) -> set[str]:
     """URNs of public IPs that serve no web traffic: those of NAT gateways, Bastion, firewalls,
-    VPN gateways and outbound-only load balancers, by dependency or by id."""
+    VPN gateways, outbound-only load balancers and internal API Management services, by dependency or by id."""
     users = [*stack.of(*NON_WEB_IP_USERS), *(lb for lb in stack.of(T.LOAD_BALANCER) if not _inbound(lb))]
-    exempt: set[str] = set()
+    exempt: set[str] = _internal_apim_ips(stack)
     for user in users:
         exempt |= {dep.urn for deps in user.property_dependencies.values() for dep in deps}
         ids = [*ids_at(items(user.props, "publicIpAddresses"), "id"),
@@ -285,7 +298,8 @@ waf_fronts_public_ips = stack_policy(
     severity=Severity.CRITICAL,
     remediation="Attach the public IP to an Application Gateway (WAF_v2) frontend IP configuration and set the "
                 "gateway's `firewall_policy` to a WebApplicationFirewallPolicy; remove public IPs from anything "
-                "else (NAT gateways, Bastion, Azure Firewall and VPN gateways are exempt).",
+                "else (NAT gateways, Bastion, Azure Firewall, VPN gateways and the management address of an internal "
+                "API Management service are exempt).",
     check=_waf_fronts_public_ips,
 )
 

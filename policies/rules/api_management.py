@@ -78,6 +78,9 @@ def _managed_identity(args: ResourceValidationArgs, config: Config) -> Iterable[
 
 
 def _zone_redundant(args: ResourceValidationArgs, config: Config) -> Iterable[str]:
+    """Premium with its units pinned evenly across 2+ zones, and the public IP resource a VNet-injected instance
+    needs for zone support (learn.microsoft.com/azure/reliability/reliability-api-management: automatic placement
+    is best-effort; "you must specify a public IP address resource" in an external or internal VNet)."""
     if not config["requireZoneRedundancy"]:
         return
     sku, capacity, zones = text(args.props, "sku", "name"), number(args.props, "sku", "capacity"), items(
@@ -87,10 +90,18 @@ def _zone_redundant(args: ResourceValidationArgs, config: Config) -> Iterable[st
     units = int(capacity or 1)
     if sku != "premium":
         yield f"sku.name is '{get(args.props, 'sku', 'name')}'; only Premium spreads the gateway across zones"
-    elif units < 2:
+        return
+    if units < 2:
         yield f"sku.capacity is {units}; Premium needs 2+ units to run in more than one zone"
-    elif zones and len(zones) < 2:
-        yield f"zones is {zones}; pin two or more zones, or leave zones unset (automatic zone redundancy)"
+    if len(zones) < 2:
+        yield (f"zones is {zones or 'not set'}: automatic placement is best-effort; pin two or three zones that "
+               "divide sku.capacity evenly")
+    elif units % len(zones):
+        yield f"sku.capacity {units} does not spread evenly over zones {zones}; use a multiple of {len(zones)} units"
+    injected = text(args.props, "virtualNetworkType") in ("internal", "external")
+    if injected and get(args.props, "publicIpAddressId") is None:
+        yield ("publicIpAddressId is not set: an instance injected in a VNet needs a Standard, zone-redundant public "
+               "IP of its own for zone support")
 
 
 def _covers(ranges: list[object], low: int, high: int) -> bool:
@@ -167,12 +178,14 @@ apim_managed_identity = resource_policy(
 
 apim_zone_redundancy = resource_policy(
     name="apim-zones-prod",
-    description="The API Management gateway survives the loss of a zone (Premium, 2+ units) where the environment "
-                "requires it.",
+    description="The API Management gateway survives the loss of a zone (Premium, units pinned evenly across 2+ "
+                "zones, its own public IP when VNet-injected) where the environment requires it.",
     checklist=["REL-5"],
     severity=Severity.MEDIUM,
-    remediation="Use `sku=ApiManagementServiceSkuPropertiesArgs(name='Premium', capacity=2)` (Premium with 2+ units "
-                "is zone redundant in regions with zones); `requireZoneRedundancy` is true in prod.",
+    remediation="Use `sku=ApiManagementServiceSkuPropertiesArgs(name='Premium', capacity=2)` with `zones=['1', '2']` "
+                "(three zones for a multiple of three units) and, in a VNet, `public_ip_address_id` of a Standard "
+                "static public IP with zones 1-3 and a DNS label (components.ai_gateway.gateway_zones); "
+                "`requireZoneRedundancy` is true in prod.",
     types=[T.API_MANAGEMENT],
     check=_zone_redundant,
     config={"requireZoneRedundancy": {"type": "boolean", "default": False}},

@@ -1,5 +1,6 @@
 """Azure Managed Redis (redisenterprise:RedisEnterprise + Database) and classic Azure Cache for Redis
-(redis:Redis): private access, TLS, Entra ID authentication, SKU and eviction.
+(redis:Redis): private access, TLS, SKU and eviction. Entra ID authentication of databases is a stack policy
+(relations/databases.py): its one exception depends on who consumes the keys.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pulumi_policy import Policy, ResourceValidationArgs, Severity
 
 from ..azure import types as T
 from ..framework import Config, resource_policy
-from ..framework.expect import COMPLIES, VIOLATES, Row, closed, equals, is_not, present, tls_at_least, value_policy
+from ..framework.expect import COMPLIES, VIOLATES, Row, closed, is_not, present, tls_at_least, value_policy
 from ..framework.inputs import UNKNOWN, get
 
 
@@ -59,23 +60,6 @@ redis_enterprise_tls = value_policy(
             message="{path} is '{value}'; set it to '1.2'"),
         Row(("clientProtocol",), is_not("Plaintext"), absent=COMPLIES, types=frozenset({T.REDIS_DATABASE}),
             message="clientProtocol is 'Plaintext'; set it to 'Encrypted' so clients connect over TLS only"),
-    ],
-)
-
-
-redis_enterprise_access_keys_disabled = value_policy(
-    name="redis-enterprise-access-keys-disabled",
-    description="Azure Managed Redis databases authenticate with Entra ID, not access keys.",
-    checklist=["SEC-1"],
-    severity=Severity.CRITICAL,
-    remediation="Set `access_keys_authentication='Disabled'` on the database and add an "
-                "AccessPolicyAssignment for each consumer identity.",
-    types=[T.REDIS_DATABASE],
-    rows=[
-        # Explicit: the default changed across API versions.
-        Row(("accessKeysAuthentication",), equals("Disabled"), absent=VIOLATES, default="depends on the API version",
-            message="{path} is {shown}; set it to 'Disabled' and grant identities access-policy assignments "
-                    "(Entra ID authentication)"),
     ],
 )
 
@@ -156,7 +140,7 @@ cache_eviction_policy = value_policy(
 
 
 POLICIES: list[Policy] = [
-    redis_enterprise_private_access, redis_enterprise_tls, redis_enterprise_access_keys_disabled,
+    redis_enterprise_private_access, redis_enterprise_tls,
     redis_classic_retired, redis_classic_private_access, redis_classic_tls, redis_sku_allowed,
     cache_eviction_policy,
 ]

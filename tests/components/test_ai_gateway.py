@@ -3,6 +3,8 @@ retries and an optional semantic cache; and the policy document it renders."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -14,25 +16,33 @@ from components.ai_gateway import (
     CACHE_NAMED_VALUE,
     CACHE_SECRET,
     CUSTOM_PROPERTIES,
-    OPENAI_SPEC_URL,
+    OPENAI_SPEC,
+    OPENAI_SPEC_COMMIT,
+    OPENAI_SPEC_SHA256,
+    OPENAI_SPEC_SOURCE,
     POOL_BACKEND,
     AIGateway,
     AIGatewayArgs,
     AIGatewayError,
     OpenAIBackend,
+    gateway_zones,
     pool_order,
 )
 from components.ai_gateway_policy import ORDER, PolicyError, PolicyInputs, check, render
+from components.keyvault import secret_expiry
 from dryrun.mocks import TENANT_ID
+from policies.relations.databases import redis_enterprise_access_keys_disabled
 from stack_config.model import AIGateway as AIGatewayConfig
-from stack_config.model import GatewayBackend, GatewayConsumer, GatewayRetry, SemanticCache
+from stack_config.model import AlertThresholds, GatewayBackend, GatewayConsumer, GatewayRetry, SemanticCache
 from tests.components.common_inputs import SUB, config_problems, make_common
 from tests.harness import Declared, declare, stack_config
+from tests.policies.support import evaluate
 
 SERVICE = "azure-native:apimanagement:ApiManagementService"
 BACKEND = "azure-native:apimanagement:Backend"
 POLICY = "azure-native:apimanagement:ApiPolicy"
 ROLE = "azure-native:authorization:RoleAssignment"
+ALERT = "azure-native:monitor:MetricAlert"
 DATABASE = "azure-native:redisenterprise:Database"
 OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
 CLIENT_IDS = {"chat": "11111111-1111-1111-1111-111111111111", "vision": "22222222-2222-2222-2222-222222222222",
@@ -57,7 +67,8 @@ def _build(config: AIGatewayConfig, location: str = "eastus2") -> Declared:
             client_ids=CLIENT_IDS, embeddings_deployment="embeddings",
             app_insights_id=f"{SUB}/Microsoft.Insights/components/appi",
             app_insights_connection_string="InstrumentationKey=k;IngestionEndpoint=https://x/",
-            key_vault_id=f"{SUB}/Microsoft.KeyVault/vaults/kv", key_vault_name="kv"))
+            key_vault_id=f"{SUB}/Microsoft.KeyVault/vaults/kv", key_vault_name="kv",
+            action_group_id=f"{SUB}/Microsoft.Insights/actionGroups/ag", thresholds=AlertThresholds()))
 
     return declare(build, stack="prod")
 
@@ -68,8 +79,14 @@ def prod() -> Declared:
 
 
 @pytest.fixture(scope="module")
-def cached() -> Declared:
-    return _build(_config(semantic_cache=SemanticCache(enabled=True)))
+def cached(prod: Declared) -> Declared:
+    assert _config().semantic_cache.enabled, "both stacks run the semantic cache"
+    return prod
+
+
+@pytest.fixture(scope="module")
+def uncached() -> Declared:
+    return _build(_config(semantic_cache=SemanticCache(enabled=False)))
 
 
 def test_the_service_is_internal_only_with_a_system_identity_and_no_weak_tls(prod: Declared) -> None:
@@ -78,13 +95,56 @@ def test_the_service_is_internal_only_with_a_system_identity_and_no_weak_tls(pro
     assert service["virtualNetworkConfiguration"]["subnetResourceId"].endswith("/subnets/apim")
     assert service["identity"]["type"] == "SystemAssigned"
     assert service["sku"] == {"name": "Premium", "capacity": 2}
-    assert "publicIpAddressId" not in service
     props = service["customProperties"]
     for protocol in ("Tls10", "Tls11", "Ssl30"):
         assert props[f"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.{protocol}"] == "false"
         assert props[f"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.{protocol}"] == "false"
     assert props["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168"] == "false"
     assert props == CUSTOM_PROPERTIES
+
+
+def test_prod_pins_its_units_over_zones_with_a_zone_redundant_management_ip(prod: Declared) -> None:
+    service = prod.inputs(SERVICE)
+    assert service["zones"] == ["1", "2"]
+    ip = prod.one("azure-native:network:PublicIPAddress")
+    assert ip.urn in prod.one(SERVICE).property_dependencies["publicIpAddressId"]
+    address = prod.inputs("azure-native:network:PublicIPAddress")
+    assert address["sku"] == {"name": "Standard", "tier": "Regional"}
+    assert (address["publicIPAllocationMethod"], address["publicIPAddressVersion"]) == ("Static", "IPv4")
+    assert address["zones"] == ["1", "2", "3"]
+    assert address["dnsSettings"]["domainNameLabel"] == service["serviceName"]
+
+
+@pytest.mark.parametrize(("sku", "capacity", "location", "zones"), [
+    ("Premium", 2, "eastus2", ["1", "2"]),
+    ("Premium", 3, "eastus2", ["1", "2", "3"]),
+    ("Premium", 4, "eastus2", ["1", "2"]),
+    ("Premium", 6, "eastus2", ["1", "2", "3"]),
+    ("Premium", 5, "eastus2", None),
+    ("Premium", 1, "eastus2", None),
+    ("Premium", 2, "westcentralus", None),  # no availability zones in the region table
+    ("Developer", 1, "eastus2", None),
+])
+def test_zones_divide_the_units_in_zonal_regions_only(sku: str, capacity: int, location: str,
+                                                      zones: list[str] | None) -> None:
+    assert gateway_zones(sku, capacity, location) == zones
+
+
+@settings(max_examples=12, deadline=None)
+@given(capacity=st.integers(min_value=1, max_value=12))
+def test_a_premium_gateway_pins_zones_exactly_when_config_accepts_its_capacity(capacity: int) -> None:
+    zones = gateway_zones("Premium", capacity, "eastus2")
+    if zones is None:
+        problems = config_problems("prod", "aiGateway", lambda g: g.update(capacity=capacity))
+        assert "spread evenly" in problems["aiGateway.capacity"]
+    else:
+        assert len(zones) >= 2 and capacity % len(zones) == 0 and set(zones) <= {"1", "2", "3"}
+
+
+def test_developer_keeps_azures_managed_address_and_no_zones() -> None:
+    dev = _build(_config("dev"))
+    assert "zones" not in dev.inputs(SERVICE) and "publicIpAddressId" not in dev.inputs(SERVICE)
+    assert not dev.of_type("azure-native:network:PublicIPAddress")
 
 
 def test_the_gateway_alone_is_openai_user_on_every_account(prod: Declared) -> None:
@@ -136,11 +196,40 @@ def test_default_pool_order_is_local_first_for_any_region_set(regions: list[str]
     assert sorted(o.location for o in order) == sorted(regions)
 
 
-def test_the_api_is_the_pinned_inference_spec_without_subscription_keys(prod: Declared) -> None:
+def test_the_api_is_the_vendored_inference_spec_inline_without_subscription_keys(prod: Declared) -> None:
     api = prod.inputs("azure-native:apimanagement:Api")
-    assert api["value"] == OPENAI_SPEC_URL and re.search(r"/[0-9a-f]{40}/", OPENAI_SPEC_URL)
-    assert api["format"] == "openapi+json-link" and api["path"] == "openai"
+    # Inline content: nothing to download at deployment time, so an internal gateway imports it too.
+    assert api["format"] == "openapi+json" and api["value"] == OPENAI_SPEC.read_text(encoding="utf-8")
+    assert api["path"] == "openai"
     assert api["subscriptionRequired"] is False and api["protocols"] == ["https"]
+
+
+def test_the_vendored_spec_is_the_pinned_upstream_file() -> None:
+    raw = OPENAI_SPEC.read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == OPENAI_SPEC_SHA256, "edited by hand? re-vendor it (OPENAI_SPEC)"
+    assert re.fullmatch(r"[0-9a-f]{40}", OPENAI_SPEC_COMMIT) and f"/{OPENAI_SPEC_COMMIT}/" in OPENAI_SPEC_SOURCE
+    assert OPENAI_SPEC_SOURCE.endswith("/inference/stable/2024-10-21/inference.json")
+
+
+def test_the_vendored_spec_is_openapi_3_with_every_operation_the_gateway_serves() -> None:
+    spec = json.loads(OPENAI_SPEC.read_text(encoding="utf-8"))
+    assert spec["openapi"].startswith("3.0") and spec["info"]["version"] == "2024-10-21"
+    operations = {(path, method): op["operationId"] for path, item in spec["paths"].items()
+                  for method, op in item.items()}
+    # Chat and text call chat completions, the semantic cache's store/lookup wrap them, embeddings back the cache.
+    assert operations[("/deployments/{deployment-id}/chat/completions", "post")] == "ChatCompletions_Create"
+    assert operations[("/deployments/{deployment-id}/completions", "post")] == "Completions_Create"
+    assert operations[("/deployments/{deployment-id}/embeddings", "post")] == "embeddings_create"
+    # The token metric's Deployment dimension reads the `deployment-id` path parameter on every operation.
+    for (path, method), _ in operations.items():
+        params = spec["paths"][path][method].get("parameters", [])
+        assert {"in": "path", "name": "deployment-id"}.items() <= next(
+            p for p in params if p["name"] == "deployment-id").items(), path
+        assert any(p["name"] == "api-version" and p["in"] == "query" and p["required"] for p in params), path
+    # Every in-document reference resolves: API Management imports the content as given.
+    text = OPENAI_SPEC.read_text(encoding="utf-8")
+    for ref in set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', text)):
+        assert ref in spec["components"]["schemas"], ref
 
 
 def test_the_policy_limits_each_consumer_and_admits_only_their_identities(prod: Declared) -> None:
@@ -168,9 +257,9 @@ def test_the_gateway_name_resolves_privately_from_every_vnet(prod: Declared) -> 
     assert record["relativeRecordSetName"] == "@" and record["aRecords"][0]["ipv4Address"].startswith("10.")
 
 
-def test_no_cache_declares_no_keyed_redis(prod: Declared) -> None:
-    assert not prod.of_type(DATABASE)
-    assert "semantic-cache" not in prod.inputs(POLICY)["value"]
+def test_no_cache_declares_no_keyed_redis(uncached: Declared) -> None:
+    assert not uncached.of_type(DATABASE)
+    assert "semantic-cache" not in uncached.inputs(POLICY)["value"]
 
 
 def test_the_semantic_cache_is_a_dedicated_redisearch_database_read_through_key_vault(cached: Declared) -> None:
@@ -187,6 +276,25 @@ def test_the_semantic_cache_is_a_dedicated_redisearch_database_read_through_key_
     document = cached.inputs(POLICY)["value"]
     assert 'embeddings-backend-auth="system-assigned"' in document
     assert "<azure-openai-semantic-cache-store" in document
+
+
+def test_the_cache_key_secret_expires_and_says_what_it_holds(cached: Declared) -> None:
+    properties = cached.inputs("azure-native:keyvault:Secret")["properties"]
+    assert properties["contentType"] == "text/plain"
+    assert properties["attributes"] == {"enabled": True, "expires": secret_expiry()}
+
+
+def test_the_cache_cluster_pages_on_load_and_memory(cached: Declared) -> None:
+    alerts = [cached.inputs(ALERT, r.name) for r in cached.of_type(ALERT)]
+    cluster = cached.one("azure-native:redisenterprise:RedisEnterprise")
+    assert {a["criteria"]["allOf"][0]["metricName"] for a in alerts} == {"serverLoad", "usedmemorypercentage"}
+    assert all(cluster.urn in r.property_dependencies["scopes"] for r in cached.of_type(ALERT))
+    assert all(a["ruleName"].startswith("alert-aip-prod-apimcache-eastus2-redis-") for a in alerts)
+    assert all(a["actions"] == [{"actionGroupId": f"{SUB}/Microsoft.Insights/actionGroups/ag"}] for a in alerts)
+
+
+def test_the_gateway_cache_is_the_one_keyed_database_the_pack_accepts(cached: Declared) -> None:
+    assert evaluate([redis_enterprise_access_keys_disabled], cached.resources) == []
 
 
 def test_a_consumer_without_an_identity_is_refused_before_anything_is_declared() -> None:
@@ -261,7 +369,8 @@ def test_a_consumer_missing_from_the_identities_cannot_render() -> None:
 
 @pytest.mark.parametrize(("change", "field", "message"), [
     pytest.param(lambda g: g.update(sku="Developer"), "aiGateway.sku", "prod needs", id="prod-developer"),
-    pytest.param(lambda g: g.update(capacity=1), "aiGateway.capacity", "cannot span", id="prod-one-unit"),
+    pytest.param(lambda g: g.update(capacity=1), "aiGateway.capacity", "cannot spread evenly", id="prod-one-unit"),
+    pytest.param(lambda g: g.update(capacity=5), "aiGateway.capacity", "multiple of 2 or 3", id="prod-five-units"),
     pytest.param(lambda g: g["consumers"].append({"service": "ghost", "tokensPerMinute": 5}),
                  "aiGateway.consumers[4].service", "not a workload", id="unknown-consumer"),
     pytest.param(lambda g: g["consumers"].append({"service": "chat", "tokensPerMinute": 5}),

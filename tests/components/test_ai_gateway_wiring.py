@@ -13,6 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "azure-native:apimanagement:ApiManagementService"
 ROLE = "azure-native:authorization:RoleAssignment"
 OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
+WORKSPACE = "azure-native:operationalinsights:Workspace"
+QUERY_RULE = "azure-native:monitor:ScheduledQueryRule"
+METRIC_ALERT = "azure-native:monitor:MetricAlert"
 
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
@@ -65,3 +68,25 @@ def test_regions_are_peered_both_ways_for_cross_region_failover(stack: tuple[str
     peerings = [reveal(r.inputs) for r in _of(resources, "azure-native:network:VirtualNetworkPeering")]
     assert len(peerings) == (2 if name == "prod" else 0)
     assert all(p["allowForwardedTraffic"] is False and p["useRemoteGateways"] is False for p in peerings)
+
+
+def test_each_region_watches_its_gateway_model_path_and_tokens(stack: tuple[str, list[Resource]]) -> None:
+    _, resources = stack
+    workspaces = {reveal(r.inputs)["location"]: r.urn for r in _of(resources, WORKSPACE)}
+    model_rules = [r for r in _of(resources, QUERY_RULE) if reveal(r.inputs)["ruleName"].endswith(
+        ("-slo-model-latency", "-slo-model-error-rate"))]
+    assert len(model_rules) == 2 * len(workspaces)
+    for rule in model_rules:
+        assert rule.property_dependencies["scopes"] == [workspaces[reveal(rule.inputs)["location"]]]
+    tokens = [reveal(r.inputs)["criteria"]["allOf"][0] for r in _of(resources, METRIC_ALERT)
+              if reveal(r.inputs)["ruleName"].endswith("-tokens-per-hour")]
+    assert len(tokens) == len(workspaces)
+    assert all((c["metricNamespace"], c["metricName"]) == ("ai-gateway", "Total Tokens") for c in tokens)
+
+
+def test_the_semantic_cache_runs_in_every_gateway(stack: tuple[str, list[Resource]]) -> None:
+    _, resources = stack
+    caches = _of(resources, "azure-native:apimanagement:Cache")
+    assert len(caches) == len(_of(resources, SERVICE))
+    documents = [reveal(r.inputs)["value"] for r in _of(resources, "azure-native:apimanagement:ApiPolicy")]
+    assert documents and all("<azure-openai-semantic-cache-lookup" in d for d in documents)

@@ -20,17 +20,18 @@ APPS = {"api-gateway": f"{SUB}/Microsoft.App/containerApps/ca-api-gateway",
 AG_ID = f"{SUB}/Microsoft.Insights/actionGroups/ag-aip-prod"
 
 
-def _alerts(stack: str, full: bool = True):
+def _alerts(stack: str, full: bool = True, gateway_metrics: bool = False):
     cfg = stack_config(stack)
     common = Common(resource_group_name=f"rg-aip-{stack}-eastus2", location="eastus2", tags=cfg.resource_tags())
     extra: dict[str, Any] = dict(openai_account_id=OPENAI_ID, redis_cluster_id=REDIS_ID, gateway_id=GATEWAY_ID,
                                  container_app_ids=APPS) if full else {}
     return lambda: Alerts("alerts", AlertsArgs(common=common, base_name=f"aip-{stack}", action_group_id=AG_ID,
-                                               thresholds=cfg.monitoring.thresholds, app_insights_id=AI_ID, **extra))
+                                               thresholds=cfg.monitoring.thresholds, app_insights_id=AI_ID,
+                                               gateway_metrics=gateway_metrics, **extra))
 
 
-def _by_key(stack: str, full: bool = True) -> dict[str, dict]:
-    d = declare(_alerts(stack, full), stack)
+def _by_key(stack: str, full: bool = True, gateway_metrics: bool = False) -> dict[str, dict]:
+    d = declare(_alerts(stack, full, gateway_metrics), stack)
     return {r.name.removeprefix("alerts-"): d.inputs(ALERT, r.name) for r in d.of_type(ALERT)}
 
 
@@ -108,6 +109,14 @@ def test_token_alert_is_a_custom_app_insights_metric_over_the_hour() -> None:
     assert c["skipMetricValidation"] is True
     assert c["timeAggregation"] == "Total" and alert["windowSize"] == "PT1H"
     assert c["threshold"] == 200_000  # dev's tokensPerHour, not the default
+
+
+def test_with_a_gateway_the_token_alert_counts_the_gateways_total_tokens() -> None:
+    alert = _by_key("dev", gateway_metrics=True)["tokens-per-hour"]
+    c = _criterion(alert)
+    assert (c["metricNamespace"], c["metricName"]) == ("ai-gateway", "Total Tokens")
+    assert alert["scopes"] == [AI_ID] and c["skipMetricValidation"] is True
+    assert c["timeAggregation"] == "Total" and c["threshold"] == 200_000 and alert["windowSize"] == "PT1H"
 
 
 def test_thresholds_differ_per_environment() -> None:

@@ -4,7 +4,8 @@ import json
 import uuid
 
 from components.common import Common
-from components.dashboard import GATEWAY_TILES, TILES, Dashboard, DashboardArgs
+from components.dashboard import GATEWAY_TILES, TILES, Dashboard, DashboardArgs, model_call_tiles
+from components.slo import GatewayLogs
 from policies.azure import types as T
 from tests.harness import declare, stack_config
 
@@ -19,11 +20,16 @@ SEED_QUERIES = {
 }
 
 
-def _workbook(location: str = "eastus2") -> dict:
+WORKSPACE_ID = ("/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f/resourceGroups/rg-aip-prod-eastus2/providers/"
+                "Microsoft.OperationalInsights/workspaces/log-aip-prod-eastus2")
+
+
+def _workbook(location: str = "eastus2", gateway: bool = False) -> dict:
     cfg = stack_config("prod")
     common = Common(resource_group_name=f"rg-aip-prod-{location}", location=location, tags=cfg.resource_tags())
-    d = declare(lambda: Dashboard("dash", DashboardArgs(common=common, base_name="aip-prod", app_insights_id=AI_ID)),
-                "prod")
+    logs = GatewayLogs(WORKSPACE_ID, "azure-openai") if gateway else None
+    d = declare(lambda: Dashboard("dash", DashboardArgs(common=common, base_name="aip-prod", app_insights_id=AI_ID,
+                                                        gateway=logs)), "prod")
     return d.inputs(WORKBOOK)
 
 
@@ -32,18 +38,33 @@ def test_workbook_holds_the_seed_tiles_as_kql_time_charts() -> None:
     assert data["version"] == "Notebook/1.0"
     tiles = {item["content"]["title"]: item["content"] for item in data["items"]}
     assert dict(TILES) == SEED_QUERIES
-    assert {title: tile["query"] for title, tile in tiles.items()} == {**SEED_QUERIES, **dict(GATEWAY_TILES)}
+    assert {title: tile["query"] for title, tile in tiles.items()} == SEED_QUERIES
     assert all(tile["visualization"] == "timechart" and tile["queryType"] == 0 for tile in tiles.values())
     assert all(item["type"] == 3 for item in data["items"])
     assert data["fallbackResourceIds"] == [AI_ID.lower()]
 
 
 def test_workbook_reads_the_gateway_token_and_cache_metrics() -> None:
-    items = json.loads(_workbook()["serializedData"])["items"]
+    items = json.loads(_workbook(gateway=True)["serializedData"])["items"]
     queries = {item["content"]["title"]: item["content"]["query"] for item in items}
+    assert set(queries) == {*SEED_QUERIES, *dict(GATEWAY_TILES), *dict(model_call_tiles("azure-openai"))}
+    assert queries["Tokens per Consumer"].startswith("customMetrics | where name == 'Total Tokens' ")
     assert "customDimensions['Consumer']" in queries["Tokens per Consumer"]
     assert "Semantic Cache Lookups" in queries["Semantic Cache Hit Ratio"]
     assert "Semantic Cache Misses" in queries["Semantic Cache Hit Ratio"]
+
+
+def test_model_call_tiles_read_the_gateway_logs_in_the_workspace() -> None:
+    items = json.loads(_workbook(gateway=True)["serializedData"])["items"]
+    model = [i["content"] for i in items if i["content"]["title"].startswith("Model calls")]
+    assert len(model) == 2
+    for tile in model:
+        assert tile["query"].startswith('ApiManagementGatewayLogs | where ApiId == "azure-openai" |')
+        assert tile["resourceType"] == "microsoft.operationalinsights/workspaces"
+        assert tile["crossComponentResources"] == [WORKSPACE_ID]
+    others = [i["content"] for i in items if not i["content"]["title"].startswith("Model calls")]
+    assert all(t["resourceType"] == "microsoft.insights/components" and "crossComponentResources" not in t
+               for t in others)
 
 
 def test_workbook_is_shared_and_sourced_from_app_insights() -> None:

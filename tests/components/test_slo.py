@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from components.common import Common
-from components.slo import FAST_BURN, SLOW_BURN, SloAlerts, SloAlertsArgs, availability_rule, request_rules
+from components.slo import (
+    FAST_BURN,
+    SLOW_BURN,
+    GatewayLogs,
+    SloAlerts,
+    SloAlertsArgs,
+    availability_rule,
+    request_rules,
+)
 from stack_config.model import Slo
 from tests.harness import declare, stack_config
 
@@ -16,12 +24,17 @@ AG_ID = ("/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f/resourceGroups/rg-
          "Microsoft.Insights/actionGroups/ag-aip-prod")
 
 
-def _rules(slo: Slo, availability: bool = True, location: str = "eastus2") -> dict[str, dict]:
+WORKSPACE_ID = ("/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f/resourceGroups/rg-aip-prod-eastus2/providers/"
+                "Microsoft.OperationalInsights/workspaces/log-aip-prod-eastus2")
+
+
+def _rules(slo: Slo, availability: bool = True, location: str = "eastus2",
+           gateway: GatewayLogs | None = None) -> dict[str, dict]:
     common = Common(resource_group_name=f"rg-aip-prod-{location}", location=location,
                     tags=stack_config("prod").resource_tags())
     d = declare(lambda: SloAlerts("slo", SloAlertsArgs(common=common, base_name="aip-prod", slo=slo,
                                                        app_insights_id=AI_ID, action_group_id=AG_ID,
-                                                       availability=availability)), "prod")
+                                                       availability=availability, gateway=gateway)), "prod")
     return {r.name.removeprefix("slo-"): d.inputs(RULE, r.name) for r in d.of_type(RULE)}
 
 
@@ -96,3 +109,33 @@ def test_every_rule_stays_inside_what_log_search_alerts_accept() -> None:
     for rule in [*request_rules(Slo()), availability_rule(Slo(availability_window_hours=48))]:
         assert rule.frequency in ("PT5M", "PT15M", "PT1H")
         assert rule.query_range in (None, "PT1H", "PT6H", "P2D")
+
+
+def test_with_a_gateway_the_model_path_has_objectives_from_its_logs_in_the_workspace() -> None:
+    slo = stack_config("prod").slo
+    rules = _rules(slo, gateway=GatewayLogs(WORKSPACE_ID, "azure-openai"))
+    assert {"slo-model-latency", "slo-model-error-rate"} <= set(rules)
+    for key in ("slo-model-latency", "slo-model-error-rate"):
+        rule = rules[key]
+        assert rule["scopes"] == [WORKSPACE_ID] and rule["actions"] == {"actionGroups": [AG_ID]}
+        (c,) = rule["criteria"]["allOf"]
+        assert c["query"].startswith('ApiManagementGatewayLogs\n| where ApiId == "azure-openai"')
+        assert (rule["evaluationFrequency"], rule["windowSize"]) == ("PT5M", "PT15M")
+    (latency,) = rules["slo-model-latency"]["criteria"]["allOf"]
+    assert f"percentile(TotalTime, {slo.latency_percentile})" in latency["query"]
+    assert (latency["metricMeasureColumn"], latency["threshold"]) == ("latency_ms", slo.latency_threshold_ms)
+    (errors,) = rules["slo-model-error-rate"]["criteria"]["allOf"]
+    assert "ResponseCode >= 500 or (ResponseCode == 429 and BackendResponseCode == 429)" in errors["query"]
+    assert (errors["metricMeasureColumn"], errors["threshold"]) == ("error_rate_percent", slo.error_rate_percent)
+
+
+def test_with_a_gateway_the_user_objectives_leave_out_its_own_telemetry() -> None:
+    slo = stack_config("prod").slo
+    with_gateway = _rules(slo, gateway=GatewayLogs(WORKSPACE_ID, "azure-openai"))
+    without = _rules(slo)
+    for key in ("slo-latency", "slo-error-rate", "slo-burn-fast", "slo-burn-slow"):
+        (c,) = with_gateway[key]["criteria"]["allOf"]
+        assert '| where url !contains ".azure-api.net/"' in c["query"] and with_gateway[key]["scopes"] == [AI_ID]
+        (plain,) = without[key]["criteria"]["allOf"]
+        assert ".azure-api.net" not in plain["query"]
+    assert not {"slo-model-latency", "slo-model-error-rate"} & set(without)

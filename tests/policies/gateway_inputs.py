@@ -24,6 +24,7 @@ from tests.policies import secure_inputs as s
 TEMPLATE = Path(__file__).resolve().parents[2] / "components" / "apim" / "openai-api-policy.xml"
 SUBNET = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Network/virtualNetworks/vnet-aip/subnets/snet-apim"
 OPENAI_HOST = "https://oai-aip-prod-eus2.openai.azure.com/openai"
+MANAGEMENT_IP = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Network/publicIPAddresses/apim-aip-prod-pip"
 SECONDARY_HOST = "https://oai-aip-prod-wus3.openai.azure.com/openai"
 OPENAI_USER = ROLES["Cognitive Services OpenAI User"]
 
@@ -52,6 +53,7 @@ def service(**overrides: Any) -> apim.ApiManagementService:
         identity=apim.ApiManagementServiceIdentityArgs(type="SystemAssigned"),
         virtual_network_type="Internal",
         virtual_network_configuration=apim.VirtualNetworkConfigurationArgs(subnet_resource_id=SUBNET),
+        zones=["1", "2"], public_ip_address_id=MANAGEMENT_IP,
         custom_properties={key: "false" for key in (*DISABLED_PROTOCOLS, *DISABLED_CIPHERS)})
     args.update(overrides)
     return apim.ApiManagementService("gateway", **{k: v for k, v in args.items() if v is not None})

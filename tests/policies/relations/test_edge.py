@@ -2,12 +2,17 @@
 `container-app-ingress-restricted`, `waf-fronts-public-ips`, `static-content-behind-cdn`): a
 compliant and a violating deployment per policy, declared with the SDK under mocks; relations come
 from the recorded property dependencies, as the engine sends them, with preview cases where ids are
-still unknown."""
+still unknown.
+
+An API Management service in internal VNet mode uses its public IP "only for management operations, not for
+API requests" (learn.microsoft.com/azure/reliability/reliability-api-management), so that address is no entry
+point; the same address on a service in external mode serves API requests and still needs a WAF."""
 
 from __future__ import annotations
 
 import copy
 
+import pulumi_azure_native.apimanagement as apim
 import pulumi_azure_native.app as app
 import pulumi_azure_native.cdn as cdn
 import pulumi_azure_native.network as network
@@ -236,3 +241,31 @@ def test_an_origin_host_unknown_during_preview_is_not_reported() -> None:
                       host_name=s.unknown())
 
     assert evaluate([static_content_behind_cdn], sdk_resources(build)) == []
+
+
+APIM_SUBNET = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Network/virtualNetworks/vnet-aip/subnets/snet-apim"
+
+
+def gateway_with_ip(mode: str) -> s.Program:
+    def build() -> None:
+        ip = network.PublicIPAddress(
+            "apim-pip", resource_group_name=s.RG, location="eastus2", public_ip_address_name="apim-aip-prod-pip",
+            sku=network.PublicIPAddressSkuArgs(name="Standard"), public_ip_allocation_method="Static",
+            zones=["1", "2", "3"], dns_settings=network.PublicIPAddressDnsSettingsArgs(domain_name_label="apim-aip"))
+        apim.ApiManagementService(
+            "gateway", resource_group_name=s.RG, service_name="apim-aip-prod", location="eastus2",
+            publisher_email="engineering@contoso.com", publisher_name="Contoso",
+            sku=apim.ApiManagementServiceSkuPropertiesArgs(name="Premium", capacity=2), zones=["1", "2"],
+            virtual_network_type=mode, public_ip_address_id=ip.id,
+            virtual_network_configuration=apim.VirtualNetworkConfigurationArgs(subnet_resource_id=APIM_SUBNET))
+    return build
+
+
+@pytest.mark.parametrize(("mode", "expected"), [
+    pytest.param("Internal", [], id="internal-gateway-management-ip-complies"),
+    pytest.param("External", ["public IP 'apim-pip' is not the frontend of an Application Gateway"],
+                 id="external-gateway-ip-violates"),
+])
+def test_only_an_internal_gateways_management_ip_needs_no_waf(mode: str, expected: list[str]) -> None:
+    found = [v.message for v in evaluate([waf_fronts_public_ips], sdk_resources(gateway_with_ip(mode)))]
+    assert [m.splitlines()[-1].split(",")[0] for m in found] == expected

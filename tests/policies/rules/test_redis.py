@@ -18,7 +18,6 @@ from policies.rules.redis import (
     redis_classic_private_access,
     redis_classic_retired,
     redis_classic_tls,
-    redis_enterprise_access_keys_disabled,
     redis_enterprise_private_access,
     redis_enterprise_tls,
     redis_sku_allowed,
@@ -47,7 +46,6 @@ PASSING = [
     (redis_enterprise_tls, s.redis_cluster()),
     (redis_enterprise_tls, s.redis_cluster(minimum_tls_version=None)),  # Managed Redis defaults to 1.2
     (redis_enterprise_tls, s.redis_database()),
-    (redis_enterprise_access_keys_disabled, s.redis_database()),
     (redis_classic_private_access, s.classic_redis()),
     (redis_classic_tls, s.classic_redis()),
     (cache_eviction_policy, s.redis_database()),
@@ -62,8 +60,6 @@ FAILING = [
     (redis_enterprise_private_access, s.redis_cluster(public_network_access="Enabled"), "is 'Enabled'"),
     (redis_enterprise_tls, s.redis_cluster(minimum_tls_version="1.0"), "'1.0'"),
     (redis_enterprise_tls, s.redis_database(client_protocol="Plaintext"), "Plaintext"),
-    (redis_enterprise_access_keys_disabled, s.redis_database(access_keys_authentication="Enabled"), "Entra"),
-    (redis_enterprise_access_keys_disabled, s.redis_database(access_keys_authentication=None), "absent"),
     (redis_classic_retired, s.classic_redis(), "no longer accepts new caches"),
     (redis_classic_private_access, s.classic_redis(public_network_access=None),
      "absent (Azure's default: Enabled)"),
@@ -76,7 +72,7 @@ FAILING = [
 ]
 
 # The policies the tables specify: each has a compliant and a violating case.
-AREA = [redis_enterprise_private_access, redis_enterprise_tls, redis_enterprise_access_keys_disabled,
+AREA = [redis_enterprise_private_access, redis_enterprise_tls,
     redis_classic_private_access, redis_classic_tls, cache_eviction_policy, redis_classic_retired]
 
 test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
