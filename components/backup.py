@@ -28,6 +28,9 @@ from .diagnostics import diagnostic_setting
 from .private_endpoint import check_private_link
 from .storage import private_container, secure_storage_account
 
+# The private-link group of the backup account's one endpoint.
+PRIVATE_LINK_GROUP = "blob"
+
 # Containers created in the account and protected by the vaulted tier (which backs up named
 # containers only).
 CONTAINERS = ("ai-data", "model-artifacts")
@@ -108,7 +111,7 @@ class Backup(pulumi.ComponentResource):
             raise BackupError(f"{name}: backup.redundancy ZoneRedundant needs availability zones, which "
                               f"{common.location} lacks; use LocallyRedundant or GeoRedundant")
         # The account has no public access: without its private endpoint nothing could reach it.
-        check_private_link(f"{name}-st", common, "blob")
+        check_private_link(f"{name}-st", common, PRIVATE_LINK_GROUP)
         rbac.check_grants(name, common.role_grants)
         super().__init__("ai-platform:backup:Backup", name, None, opts)
         region = f"{args.base_name}-{common.location}"

@@ -37,6 +37,8 @@ COGNITIVE_USER = "Cognitive Services User"
 LOG_CATEGORIES = ("Audit", "RequestResponse", "Trace")
 # Single-service accounts answer on <subdomain>.cognitiveservices.azure.com only.
 ZONES = ("privatelink.cognitiveservices.azure.com",)
+# The private-link group (sub-resource) of a Cognitive Services account's endpoint.
+PRIVATE_LINK_GROUP = "account"
 _SUBDOMAIN_MAX = 64
 
 Kind = Literal["ComputerVision", "FormRecognizer"]
@@ -109,7 +111,7 @@ def _check(name: str, args: CognitiveAccountArgs) -> KindSpec:
     spec = KINDS.get(args.kind)
     if spec is None:
         raise CognitiveAccountError(f"{name}: kind '{args.kind}' is not supported; use one of {', '.join(KINDS)}")
-    check_private_link(name, args.common, "account", ZONES)
+    check_private_link(name, args.common, PRIVATE_LINK_GROUP, ZONES)
     check_grants(name, _grants(args))
     check_parts(name, base_name=args.base_name, location=args.common.location)
     return spec
@@ -142,7 +144,7 @@ class CognitiveAccount(pulumi.ComponentResource):
             tags=common.tags,
             opts=common.child(self, stateful=True),
         )
-        private_endpoint(name, common=common, target_id=self.account.id, group_id="account", parent=self,
+        private_endpoint(name, common=common, target_id=self.account.id, group_id=PRIVATE_LINK_GROUP, parent=self,
                          zones=ZONES)
         grant_all(name, scope=self.account.id, grants=_grants(args), parent=self)
         diagnostic_setting(name, target_id=self.account.id, workspace_id=common.workspace_id, parent=self,

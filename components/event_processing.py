@@ -39,6 +39,10 @@ from .private_endpoint import check_private_link, private_endpoint
 from .rbac import check_grants, grant, grant_all
 from .storage import private_container, secure_storage_account
 
+# The private-link groups of its endpoints: the namespaces, the function app's storage (blob, queue)
+# and the function app.
+PRIVATE_LINK_GROUPS = ("namespace", "blob", "queue", "sites")
+
 EVENT_HUB = "ai-events"
 CONSUMER_GROUP = "functions"
 # Flex Consumption deploys the app package into this container; Elastic Premium runs it from there.
@@ -101,7 +105,7 @@ def _check(name: str, args: EventProcessingArgs) -> None:
     if config.event_hub_zone_redundant and common.location not in model.ZONAL_REGIONS:
         raise EventProcessingError(f"{name}: eventProcessing.eventHubZoneRedundant needs availability zones, which "
                                    f"{common.location} lacks; set it to false or pick a zonal region")
-    for group in ("namespace", "blob", "queue", "sites"):
+    for group in PRIVATE_LINK_GROUPS:
         check_private_link(name, common, group)
     check_grants(name, common.role_grants)
     misplaced = [g.role for g in common.role_grants if _grant_target(g.role) is None]

@@ -20,6 +20,9 @@ from .naming import check_parts, unique_name_output
 from .private_endpoint import check_private_link, private_endpoint
 from .rbac import check_grants, grant_all
 
+# The private-link group (sub-resource) of a Key Vault's endpoint.
+PRIVATE_LINK_GROUP = "vault"
+
 # Every secret expires (key-vault-secret-expiry): on 1 January two years after the year it is
 # deployed, so a stack deployed at least once a year never holds an expired secret, and the date
 # (hence the secret's version) moves once a year, not on every `pulumi up`.
@@ -54,7 +57,7 @@ class KeyVaultArgs:
 
 
 def _check(name: str, args: KeyVaultArgs) -> None:
-    check_private_link(name, args.common, "vault")
+    check_private_link(name, args.common, PRIVATE_LINK_GROUP)
     check_grants(name, args.common.role_grants)
     check_parts(name, base_name=args.base_name, location=args.common.location)
     if isinstance(args.tenant_id, str):
@@ -123,7 +126,7 @@ class KeyVault(pulumi.ComponentResource):
             tags=common.tags,
             opts=common.child(self, stateful=True),
         )
-        private_endpoint(name, common=common, target_id=vault.id, group_id="vault", parent=self)
+        private_endpoint(name, common=common, target_id=vault.id, group_id=PRIVATE_LINK_GROUP, parent=self)
         diagnostic_setting(f"{name}-vault", target_id=vault.id, workspace_id=common.workspace_id, parent=self,
                            categories=["AuditEvent"])
         grant_all(name, scope=vault.id, grants=common.role_grants, parent=self)

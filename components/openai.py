@@ -19,7 +19,7 @@ import pulumi_azure_native.cognitiveservices as cognitiveservices
 
 from stack_config.model import OpenAI
 
-from .cognitive import keyless_private_properties, system_principal_id
+from .cognitive import PRIVATE_LINK_GROUP, keyless_private_properties, system_principal_id
 from .common import Common, RoleGrant
 from .diagnostics import diagnostic_setting
 from .naming import check_parts, unique_name_output
@@ -57,7 +57,7 @@ def _grants(args: SecureOpenAIArgs) -> list[RoleGrant]:
 
 
 def _check(name: str, args: SecureOpenAIArgs) -> None:
-    check_private_link(name, args.common, "account")
+    check_private_link(name, args.common, PRIVATE_LINK_GROUP)
     check_grants(name, _grants(args))
     check_parts(name, base_name=args.base_name, location=args.common.location)
 
@@ -118,7 +118,7 @@ class SecureOpenAI(pulumi.ComponentResource):
         # endpoint connection made then fails (AccountProvisioningStateInvalid); the endpoint's
         # target id therefore carries a dependency on the last deployment.
         settled_id = pulumi.Output.all(self.account.id, *[d.id for d in self.deployments]).apply(lambda ids: ids[0])
-        private_endpoint(name, common=common, target_id=settled_id, group_id="account", parent=self)
+        private_endpoint(name, common=common, target_id=settled_id, group_id=PRIVATE_LINK_GROUP, parent=self)
 
         grant_all(name, scope=self.account.id, grants=_grants(args), parent=self)
 

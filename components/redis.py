@@ -44,6 +44,9 @@ from .naming import check_parts, unique_name_output
 from .private_endpoint import check_private_link, private_endpoint
 from .rbac import check_grants, grant_all
 
+# The private-link group (sub-resource) of an Azure Managed Redis endpoint.
+PRIVATE_LINK_GROUP = "redisEnterprise"
+
 PORT = 10000
 CLUSTERING_POLICY = redisenterprise.ClusteringPolicy.OSS_CLUSTER
 # What clients connect to: the endpoint on 10000 and, under the OSS clustering policy, each shard
@@ -83,7 +86,7 @@ class RedisCacheArgs:
 
 def _check(name: str, args: RedisCacheArgs) -> dict[str, str]:
     """Refuse unusable inputs before anything is declared; return each consumer's assignment name."""
-    check_private_link(name, args.common, "redisEnterprise")
+    check_private_link(name, args.common, PRIVATE_LINK_GROUP)
     check_grants(name, args.common.role_grants)
     check_parts(name, base_name=args.base_name, location=args.common.location)
     return _assignment_names(name, args.consumers)
@@ -156,7 +159,7 @@ class RedisCache(pulumi.ComponentResource):
         # Azure RBAC on the cluster is control plane only; data access is the assignments above.
         grant_all(name, scope=self.cluster.id, grants=common.role_grants, parent=self)
 
-        private_endpoint(name, common=common, target_id=self.cluster.id, group_id="redisEnterprise", parent=self)
+        private_endpoint(name, common=common, target_id=self.cluster.id, group_id=PRIVATE_LINK_GROUP, parent=self)
         # The cluster emits metrics only and the database logs only (connection events).
         diagnostic_setting(name, target_id=self.cluster.id, workspace_id=common.workspace_id, parent=self,
                            categories=[])

@@ -36,6 +36,9 @@ from .naming import check_parts, unique_name_output
 from .private_endpoint import check_private_link, private_endpoint
 from .rbac import check_grants, consumer_grants, grant_all
 
+# The private-link group (sub-resource) of an AI Search endpoint.
+PRIVATE_LINK_GROUP = "searchService"
+
 READER = "Search Index Data Reader"
 CONTRIBUTOR = "Search Index Data Contributor"
 # https://learn.microsoft.com/azure/azure-monitor/reference/supported-logs/microsoft-search-searchservices-logs
@@ -71,7 +74,7 @@ def _check(name: str, args: SearchServiceArgs) -> None:
     problems = list(check_search(args.config, None, None))
     if problems:
         raise SearchServiceError(f"{name}: " + "; ".join(f"{path}: {message}" for path, message in problems))
-    check_private_link(name, args.common, "searchService")
+    check_private_link(name, args.common, PRIVATE_LINK_GROUP)
     check_grants(name, _grants(args))
     check_parts(name, base_name=args.base_name, location=args.common.location)
 
@@ -107,7 +110,7 @@ class SearchService(pulumi.ComponentResource):
             tags=common.tags,
             opts=common.child(self, stateful=True),
         )
-        private_endpoint(name, common=common, target_id=self.service.id, group_id="searchService", parent=self)
+        private_endpoint(name, common=common, target_id=self.service.id, group_id=PRIVATE_LINK_GROUP, parent=self)
         grant_all(name, scope=self.service.id, grants=_grants(args), parent=self)
         diagnostic_setting(name, target_id=self.service.id, workspace_id=common.workspace_id, parent=self,
                            categories=LOG_CATEGORIES)

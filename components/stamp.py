@@ -20,18 +20,23 @@ from .ai_gateway import API_ID as AI_GATEWAY_API_ID
 from .ai_gateway import gateway_url
 from .alerts import Alerts, AlertsArgs
 from .app_gateway import WafGateway, WafGatewayArgs
+from .cognitive import PRIVATE_LINK_GROUP as ACCOUNT_GROUP
 from .cognitive import CognitiveAccount, CognitiveAccountArgs, Kind
 from .common import Common
 from .container_apps import ContainerApps, ContainerAppsArgs, ServiceIdentity
 from .dashboard import Dashboard, DashboardArgs
+from .foundation import RegionFoundation
 from .identity import WorkloadIdentities, WorkloadIdentitiesArgs
+from .keyvault import PRIVATE_LINK_GROUP as VAULT_GROUP
 from .keyvault import KeyVault, KeyVaultArgs
 from .monitoring import Monitoring
 from .naming import unique_name_output
 from .network import SecureNetwork
 from .openai import SecureOpenAI, SecureOpenAIArgs
 from .rbac import grant
+from .redis import PRIVATE_LINK_GROUP as REDIS_GROUP
 from .redis import RedisCache, RedisCacheArgs
+from .search import PRIVATE_LINK_GROUP as SEARCH_GROUP
 from .search import SearchService, SearchServiceArgs
 from .slo import GatewayLogs, SloAlerts, SloAlertsArgs
 
@@ -52,10 +57,24 @@ class RegionalStampArgs:
     def base_name(self) -> str:
         return f"{self.config.name_prefix}-{self.config.environment}"
 
+    @classmethod
+    def on(cls, foundation: RegionFoundation, config: StackConfig, action_group_id: pulumi.Input[str],
+           tenant_id: pulumi.Input[str], stack: str) -> RegionalStampArgs:
+        """The stamp of a region on its foundation."""
+        return cls(common=foundation.common, config=config, region=foundation.region, network=foundation.network,
+                   monitoring=foundation.monitoring, action_group_id=action_group_id, tenant_id=tenant_id,
+                   stack=stack)
+
 
 def entrypoint(config: StackConfig) -> ContainerService:
     """The service the gateway routes to (config validation ensures there is exactly one)."""
     return next(s for s in config.container_apps.services if s.entrypoint)
+
+
+def private_link_groups(config: StackConfig) -> list[str]:
+    """The private-link groups of a stamp's endpoints: the Cognitive Services accounts (OpenAI, and
+    Computer Vision and Document Intelligence when configured), Key Vault, Redis and AI Search."""
+    return [ACCOUNT_GROUP, VAULT_GROUP, REDIS_GROUP] + ([SEARCH_GROUP] if config.search is not None else [])
 
 
 class RegionalStamp(pulumi.ComponentResource):

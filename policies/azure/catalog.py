@@ -202,7 +202,7 @@ AUDIT_CATEGORIES: Final[dict[str, frozenset[str]]] = {
 }
 AUDIT_GROUPS: Final = frozenset({"audit", "alllogs"})
 
-# Types whose Args accept `tags` (checked against the SDK by tests/policies/test_compliance.py).
+# Types whose Args accept `tags` (checked against the SDK by tests/policies/rules/test_resources.py).
 TAGGABLE: Final = frozenset({
     T.RESOURCE_GROUP, T.VNET, T.NSG, T.PRIVATE_ENDPOINT, T.PUBLIC_IP, T.APP_GATEWAY, T.WAF_POLICY, T.PRIVATE_ZONE,
     T.KEY_VAULT, T.USER_ASSIGNED_IDENTITY, T.COGNITIVE_ACCOUNT, T.REDIS_ENTERPRISE, T.CLASSIC_REDIS,

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from pulumi_policy import Policy, StackValidationPolicy
@@ -27,21 +28,27 @@ from policies.checklist import BY_ID, ITEMS
 from policies.framework.expect import ROWS
 from policies.framework.policy import TYPES
 from policies.pack import ENFORCEMENT_LEVEL
+from tests.policies import support
 from tests.policies.support import case_ids, evaluate, sdk_resources
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "policies"
 ENVIRONMENTS = ("dev", "prod")
-# Test modules whose PASSING / FAILING tables hold `(policy, program[, config], ...)` cases.
-TABLES = ("tests.policies.test_security", "tests.policies.test_reliability", "tests.policies.test_performance",
-          "tests.policies.test_blind_spots",
-          "tests.policies.test_gateway_policies",
-          "tests.policies.rules.test_search", "tests.policies.rules.test_static_web_apps",
-          "tests.policies.rules.test_front_door", "tests.policies.relations.test_frontend")
-# Test modules of plain test functions: a function that evaluates one policy is that policy's example.
-FUNCTIONS = ("tests.policies.test_monitoring", "tests.policies.test_cost", "tests.policies.test_compliance",
-             "tests.policies.test_stack", "tests.policies.test_slo_policies")
+# The policy tests mirror the pack: tests/policies/rules/test_<service>.py for policies/rules/<service>.py,
+# tests/policies/relations/test_<concern>.py for policies/relations/<concern>.py.
+TESTS = ROOT / "tests" / "policies"
 
+
+def test_modules() -> list[str]:
+    """The mirrored test modules, by name."""
+    return [f"tests.policies.{path.parent.name}.{path.stem}"
+            for kind in ("rules", "relations") for path in sorted((TESTS / kind).glob("test_*.py"))]
+
+
+def mirror(policy: Policy) -> str:
+    """The test module of the policy's module."""
+    package, module = _module_of(policy).split(".")[1:]
+    return f"tests.policies.{package}.test_{module}"
 
 HOW_TO = """## Adding a policy
 
@@ -68,11 +75,14 @@ HOW_TO = """## Adding a policy
    needing two values at once is a function with `resource_policy(check=...)` or `stack_policy`.
    Add the policy to the module's `POLICIES`; names are permanent (configs, suppressions and SARIF
    rule ids use them).
-3. **The tests.** Add a compliant and a violating case to the table of the test module that covers
-   the service (`PASSING` / `FAILING`: `(policy, program)` and `(policy, program, fragment of the
-   message)`), built on the SDK baselines in `tests/policies/secure_inputs.py`. The case ids are
-   derived from the case (`<policy>/violates-<fragment>`), and the first cases become the page's
-   examples.
+3. **The tests.** The rule's test module mirrors it: `tests/policies/rules/test_<service>.py` (or
+   `relations/test_<concern>.py`). Add a compliant and a violating case to its tables (`PASSING` /
+   `FAILING`: `(policy, program[, config])` and `(policy, program[, config], fragment of the
+   message)`, run by `table_tests(__file__, AREA, PASSING, FAILING)`, which also checks that every
+   policy of `AREA` has both), built on the SDK baselines in `tests/policies/secure_inputs.py`; logic
+   a table cannot state is a plain test function. The case ids are derived from the case
+   (`<policy>/violates-when-<what the program sets>`), and the first cases of the policy's own test
+   module become the page's examples (`tests/policies/test_pages.py` fails when a page lacks one).
 4. **The page.** `.venv/bin/python -m tests.policies.pages` writes `docs/policies/<name>.md` and this
    index; `./dev test` fails until they are current. Per-environment levels and knobs go to
    `policies/config/<env>.json`.
@@ -88,48 +98,89 @@ class Case:
     config: dict[str, Any] | None
 
 
-def _table_cases(table: str) -> dict[str, Case]:
-    """The first case per policy of each module's `table`."""
-    first: dict[str, Case] = {}
-    for name in TABLES:
-        module = importlib.import_module(name)
-        rows = getattr(module, table)
-        assert module.__file__ is not None
-        for case_id, row in zip(case_ids(module.__file__, table, rows), rows, strict=True):
-            if row[0].name not in first:
-                config = row[2] if len(row) > 2 and not isinstance(row[2], str) else None
-                first[row[0].name] = Case(case_id, name, row[0], sdk_resources(row[1]), config)
-    return first
+def _table_cases(module: ModuleType, table: str, into: dict[str, Case]) -> None:
+    """The first case per policy of the module's `table`."""
+    rows = getattr(module, table, None)
+    if not rows:
+        return
+    assert module.__file__ is not None
+    for case_id, row in zip(case_ids(module.__file__, table, rows), rows, strict=True):
+        if row[0].name not in into:
+            config = row[2] if len(row) > 2 and not isinstance(row[2], str) else None
+            into[row[0].name] = Case(case_id, module.__name__, row[0], sdk_resources(row[1]), config)
 
 
-def _function_cases(compliant: dict[str, Case], violating: dict[str, Case]) -> None:
-    """Add the first evaluation of a single policy in each plain test function that names a policy
-    still lacking an example, recorded by running the function with its module's `evaluate` wrapped."""
-    for name in FUNCTIONS:
-        module = importlib.import_module(name)
-        for test_name, test in inspect.getmembers(module, inspect.isfunction):
-            if not test_name.startswith("test_") or inspect.signature(test).parameters:
-                continue
-            named = {getattr(module, n).name for n in test.__code__.co_names
-                     if isinstance(getattr(module, n, None), Policy)}
-            if all(n in compliant and n in violating for n in named):
-                continue
+def _calls(test: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The calls pytest makes of a test function: one without arguments, or one per parameter set of
+    its single `parametrize` mark (`<function>[<id or index>]`)."""
+    marks = [m for m in getattr(test, "pytestmark", []) if m.name == "parametrize"]
+    if not marks:
+        return [] if inspect.signature(test).parameters else [(test.__name__, {})]
+    if len(marks) > 1:
+        return []
+    argnames, argvalues = marks[0].args[0], marks[0].args[1]
+    keys = [a.strip() for a in argnames.split(",")] if isinstance(argnames, str) else list(argnames)
+    calls = []
+    for i, value in enumerate(argvalues):
+        param = isinstance(value, tuple) and hasattr(value, "marks")  # a pytest.param(...)
+        values, given = (getattr(value, "values"), getattr(value, "id")) if param else (value, None)  # noqa: B009
+        values = values if len(keys) > 1 else (values[0] if param else value,)
+        calls.append((f"{test.__name__}[{given or i}]", dict(zip(keys, values, strict=True))))
+    return calls
+
+
+def _function_cases(module: ModuleType, compliant: dict[str, Case], violating: dict[str, Case]) -> None:
+    """Add the first evaluation of a single policy in each plain test function of the module (each
+    parameter set of a parametrized one) that names a policy still lacking an example, recorded by
+    running the function with `evaluate` wrapped (the module's own name and the one the support
+    helpers call)."""
+    for test_name, test in inspect.getmembers(module, inspect.isfunction):
+        if not test_name.startswith("test_") or test.__module__ != module.__name__:
+            continue
+        named = {getattr(module, n).name for n in test.__code__.co_names
+                 if isinstance(getattr(module, n, None), Policy)}
+        if all(n in compliant and n in violating for n in named):
+            continue
+        for case_id, kwargs in _calls(test):
 
             def record(policies: Iterable[Policy], resources: list[Resource], config: dict[str, Any] | None = None,
-                       stack: str = "test", test_name: str = test_name, name: str = name) -> list[Violation]:
+                       stack: str = "test", case_id: str = case_id) -> list[Violation]:
                 listed = list(policies)
                 found = evaluate(listed, resources, config, stack)
                 if len(listed) == 1 and stack == "test":
                     into = violating if found else compliant
-                    into.setdefault(listed[0].name, Case(test_name, name, listed[0], copy.deepcopy(resources), config))
+                    into.setdefault(listed[0].name,
+                                    Case(case_id, module.__name__, listed[0], copy.deepcopy(resources), config))
                 return found
 
-            original = module.evaluate
-            setattr(module, "evaluate", record)  # noqa: B010 (the module's own name, for the test to call)
+            patched = [m for m in (module, support) if getattr(m, "evaluate", None) is evaluate]
+            for m in patched:
+                setattr(m, "evaluate", record)  # noqa: B010 (the module's own name, for the test to call)
             try:
-                test()
+                test(**kwargs)
             finally:
-                setattr(module, "evaluate", original)  # noqa: B010
+                for m in patched:
+                    setattr(m, "evaluate", evaluate)  # noqa: B010
+
+
+def examples() -> tuple[dict[str, Case], dict[str, Case]]:
+    """Per policy name, the first compliant and the first violating case of its own test module."""
+    from policies.pack import POLICIES
+
+    compliant: dict[str, Case] = {}
+    violating: dict[str, Case] = {}
+    for name in test_modules():
+        module = importlib.import_module(name)
+        own_compliant: dict[str, Case] = {}
+        own_violating: dict[str, Case] = {}
+        _table_cases(module, "PASSING", own_compliant)
+        _table_cases(module, "FAILING", own_violating)
+        _function_cases(module, own_compliant, own_violating)
+        for found, into in ((own_compliant, compliant), (own_violating, violating)):
+            for policy_name, case in found.items():
+                if any(p is case.policy for p in POLICIES) and mirror(case.policy) == name:
+                    into.setdefault(policy_name, case)
+    return compliant, violating
 
 
 def _module_of(policy: Policy) -> str:
@@ -169,6 +220,7 @@ def _example(case: Case, violating: bool) -> list[str]:
     assert bool(found) == violating, f"{case.id}: the test case no longer {'fails' if violating else 'passes'}"
     types = TYPES.get(case.policy.name)
     shown = [r for r in resources if types is None or r.type in types] if case.policy.name in TYPES else resources
+    shown = shown or resources
     flagged = {v.urn for v in found}
     if violating and any(r.urn in flagged for r in shown):
         shown = [r for r in shown if r.urn in flagged]
@@ -278,8 +330,7 @@ def render() -> dict[Path, str]:
     """Every page, by path."""
     from policies.pack import POLICIES
 
-    compliant, violating = _table_cases("PASSING"), _table_cases("FAILING")
-    _function_cases(compliant, violating)
+    compliant, violating = examples()
     pages = {DOCS / f"{p.name}.md": page(p, compliant.get(p.name), violating.get(p.name)) for p in POLICIES}
     pages[DOCS / "README.md"] = index(POLICIES)
     return pages

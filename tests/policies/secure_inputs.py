@@ -33,6 +33,7 @@ SUB = "/subscriptions/8f3c2d1e-0a4b-4c5d-9e6f-7a8b9c0d1e2f"
 TENANT = "5b6c7d8e-1f2a-4b3c-8d4e-9f0a1b2c3d4e"
 ZONES = ["1", "2", "3"]
 GATEWAY = f"{SUB}/resourceGroups/{RG}/providers/Microsoft.Network/applicationGateways/agw-aip"
+GROUP_SCOPE = f"{SUB}/resourceGroups/{RG}"
 
 
 def _merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -376,6 +377,16 @@ def workspace(protect: bool = False, disable_local_auth: bool | None = True) -> 
         sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
         features=operationalinsights.WorkspaceFeaturesArgs(disable_local_auth=disable_local_auth),
         opts=_protect(protect))
+
+
+def retention(enabled: bool = True, days: int = 35, **extra: Any) -> storage.DeleteRetentionPolicyArgs:
+    return storage.DeleteRetentionPolicyArgs(enabled=enabled, days=days, **extra)
+
+
+def app_service_plan(tier: str, name: str, capacity: int | None = None, zone_redundant: bool | None = True) -> Program:
+    return lambda: web.AppServicePlan(
+        "plan", name="asp-aip", resource_group_name=RG, kind="elastic", reserved=True,
+        sku=web.SkuDescriptionArgs(name=name, tier=tier, capacity=capacity), zone_redundant=zone_redundant)
 
 
 # --- pattern 1: Azure AI Search, the Static Web App and its Front Door ----------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -58,34 +59,76 @@ def file_config(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def fired(policy: Policy, program: Callable[[], Any], config: dict[str, Any] | None = None) -> tuple[set[str], str]:
+    """The policies `policy` reports on what `program` declares, and their messages."""
+    found = evaluate([policy], sdk_resources(program), config)
+    return names(found), "\n".join(v.message for v in found)
+
+
+def flagged(policies: Iterable[Policy], resources: list[Resource], config: dict[str, Any] | None = None) -> set[str]:
+    return names(evaluate(policies, resources, config))
+
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "policies" / "config"
+
+
+def env_config(env: str, policy: Policy) -> dict[str, Any]:
+    """The policy's entry of policies/config/<env>.json (the others name policies outside the test's pack)."""
+    entries = json.loads((CONFIG_DIR / f"{env}.json").read_text())
+    return file_config({k: v for k, v in entries.items() if k == policy.name})
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def _words(source: str, node: ast.expr) -> str:
+    """A value of a case in words: constants as written (`None` absent, `*` any), names by name, calls
+    by what they set, collections by their items."""
+    if isinstance(node, ast.Constant):
+        return "absent" if node.value is None else "any" if node.value == "*" else str(node.value)
+    if isinstance(node, ast.Name | ast.Attribute):
+        return node.id if isinstance(node, ast.Name) else node.attr
+    if isinstance(node, ast.Call):
+        return " ".join([_words(source, a) for a in node.args]
+                        + [f"{k.arg or ''} {_words(source, k.value)}" for k in node.keywords])
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return " ".join(_words(source, e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return " ".join(f"{_words(source, k) if k else ''} {_words(source, v)}" for k, v in zip(node.keys, node.values,
+                                                                                                 strict=True))
+    return ast.get_source_segment(source, node) or ""
+
+
+def _when(source: str, node: ast.expr) -> str:
+    """What a case's program sets, in words: its arguments, else the builder's name."""
+    func = getattr(node, "func", None)
+    words = _words(source, node) if isinstance(node, ast.Call) else ""
+    if not _slug(words):
+        words = (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) if func is not None \
+            else ast.get_source_segment(source, node) or ""
+    return _slug(words)
+
+
 def case_ids(module_file: str, table: str, cases: Sequence[tuple[Any, ...]]) -> list[str]:
-    """Readable ids for a table of `(policy, program, ...)` cases: `<policy>/complies-<what differs>`
-    or `<policy>/violates-<fragment expected in the message>`, read from the case's own source text,
-    so pytest prints `key-vault-recoverable/violates-enablepurgeprotection-is-not-true`."""
-    tree = ast.parse(Path(module_file).read_text())
+    """Readable ids for a `PASSING` or `FAILING` table of `(policy, program[, config], ...)` cases:
+    `<policy>/passes-when-<what the program sets>` or `<policy>/violates-when-<...>`, read from the case's
+    own source text, so pytest prints `key-vault-recoverable/violates-when-enable-purge-protection-absent`."""
     source = Path(module_file).read_text()
+    tree = ast.parse(source)
     rows = next(node.value for node in tree.body if isinstance(node, ast.Assign | ast.AnnAssign)
                 and any(isinstance(t, ast.Name) and t.id == table
                         for t in (node.targets if isinstance(node, ast.Assign) else [node.target])))
     assert isinstance(rows, ast.List) and len(rows.elts) == len(cases), f"{table}: one source row per case"
+    verb = "passes" if table == "PASSING" else "violates"
     ids: list[str] = []
     for case, row in zip(cases, rows.elts, strict=True):
         assert isinstance(row, ast.Tuple)
-        fragment = case[-1] if isinstance(case[-1], str) else None
-        if fragment is not None:
-            what = "violates-" + _slug(fragment)
-        else:
-            program = row.elts[1]
-            func = getattr(program, "func", None)
-            words = [func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")]
-            words += [ast.get_source_segment(source, a) or "" for a in getattr(program, "args", [])]
-            words += [ast.get_source_segment(source, k) or "" for k in getattr(program, "keywords", [])]
-            what = "complies-" + (_slug(" ".join(words))[:60].rstrip("-") or "baseline")
-        base, n = f"{case[0].name}/{what}", 2
+        what = _when(source, row.elts[1])[:70].rstrip("-")
+        config = row.elts[2] if len(row.elts) > (3 if verb == "violates" else 2) else None
+        if isinstance(config, ast.Name):
+            what += "-with-" + _slug(config.id)
+        base, n = f"{case[0].name}/{verb}-when-{what}", 2
         candidate = base
         while candidate in ids:
             candidate, n = f"{base}-{n}", n + 1
@@ -121,3 +164,14 @@ def table_tests(module_file: str, area: Sequence[Policy], passing: Sequence[Case
         assert every == {c[0].name for c in passing} == {c[0].name for c in failing}
 
     return compliant, violating, covered
+
+
+def assert_provided_outside_stack(policy: Policy, resources: list[Resource], reason: str) -> None:
+    """`providedOutsideStack` with a reason records every finding of `policy` as suppressed, citing it."""
+    assert flagged([policy], resources) == {policy.name}
+    pack = Pack.from_policies([policy])
+    pack.configure(file_config({policy.name: {"providedOutsideStack": {"reason": reason}}}), stack="prod",
+                   project="ai-platform")
+    assert pack.analyze(resources) == []
+    assert pack.suppressed and all(reason in x.reason and "provided outside this stack" in x.reason
+                                   for x in pack.suppressed)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pulumi
+import pulumi_azure_native.keyvault as keyvault
 import pulumi_azure_native.resources as resources
 import pytest
 from pulumi_policy import Severity
 
+from dryrun.model import SECRET_SIG, SIG_KEY
+from policies.azure import types as T
 from policies.framework import resource_policy
 from policies.rules.resources import required_tags
+from tests.policies import secure_inputs as s
 from tests.policies.support import evaluate, file_config, sdk_resources
 
 
@@ -47,3 +54,25 @@ def test_bad_suppression_is_a_violation(entry: dict, problem: str) -> None:
 def test_suppression_matches_only_its_resource() -> None:
     cfg = file_config({"required-tags": {"suppressions": [{"resource": "other", "reason": "n/a"}]}})
     assert [v.policy for v in evaluate([required_tags], _untagged(), cfg)] == ["required-tags"]
+
+
+def test_analyzer_unwraps_pulumi_secrets_before_policies_see_them() -> None:
+    """Why no policy checks that Key Vault secret values are Pulumi secrets: the engine sends the
+    secret wrapped, but pulumi-policy unwraps it before validation, so both look the same."""
+    seen: list[Any] = []
+    probe = resource_policy(
+        name="probe", description="records secret values", checklist=["SEC-2"], severity=Severity.LOW,
+        remediation="n/a", types=[T.KEY_VAULT_SECRET],
+        check=lambda args, config: seen.append(args.props["properties"]["value"]) or [])
+
+    def program() -> None:
+        for name, value in (("from-config", pulumi.Output.secret("s3cr3t")), ("literal", "s3cr3t")):
+            keyvault.Secret(name, resource_group_name=s.RG, vault_name="kv-aip-prod-eus2", secret_name=name,
+                            properties=keyvault.SecretPropertiesArgs(value=value))
+
+    resources = sdk_resources(program)
+    # Registration order follows how outputs resolve, so look the two up by name.
+    values = {r.name: r.inputs["properties"]["value"] for r in resources}
+    assert values == {"from-config": {SIG_KEY: SECRET_SIG, "value": "s3cr3t"}, "literal": "s3cr3t"}
+    assert evaluate([probe], resources) == []
+    assert seen == ["s3cr3t", "s3cr3t"]

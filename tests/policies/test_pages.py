@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from pulumi_policy import Policy
 
 from policies.pack import POLICIES
@@ -32,3 +33,12 @@ def test_every_policy_links_its_page() -> None:
         return p.url
 
     assert all(url(p) == f"docs/policies/{p.name}.md" and (ROOT / (url(p) or "")).exists() for p in POLICIES)
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=lambda p: p.name)
+def test_every_page_shows_a_compliant_and_a_violating_example(policy: Policy) -> None:
+    """Taken from the policy's own test module (tests/policies/rules|relations/test_<module>.py): its
+    first passing and first violating case."""
+    text = (DOCS / f"{policy.name}.md").read_text()
+    assert "### Compliant\n" in text, f"{policy.name}: add a compliant case to its test module"
+    assert "### Violating\n" in text, f"{policy.name}: add a violating case to its test module"

@@ -1,11 +1,7 @@
-"""Database relations (policies/relations/databases.py): which Azure Managed Redis database may keep access keys.
-
-API Management reaches an external Redis only with a connection string ("Currently, you can't use Microsoft
-Entra authentication to connect Azure API Management to Azure Managed Redis",
-learn.microsoft.com/azure/api-management/api-management-howto-cache-external), so
-`redis-enterprise-access-keys-disabled` accepts keys on a database whose keys reach only an API Management
-external cache, through a Key Vault secret and a secret named value, on a private cluster; any other keyed
-database still violates."""
+"""Specification of policies/relations/databases.py (`postgres-connection-pooling`,
+`redis-enterprise-access-keys-disabled`): a compliant and a
+violating deployment per policy, declared with the SDK under mocks; relations come from the recorded
+property dependencies, as the engine sends them, with preview cases where ids are still unknown."""
 
 from __future__ import annotations
 
@@ -20,9 +16,35 @@ import pulumi_azure_native.network as network
 import pulumi_azure_native.redisenterprise as redisenterprise
 import pytest
 
-from policies.relations.databases import redis_enterprise_access_keys_disabled
+from policies.relations.databases import postgres_connection_pooling, redis_enterprise_access_keys_disabled
 from tests.policies import secure_inputs as s
-from tests.policies.support import evaluate, sdk_resources
+from tests.policies.support import evaluate, names, sdk_resources, table_tests
+
+
+def _postgres(pooling: str | None) -> list:
+    import pulumi_azure_native.dbforpostgresql as postgres
+
+    def build() -> None:
+        server = postgres.Server("pg", resource_group_name="rg", location="eastus2", version="16",
+                                 sku=postgres.SkuArgs(name="Standard_D2ds_v5", tier="GeneralPurpose"))
+        if pooling is not None:
+            postgres.Configuration("pgbouncer", resource_group_name="rg", server_name=server.name,
+                                   configuration_name="pgbouncer.enabled", value=pooling, source="user-override")
+
+    return sdk_resources(build)
+
+
+@pytest.mark.parametrize("pooling", [
+    pytest.param(None, id="postgres-connection-pooling/violates-when-pgbouncer-not-configured"),
+    pytest.param("false", id="postgres-connection-pooling/violates-when-pgbouncer-disabled"),
+])
+def test_postgres_connection_pooling_violates(pooling: str | None) -> None:
+    assert names(evaluate([postgres_connection_pooling], _postgres(pooling))) == {"postgres-connection-pooling"}
+
+
+def test_postgres_connection_pooling_passes() -> None:
+    assert evaluate([postgres_connection_pooling], _postgres("true")) == []
+
 
 VAULT = "kv-aip-prod"
 NAMED = "semantic-cache-redis"
@@ -133,3 +155,20 @@ def test_any_other_keyed_database_violates(program: s.Program, fragment: str) ->
     assert len(found) == 1 and fragment in found[0], found
     assert "accessKeysAuthentication" in found[0]
 
+
+# (policy, compliant program[, config])
+PASSING = [
+    (redis_enterprise_access_keys_disabled, s.redis_database()),
+]
+
+# (policy, violating program[, config], a fragment of the message)
+FAILING = [
+    (redis_enterprise_access_keys_disabled, s.redis_database(access_keys_authentication="Enabled"), "Entra"),
+    (redis_enterprise_access_keys_disabled, s.redis_database(access_keys_authentication=None), "absent"),
+]
+
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [redis_enterprise_access_keys_disabled]
+
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)

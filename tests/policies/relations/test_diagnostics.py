@@ -1,6 +1,7 @@
-"""Diagnostic settings coverage (policies/relations/diagnostics.py) for the pattern 1 types: every Azure
-AI Search service and Front Door profile sends its logs to Log Analytics; a Front Door WAF policy is
-covered through its profile's WAF log.
+"""Specification of policies/relations/diagnostics.py (`diagnostic-settings-coverage`): a compliant and
+a violating deployment per policy, declared with the SDK under mocks; relations come from the
+recorded property dependencies, as the engine sends them, with preview cases where ids are still
+unknown.
 
 storage-service-diagnostics: a storage account used through its blob or queue service has a diagnostic
 setting on that service sending its StorageRead, StorageWrite and StorageDelete logs to Log Analytics. A
@@ -9,21 +10,137 @@ FAILING; `config` None is the pack's default."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
 import pulumi
+import pulumi_azure_native.app as app
 import pulumi_azure_native.cdn as cdn
+import pulumi_azure_native.keyvault as keyvault
 import pulumi_azure_native.monitor as monitor
 import pulumi_azure_native.network as network
 import pulumi_azure_native.storage as storage
 import pytest
 
+from dryrun.model import UNKNOWN, Resource
+from policies.azure import types as T
 from policies.relations.diagnostics import diagnostic_settings_coverage, storage_service_diagnostics
+from policies.rules.monitor import diagnostic_setting_audit_categories, diagnostic_setting_to_workspace
 from tests.policies import secure_inputs as s
-from tests.policies.support import assert_caught, assert_complies, case_ids, evaluate, names, sdk_resources
+from tests.policies import stack_inputs as st
+from tests.policies.support import (
+    assert_caught,
+    assert_complies,
+    assert_provided_outside_stack,
+    case_ids,
+    evaluate,
+    file_config,
+    flagged,
+    names,
+    sdk_resources,
+)
 
-WORKSPACE_ID = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.OperationalInsights/workspaces/log-aip"
+
+def _diagnosed_vault(setting: bool = True, categories: tuple[str, ...] = ("AuditEvent",),
+                     uri: Callable[[pulumi.Output[str]], Any] | None = None) -> list[Resource]:
+    def build() -> None:
+        vault = st.vault(st.group())
+        if setting:
+            monitor.DiagnosticSetting(
+                "kv-diag", name="to-log-analytics", resource_uri=uri(vault.id) if uri else vault.id,
+                workspace_id=st.WORKSPACE_ID,
+                logs=[monitor.DiagnosticsLogSettingsArgs(category=c, enabled=True) for c in categories],
+                metrics=[monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)])
+    return sdk_resources(build)
+
+
+WORKSPACE = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.OperationalInsights/workspaces/log"
+
+SIEM_RULE = (f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.EventHub/namespaces/evhns-siem/"
+             "authorizationRules/RootManageSharedAccessKey")
+
+DIAGNOSTICS = [diagnostic_setting_to_workspace, diagnostic_setting_audit_categories, diagnostic_settings_coverage]
+
+VAULT_ONLY = file_config({"diagnostic-settings-coverage": {"resourceTypes": [T.KEY_VAULT]}})
+
+
+def _vault_streams(workspace: bool = True, siem: bool = True) -> list[Resource]:
+    def build() -> None:
+        vault = keyvault.Vault("vault", resource_group_name=s.RG, vault_name="kv-aip",
+                               properties=keyvault.VaultPropertiesArgs(
+                                   tenant_id=s.TENANT, sku=keyvault.SkuArgs(family="A", name=keyvault.SkuName.PREMIUM)))
+        if workspace:
+            monitor.DiagnosticSetting("kv-log", name="to-log-analytics", resource_uri=vault.id, workspace_id=WORKSPACE,
+                                      logs=[monitor.DiagnosticsLogSettingsArgs(category_group="audit", enabled=True)])
+        if siem:
+            monitor.DiagnosticSetting("kv-siem", name="to-siem", resource_uri=vault.id,
+                                      event_hub_authorization_rule_id=SIEM_RULE, event_hub_name="security",
+                                      logs=[monitor.DiagnosticsLogSettingsArgs(category="AzurePolicyEvaluationDetails",
+                                                                               enabled=True)])
+    return sdk_resources(build)
+
+
+def test_diagnostic_settings_coverage() -> None:
+    found = evaluate([diagnostic_settings_coverage], _diagnosed_vault(setting=False))
+    assert names(found) == {"diagnostic-settings-coverage"} and "no diagnostic setting" in found[0].message
+    assert evaluate([diagnostic_settings_coverage], _diagnosed_vault()) == []
+    none_required = file_config({"diagnostic-settings-coverage": {"resourceTypes": []}})
+    assert evaluate([diagnostic_settings_coverage], _diagnosed_vault(setting=False), none_required) == []
+
+
+def test_setting_on_a_sub_resource_does_not_cover_its_parent() -> None:
+    rs = _diagnosed_vault(uri=lambda vault_id: pulumi.Output.concat(vault_id, "/secrets/x"))
+    assert names(evaluate([diagnostic_settings_coverage], rs)) == {"diagnostic-settings-coverage"}
+
+
+def test_preview_audit_categories_checked_through_the_dependency() -> None:
+    """With the vault id unknown the resource policy cannot see the target type; this policy can."""
+    rs = copy.deepcopy(_diagnosed_vault(categories=("AzurePolicyEvaluationDetails",)))
+    assert evaluate([diagnostic_settings_coverage], rs) == []  # known uri: the resource policy's job
+    st.one(rs, T.DIAGNOSTIC_SETTING).inputs["resourceUri"] = UNKNOWN
+    found = evaluate([diagnostic_settings_coverage], rs)
+    assert names(found) == {"diagnostic-settings-coverage"} and "AuditEvent" in found[0].message
+    good = copy.deepcopy(_diagnosed_vault())
+    st.one(good, T.DIAGNOSTIC_SETTING).inputs["resourceUri"] = UNKNOWN
+    assert evaluate([diagnostic_settings_coverage], good) == []
+
+
+def test_preview_unresolvable_setting_reports_nothing() -> None:
+    rs = copy.deepcopy(_diagnosed_vault()) + sdk_resources(lambda: st.vault(st.group("westus3"), name="kv2"))
+    setting = st.one(rs, T.DIAGNOSTIC_SETTING)
+    setting.inputs["resourceUri"] = UNKNOWN
+    st.without_dependencies(setting, "resourceUri")
+    assert evaluate([diagnostic_settings_coverage], rs) == []
+
+
+def test_container_apps_environment_logging_to_log_analytics_needs_no_setting() -> None:
+    def environment(destination: str) -> list[Resource]:
+        return sdk_resources(lambda: app.ManagedEnvironment(
+            "cae", resource_group_name="rg", location="eastus2",
+            app_logs_configuration=app.AppLogsConfigurationArgs(
+                destination=destination, log_analytics_configuration=app.LogAnalyticsConfigurationArgs(
+                    customer_id="c", shared_key="k") if destination == "log-analytics" else None)))
+    assert evaluate([diagnostic_settings_coverage], environment("log-analytics")) == []
+    assert names(evaluate([diagnostic_settings_coverage], environment("azure-monitor"))) == {
+        "diagnostic-settings-coverage"}
+
+
+def test_siem_stream_next_to_a_complete_workspace_setting_is_silent() -> None:
+    assert flagged(DIAGNOSTICS, _vault_streams(), VAULT_ONLY) == set()
+
+
+def test_siem_stream_alone_leaves_the_vault_without_log_analytics() -> None:
+    found = evaluate(DIAGNOSTICS, _vault_streams(workspace=False), VAULT_ONLY)
+    assert names(found) == {"diagnostic-settings-coverage"} and "no diagnostic setting" in found[0].message
+
+
+def test_provided_outside_stack_records_every_finding_as_suppressed() -> None:
+    assert_provided_outside_stack(diagnostic_settings_coverage, _vault_streams(workspace=False, siem=False),
+                                  "ALZ initiative Deploy-Diag-LogAnalytics writes every diagnostic setting")
+
+
+SEARCH_WORKSPACE_ID = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.OperationalInsights/workspaces/log-aip"
 
 
 def _with_setting(declare: Callable[[], Any], categories: list[str] | None) -> s.Program:
@@ -31,7 +148,7 @@ def _with_setting(declare: Callable[[], Any], categories: list[str] | None) -> s
         target = declare()
         if categories is not None:
             monitor.DiagnosticSetting(
-                "diag", name="to-log-analytics", resource_uri=target.id, workspace_id=WORKSPACE_ID,
+                "diag", name="to-log-analytics", resource_uri=target.id, workspace_id=SEARCH_WORKSPACE_ID,
                 logs=[monitor.DiagnosticsLogSettingsArgs(category=c, enabled=True) for c in categories])
 
     return build
@@ -56,10 +173,7 @@ def test_pattern1_diagnostic_coverage(declare: Callable[[], Any], categories: li
     assert names(found) == (set() if ok else {"diagnostic-settings-coverage"}), [v.message for v in found]
 
 
-WORKSPACE = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.OperationalInsights/workspaces/log"
 ACCOUNT_ID = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Storage/storageAccounts/staipprodeus2"
-SIEM_RULE = (f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.EventHub/namespaces/evhns-siem/"
-             "authorizationRules/RootManageSharedAccessKey")
 ALL_LOGS = [monitor.DiagnosticsLogSettingsArgs(category_group="allLogs", enabled=True)]
 
 

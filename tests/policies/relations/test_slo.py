@@ -1,11 +1,11 @@
-"""SLO alert, token budget and load test policies (docs/slo-policies-todo.md): log search alerts ARM accepts and that
-notify someone; an alert per objective on every Application Insights component; every Azure OpenAI account under a
-monthly token-spend budget within the environment budget; a load testing resource in a serving stack."""
+"""Specification of policies/relations/slo.py (`query-alert-wired-and-valid`, `token-spend-budget`,
+`slo-alerts-present`, `load-testing-resource`): a compliant and a violating deployment per policy,
+declared with the SDK under mocks; relations come from the recorded property dependencies, as the
+engine sends them, with preview cases where ids are still unknown."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pulumi_azure_native.applicationinsights as applicationinsights
@@ -24,12 +24,12 @@ from policies.relations.slo import (
 )
 from stack_config.model import Slo
 from tests.policies import secure_inputs as s
-from tests.policies.support import evaluate, file_config, names, sdk_resources
-
-CONFIG = Path(__file__).resolve().parents[2] / "policies" / "config"
+from tests.policies.support import CONFIG_DIR, evaluate, file_config, names, sdk_resources
 
 ACTION_GROUP = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Insights/actionGroups/ag-aip-prod"
+
 APP_INSIGHTS = f"{s.SUB}/resourceGroups/{s.RG}/providers/Microsoft.Insights/components/appi-aip-prod"
+
 NOTIFY = {"contact_emails": ["finance@contoso.com"], "enabled": True, "operator": "GreaterThan"}
 
 
@@ -46,23 +46,6 @@ def query_alert(operator: str = "GreaterThan", action_groups: list[str] | None =
         actions=monitor.ActionsArgs(action_groups=[ACTION_GROUP] if action_groups is None else action_groups))
     args.update(overrides)
     return sdk_resources(lambda: monitor.ScheduledQueryRule("slo-latency", **args))
-
-
-def test_query_alert_wired_and_valid_compliant() -> None:
-    assert evaluate([query_alert_wired_and_valid], query_alert()) == []
-    assert evaluate([query_alert_wired_and_valid], query_alert(window="P2D")) == []
-
-
-def test_query_alert_with_an_operator_arm_rejects() -> None:
-    found = evaluate([query_alert_wired_and_valid], query_alert(operator="gt"))
-    assert names(found) == {"query-alert-wired-and-valid"} and "operator 'gt'" in found[0].message
-
-
-def test_query_alert_wired_to_no_one_or_reading_too_far() -> None:
-    assert "actionGroups is empty" in evaluate([query_alert_wired_and_valid], query_alert(action_groups=[]))[0].message
-    assert "at most two days" in evaluate([query_alert_wired_and_valid], query_alert(window="P3D"))[0].message
-    assert "0 (critical) to 4" in evaluate([query_alert_wired_and_valid], query_alert(severity=5))[0].message
-    assert "never fires" in evaluate([query_alert_wired_and_valid], query_alert(enabled=False))[0].message
 
 
 def _accounts() -> list[cognitiveservices.Account]:
@@ -91,31 +74,6 @@ def token_budgeted(accounts: int = 2, amount: float = 500, forecast: bool = True
         _budget("token-budget", amount, consumption.BudgetComparisonExpressionArgs(
             name="ResourceId", operator="In", values=[a.id for a in declared[:accounts]]), forecast)
     return sdk_resources(build)
-
-
-def test_token_spend_budget_compliant() -> None:
-    assert evaluate([token_spend_budget], token_budgeted()) == []
-
-
-def test_openai_account_outside_the_token_budget() -> None:
-    found = evaluate([token_spend_budget], token_budgeted(accounts=1))
-    assert names(found) == {"token-spend-budget"} and "'openai-westus3' is not under a token-spend budget" in \
-        "\n".join(v.message for v in found)
-
-
-def test_token_budget_above_the_environment_budget_or_without_forecast() -> None:
-    over = "\n".join(v.message for v in evaluate([token_spend_budget], token_budgeted(amount=20000)))
-    assert "amount 20000 is not within (0, 14000]" in over
-    blind = "\n".join(v.message for v in evaluate([token_spend_budget], token_budgeted(forecast=False)))
-    assert "no Forecasted notification" in blind
-
-
-def test_token_spend_budget_is_mandatory_in_prod_advisory_in_dev() -> None:
-    no_budget = sdk_resources(lambda: _accounts())
-    prod = json.loads((CONFIG / "prod.json").read_text())["token-spend-budget"]
-    assert {v.level for v in evaluate([token_spend_budget], no_budget)} == {"advisory"}
-    assert {v.level for v in evaluate([token_spend_budget], no_budget,
-                                      file_config({"token-spend-budget": prod}))} == {"mandatory"}
 
 
 REGIONS = ("eastus2", "westus3")
@@ -172,6 +130,48 @@ def messages(found: list[Any]) -> str:
     return "\n".join(v.message for v in found)
 
 
+def test_query_alert_wired_and_valid_compliant() -> None:
+    assert evaluate([query_alert_wired_and_valid], query_alert()) == []
+    assert evaluate([query_alert_wired_and_valid], query_alert(window="P2D")) == []
+
+
+def test_query_alert_with_an_operator_arm_rejects() -> None:
+    found = evaluate([query_alert_wired_and_valid], query_alert(operator="gt"))
+    assert names(found) == {"query-alert-wired-and-valid"} and "operator 'gt'" in found[0].message
+
+
+def test_query_alert_wired_to_no_one_or_reading_too_far() -> None:
+    assert "actionGroups is empty" in evaluate([query_alert_wired_and_valid], query_alert(action_groups=[]))[0].message
+    assert "at most two days" in evaluate([query_alert_wired_and_valid], query_alert(window="P3D"))[0].message
+    assert "0 (critical) to 4" in evaluate([query_alert_wired_and_valid], query_alert(severity=5))[0].message
+    assert "never fires" in evaluate([query_alert_wired_and_valid], query_alert(enabled=False))[0].message
+
+
+def test_token_spend_budget_compliant() -> None:
+    assert evaluate([token_spend_budget], token_budgeted()) == []
+
+
+def test_openai_account_outside_the_token_budget() -> None:
+    found = evaluate([token_spend_budget], token_budgeted(accounts=1))
+    assert names(found) == {"token-spend-budget"} and "'openai-westus3' is not under a token-spend budget" in \
+        "\n".join(v.message for v in found)
+
+
+def test_token_budget_above_the_environment_budget_or_without_forecast() -> None:
+    over = "\n".join(v.message for v in evaluate([token_spend_budget], token_budgeted(amount=20000)))
+    assert "amount 20000 is not within (0, 14000]" in over
+    blind = "\n".join(v.message for v in evaluate([token_spend_budget], token_budgeted(forecast=False)))
+    assert "no Forecasted notification" in blind
+
+
+def test_token_spend_budget_is_mandatory_in_prod_advisory_in_dev() -> None:
+    no_budget = sdk_resources(lambda: _accounts())
+    prod = json.loads((CONFIG_DIR / "prod.json").read_text())["token-spend-budget"]
+    assert {v.level for v in evaluate([token_spend_budget], no_budget)} == {"advisory"}
+    assert {v.level for v in evaluate([token_spend_budget], no_budget,
+                                      file_config({"token-spend-budget": prod}))} == {"mandatory"}
+
+
 def test_slo_alerts_present_compliant() -> None:
     assert evaluate([slo_alerts_present], serving_stack()) == []
 
@@ -211,7 +211,8 @@ def test_slo_slow_burn_alert_needs_a_long_window() -> None:
 
 def test_slo_alerts_present_is_mandatory_in_prod_advisory_in_dev() -> None:
     bare = serving_stack(rules={})
-    levels = {env: json.loads((CONFIG / f"{env}.json").read_text())["slo-alerts-present"] for env in ("dev", "prod")}
+    levels = {env: json.loads((CONFIG_DIR / f"{env}.json").read_text())["slo-alerts-present"]
+              for env in ("dev", "prod")}
     assert levels == {"dev": "advisory", "prod": "mandatory"}
     assert {v.level for v in evaluate([slo_alerts_present], bare)} == {"advisory"}
     assert {v.level for v in evaluate([slo_alerts_present], bare,
