@@ -13,7 +13,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from dryrun.mocks import AzureMocks, RecordingMonitor, configure
 from dryrun.model import Resource, reveal
-from dryrun.program import skip_unused_alias_urns
+from dryrun.program import ProgramResult, run, skip_unused_alias_urns
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,3 +83,16 @@ def _parsed_stack_config(stack: str) -> Any:
 
     _, config, secrets = stackfile.load(ROOT, stack)
     return sc.parse(config, set(secrets), stack)
+
+
+def program_run(stack: str) -> ProgramResult:
+    """What `python -m dryrun <stack>` records for a real stack: the whole program under the mocks.
+    It runs once per test process; each caller gets its own copy to read or mutate."""
+    return copy.deepcopy(_recorded_program(stack))
+
+
+@functools.cache
+def _recorded_program(stack: str) -> ProgramResult:
+    # Deterministic (tests/test_dryrun.py checks two runs are byte-identical), and a second or
+    # more of CPU per run: the modules that read the composed stacks share one.
+    return run(ROOT, stack)
