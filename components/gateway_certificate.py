@@ -75,9 +75,12 @@ def _bootstrap_pfx(host_name: str) -> str:
     return self_signed_pfx(host_name)
 
 
+@functools.cache
 def _not_after(pfx_base64: str) -> int:
     """The certificate's own end of validity, in Unix seconds: the secret expires with it
-    (key-vault-secret-expiry), never earlier, so the gateway can read it as long as it is valid."""
+    (key-vault-secret-expiry), never earlier, so the gateway can read it as long as it is valid.
+    Once per PFX and run: loading one checks its RSA key (0.1 s), and every region's gateway has
+    the same certificate."""
     _, leaf, _ = pkcs12.load_key_and_certificates(base64.b64decode(pfx_base64), None)
     if leaf is None:
         raise GatewayCertificateError("the PFX holds no certificate; export it with its certificate and key")

@@ -8,6 +8,7 @@ into resource properties, names and outputs in plain text, where Pulumi no longe
 
 from __future__ import annotations
 
+import functools
 import types
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -64,18 +65,26 @@ def _holds_secret(annotation: Any) -> bool:
     return False
 
 
-def _at(path: Path) -> list[Any]:
-    current = [StackConfig]
+# The model is fixed, so the answer for a path never changes, and every parse asks about every leaf
+# of the file: walking the model again each time was most of the cost of parsing a stack file.
+# Bounded, because the keys of dict-typed fields come from the file.
+@functools.lru_cache(maxsize=8192)
+def _at(path: Path) -> tuple[Any, ...]:
+    current: tuple[Any, ...] = (StackConfig,)
     for part in path:
-        current = [c for a in current for c in _child(a, part)]
+        if not current:
+            break
+        current = tuple(c for a in current for c in _child(a, part))
     return current
 
 
+@functools.lru_cache(maxsize=8192)
 def is_secret_path(path: Path) -> bool:
     """Whether the config value at `path` (top-level key first) is typed as a secret."""
     return any(_is_secret(a) for a in _at(path))
 
 
+@functools.lru_cache(maxsize=8192)
 def may_hold_secret(path: Path) -> bool:
     """Whether the value at `path` is, or contains, a secret-typed field (so it may be encrypted whole)."""
     return any(_holds_secret(a) for a in _at(path))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from pulumi.runtime.stack import run_pulumi_func
@@ -10,6 +13,9 @@ from pulumi.runtime.sync_await import _sync_await
 
 from dryrun.mocks import AzureMocks, RecordingMonitor, configure
 from dryrun.model import Resource, reveal
+from dryrun.program import ProgramResult, run, skip_unused_alias_urns
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Declared:
@@ -45,7 +51,10 @@ def declare(build: Callable[[], Any], stack: str = "test", config: dict[str, str
     monitor = RecordingMonitor(AzureMocks())
     configure(stack, "ai-platform", monitor)
     result: list[Any] = []
-    _sync_await(run_pulumi_func(lambda: result.append(build())))
+    # The dry-run's alias shortcut: the same requests (tests/test_alias_contract.py), without the
+    # URN work per alias that was most of a declaration's CPU.
+    with skip_unused_alias_urns():
+        _sync_await(run_pulumi_func(lambda: result.append(build())))
     return Declared([r for r in monitor.recorded if r.type != "pulumi:pulumi:Stack"])
 
 
@@ -61,12 +70,29 @@ def walk(value: Any) -> Iterable[Any]:
 
 
 def stack_config(stack: str) -> Any:
-    """The validated config of a real stack file (Pulumi.<stack>.yaml)."""
-    from pathlib import Path
+    """The validated config of a real stack file (Pulumi.<stack>.yaml); each call gets its own copy."""
+    return copy.deepcopy(_parsed_stack_config(stack))
 
+
+@functools.cache
+def _parsed_stack_config(stack: str) -> Any:
+    # Parsed once per process: hundreds of tests build on the same two files, and parsing one
+    # (YAML, validation, preflight) costs more than a test's own work.
     import stack_config as sc
     from dryrun import stackfile
 
-    root = Path(__file__).resolve().parent.parent
-    _, config, secrets = stackfile.load(root, stack)
+    _, config, secrets = stackfile.load(ROOT, stack)
     return sc.parse(config, set(secrets), stack)
+
+
+def program_run(stack: str) -> ProgramResult:
+    """What `python -m dryrun <stack>` records for a real stack: the whole program under the mocks.
+    It runs once per test process; each caller gets its own copy to read or mutate."""
+    return copy.deepcopy(_recorded_program(stack))
+
+
+@functools.cache
+def _recorded_program(stack: str) -> ProgramResult:
+    # Deterministic (tests/test_dryrun.py checks two runs are byte-identical), and a second or
+    # more of CPU per run: the modules that read the composed stacks share one.
+    return run(ROOT, stack)

@@ -1,4 +1,5 @@
-"""The dry-run's alias shortcut (dryrun/program.py) changes no RegisterResource request.
+"""The dry-run's alias shortcut (dryrun/program.py: no URN form of an alias, no Output to resolve a
+plain one) changes no RegisterResource request.
 
 Each case runs a program twice, with the SDK's stock alias handling and with the shortcut, and
 compares a canonical fingerprint of every request the monitor receives: identical, or the test
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi.resource as sdk_resource
+import pulumi.runtime.resource as sdk_runtime_resource
 import pytest
 from google.protobuf import json_format
 
@@ -155,25 +157,39 @@ def test_an_alias_the_sdk_rejects_fails_the_same_way(tmp_path: Path) -> None:
 def test_the_shortcut_skips_the_urn_work_and_restores_the_sdk(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     stock = getattr(sdk_resource, program.ALIAS_HOOK)
+    stock_prepare = getattr(sdk_runtime_resource, program.PREPARE_HOOK)
     calls: list[str] = []
+    prepared: list[str] = []
 
     def counting(alias: Any, name: str, type_: str, parent: Any) -> Any:
         calls.append(name)
         return stock(alias, name, type_, parent)
 
+    async def counting_prepare(resource: Any, options: Any, supports_alias_specs: bool) -> Any:
+        if options is not None and options.aliases:
+            prepared.append(resource._name)
+        return await stock_prepare(resource, options, supports_alias_specs)
+
     monkeypatch.setattr(sdk_resource, program.ALIAS_HOOK, counting)
+    monkeypatch.setattr(sdk_runtime_resource, program.PREPARE_HOOK, counting_prepare)
     root = _alias_project(tmp_path, ALIAS_FORMS)
     program.run(root, "stack", alias_shortcut=True)
-    # Only the alias given as an Output keeps the stock computation.
+    # Only the alias given as an Output keeps the stock computation, of its URN and of its spec.
     assert calls == ["output-alias"]
+    assert prepared == ["output-alias"]
     assert getattr(sdk_resource, program.ALIAS_HOOK) is counting
+    assert getattr(sdk_runtime_resource, program.PREPARE_HOOK) is counting_prepare
     calls.clear()
+    prepared.clear()
     program.run(root, "stack", alias_shortcut=False)
     assert len(calls) == 14
+    assert len(prepared) == 12
 
 
 def test_another_sdk_release_runs_stock_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(program, "ALIAS_SHORTCUT_PULUMI", "0.0.0")
     stock = getattr(sdk_resource, program.ALIAS_HOOK)
+    stock_prepare = getattr(sdk_runtime_resource, program.PREPARE_HOOK)
     with program.skip_unused_alias_urns():
         assert getattr(sdk_resource, program.ALIAS_HOOK) is stock
+        assert getattr(sdk_runtime_resource, program.PREPARE_HOOK) is stock_prepare

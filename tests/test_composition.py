@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from dryrun.model import Resource, reveal
-from dryrun.program import run
 from policies.azure import types as T
 from policies.azure.catalog import DIAGNOSTIC_TYPES
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.harness import program_run
 
 
 @pytest.fixture(scope="module")
 def prod() -> list[Resource]:
-    return run(ROOT, "prod").resources
+    return program_run("prod").resources
 
 
 @pytest.fixture(scope="module")
 def dev() -> list[Resource]:
-    return run(ROOT, "dev").resources
+    return program_run("dev").resources
 
 
 def _of(resources: list[Resource], type_token: str) -> list[Resource]:

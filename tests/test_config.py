@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,11 @@ TODAY = date(2026, 11, 25)
 
 
 def _stack(name: str) -> dict[str, Any]:
+    return copy.deepcopy(_read_stack(name))
+
+
+@functools.cache
+def _read_stack(name: str) -> dict[str, Any]:
     raw = yaml.safe_load((ROOT / f"Pulumi.{name}.yaml").read_text())["config"]
     return {k.removeprefix("ai-platform:"): v for k, v in raw.items() if k.startswith("ai-platform:")}
 

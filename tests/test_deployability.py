@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
-from dryrun.__main__ import main
+from dryrun import report
+from dryrun.policy_driver import Pack
 from stack_config.preflight import images, openai_models
+from tests.harness import program_run
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ["dev", "prod"]
@@ -31,12 +33,17 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stacks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Stack]:
+def stacks() -> dict[str, Stack]:
+    """Each stack as `python -m dryrun <stack> --json` writes it, which passes the pack at its default
+    levels (tests/test_dryrun.py runs the command itself; this reads the shared recording)."""
     out: dict[str, Stack] = {}
     for stack in STACKS:
-        path = tmp_path_factory.mktemp(stack) / "out.json"
-        assert main([stack, "--json", str(path), "--quiet"]) == 0
-        out[stack] = Stack(json.loads(path.read_text())["resources"])
+        result = program_run(stack)
+        pack = Pack(ROOT / "policies")
+        pack.configure(None, stack=result.stack, project=result.project)
+        violations = pack.analyze(result.resources)
+        assert not [v for v in violations if v.level == "mandatory"], violations
+        out[stack] = Stack(json.loads(report.to_json(stack, result.resources, violations))["resources"])
     return out
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from dryrun.model import Resource, reveal
-from dryrun.program import run
+from tests.harness import program_run
 
-ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "azure-native:apimanagement:ApiManagementService"
 ROLE = "azure-native:authorization:RoleAssignment"
 OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
@@ -20,7 +17,7 @@ METRIC_ALERT = "azure-native:monitor:MetricAlert"
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def stack(request: pytest.FixtureRequest) -> tuple[str, list[Resource]]:
-    return request.param, run(ROOT, request.param).resources
+    return request.param, program_run(request.param).resources
 
 
 def _of(resources: list[Resource], type_token: str) -> list[Resource]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from datetime import date
 from pathlib import Path
@@ -18,7 +20,13 @@ TODAY = date(2026, 12, 1)
 
 
 def stack_values(name: str) -> dict[str, Any]:
-    """`ai-platform:*` values of a real stack file, keyed without the namespace."""
+    """`ai-platform:*` values of a real stack file, keyed without the namespace (a fresh copy)."""
+    return copy.deepcopy(_read_stack(name))
+
+
+@functools.cache
+def _read_stack(name: str) -> dict[str, Any]:
+    # Read once: the config tests start from the same two files.
     raw = read(ROOT / f"Pulumi.{name}.yaml")["config"]
     return {k.removeprefix("ai-platform:"): v for k, v in raw.items() if k.startswith("ai-platform:")}
 

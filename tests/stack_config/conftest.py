@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
@@ -12,9 +11,9 @@ from tests.stack_config.config_cases import stack_values
 
 @pytest.fixture
 def prod() -> dict[str, Any]:
-    return copy.deepcopy(stack_values("prod"))
+    return stack_values("prod")
 
 
 @pytest.fixture
 def dev() -> dict[str, Any]:
-    return copy.deepcopy(stack_values("dev"))
+    return stack_values("dev")
