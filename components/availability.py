@@ -18,8 +18,15 @@ from stack_config.model import WEB_TEST_FREQUENCY_SECONDS
 from .common import Common
 
 # Alert when this many locations fail in the same window: one location failing is usually that
-# location's network, two is the service.
+# location's network, two is the service. With more locations, Microsoft's rule: "alert location
+# threshold = number of test locations - 2", with five locations the recommended minimum
+# (learn.microsoft.com/azure/azure-monitor/app/availability, "Create a standard test").
 FAILED_LOCATIONS = 2
+
+
+def failed_locations(locations: int) -> int:
+    """How many locations must fail together before the alert fires."""
+    return max(FAILED_LOCATIONS, locations - 2)
 
 
 class AvailabilityError(pulumi.RunError):
@@ -46,7 +53,7 @@ class AvailabilityTestsArgs:
 
 class AvailabilityTests(pulumi.ComponentResource):
     """A standard web test on https://<entry>/health every 5 minutes, and an alert when
-    FAILED_LOCATIONS locations fail together."""
+    failed_locations(n) of its n locations fail together."""
 
     web_test_id: pulumi.Output[str]
     alert_id: pulumi.Output[str]
@@ -108,7 +115,7 @@ class AvailabilityTests(pulumi.ComponentResource):
             rule_name=f"alert-{args.base_name}-health-failed-locations",
             resource_group_name=common.resource_group_name,
             location="global",
-            description=f"/health failed from {FAILED_LOCATIONS} or more test locations",
+            description=f"/health failed from {failed_locations(len(locations))} or more test locations",
             severity=1,
             enabled=True,
             auto_mitigate=True,
@@ -119,7 +126,7 @@ class AvailabilityTests(pulumi.ComponentResource):
                 odata_type="Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria",
                 web_test_id=web_test.id,
                 component_id=args.app_insights_id,
-                failed_location_count=FAILED_LOCATIONS,
+                failed_location_count=failed_locations(len(locations)),
             ),
             actions=[monitor.MetricAlertActionArgs(action_group_id=args.action_group_id)],
             tags=common.tags,

@@ -139,8 +139,10 @@ def model_error_rate_query(api_id: str) -> str:
 
 def availability_query(slo: Slo) -> str:
     return (f"availabilityResults\n| where timestamp > ago({slo.availability_window_hours}h)\n"
-            "| summarize total = count(), passed = countif(success == 1)\n| where total > 0\n"
-            "| extend availability_percent = 100.0 * passed / total")
+            # Fail closed: no result in the window (tests stopped, or results not ingested) is a breach,
+            # not a silent rule; summarize without `by` returns its one row on an empty table too.
+            "| summarize total = count(), passed = countif(success == 1)\n"
+            "| extend availability_percent = iff(total == 0, 0.0, 100.0 * passed / total)")
 
 
 def burn_rate_query(slo: Slo, window: BurnWindow, gateway: bool = False) -> str:

@@ -259,8 +259,10 @@ class Monitoring(Section):
     retention_days: Annotated[int, Field(ge=30, le=730)]
     daily_quota_gb: Annotated[float, Field(gt=0)] | None = None
     alert_emails: list[Email] = Field(min_length=1)
+    # Five locations, Microsoft's recommended minimum (learn.microsoft.com/azure/azure-monitor/app/availability):
+    # East US, West US, South Central US, North Central US, West Europe.
     availability_locations: list[str] = Field(
-        default=["us-va-ash-azr", "us-ca-sjc-azr", "emea-nl-ams-azr"], min_length=2
+        default=["us-va-ash-azr", "us-ca-sjc-azr", "us-tx-sn1-azr", "us-il-ch1-azr", "emea-nl-ams-azr"], min_length=2
     )
     thresholds: AlertThresholds = AlertThresholds()
     # Workspaces and App Insights reachable only through the stack's Azure Monitor Private Link Scope

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from components.availability import AvailabilityError, AvailabilityTests, AvailabilityTestsArgs
+from components.availability import AvailabilityError, AvailabilityTests, AvailabilityTestsArgs, failed_locations
 from components.common import Common
 from policies.azure import types as T
 from tests.harness import declare, stack_config
@@ -66,16 +66,26 @@ def test_public_entry_precedence(entry: dict[str, str], url: str) -> None:
     assert d.inputs(WEBTEST)["request"]["requestUrl"] == url
 
 
-def test_alert_fires_when_two_locations_fail() -> None:
+def test_alert_fires_when_all_but_two_of_five_locations_fail() -> None:
     d = declare(_tests("prod", traffic_manager_fqdn=TM), "prod")
     alert = d.inputs(ALERT)
     web_test_id = f"{SUB}/Microsoft.Insights/webtests/webtest-aip-prod-health"
     assert alert["criteria"] == {"odataType": "Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria",
-                                 "webTestId": web_test_id, "componentId": AI_ID, "failedLocationCount": 2}
+                                 "webTestId": web_test_id, "componentId": AI_ID, "failedLocationCount": 3}
     assert alert["scopes"] == [web_test_id, AI_ID]
     assert alert["actions"] == [{"actionGroupId": AG_ID}]
     assert alert["location"] == "global" and alert["severity"] == 1
     assert (alert["evaluationFrequency"], alert["windowSize"]) == ("PT1M", "PT5M")
+
+
+def test_the_stacks_test_from_microsofts_recommended_five_locations() -> None:
+    for stack in ("dev", "prod"):
+        assert len(declare(_tests(stack, traffic_manager_fqdn=TM), stack).inputs(WEBTEST)["locations"]) >= 5
+
+
+@pytest.mark.parametrize(("locations", "threshold"), [(2, 2), (3, 2), (4, 2), (5, 3), (8, 6), (16, 14)])
+def test_alert_threshold_is_locations_minus_two_but_never_one(locations: int, threshold: int) -> None:
+    assert failed_locations(locations) == threshold
 
 
 def test_too_few_locations_is_rejected() -> None:

@@ -76,6 +76,13 @@ def test_availability_reads_the_web_test_results_over_the_rolling_window() -> No
     assert rule["overrideQueryTimeRange"] == "P2D"
 
 
+def test_availability_fails_closed_when_no_web_test_result_arrives() -> None:
+    # Results that stop arriving (tests disabled, ingestion refused) must breach, not silence the rule.
+    (c,) = _rules(Slo())["slo-availability"]["criteria"]["allOf"]
+    assert "where total > 0" not in c["query"]
+    assert "availability_percent = iff(total == 0, 0.0, 100.0 * passed / total)" in c["query"]
+
+
 @pytest.mark.parametrize(("hours", "iso"), [(1, "PT1H"), (24, "P1D"), (30, "P1DT6H"), (48, "P2D")])
 def test_availability_window_is_an_iso_8601_duration(hours: int, iso: str) -> None:
     assert availability_rule(Slo(availability_window_hours=hours)).query_range == iso
