@@ -40,9 +40,15 @@ def write_stack(target: Path, regions: int, deployments: int) -> str:
     template = config["ai-platform:network"]["regions"][0]
     config["ai-platform:network"]["regions"] = [_region(i, REGIONS[i], template) for i in range(regions)]
     config["ai-platform:allowedLocations"] = REGIONS[:regions]
-    model = config["ai-platform:openai"]["deployments"][0]
+    model, *others = config["ai-platform:openai"]["deployments"]
+    # The chat model scaled out; the deployments other config names (the AI gateway's semantic cache
+    # embeddings) stay as they are.
+    named = {config.get("ai-platform:aiGateway", {}).get("semanticCache", {}).get("embeddingsDeployment")}
     config["ai-platform:openai"]["deployments"] = [
-        {**model, "name": f"model-{i}", "capacity": 10} for i in range(deployments)]
+        *({**model, "name": f"model-{i}", "capacity": 10} for i in range(deployments)),
+        # Only seven regions offer the embeddings model on DataZoneStandard; a grid stack is never deployed, so
+        # the preflight's own override lets the other regions through (it would refuse them otherwise).
+        *({**d, "assumeAvailableIn": REGIONS[:regions]} for d in others if d["name"] in named)]
     # prod sizes everywhere, but as environment "test": prod's rules would refuse one region.
     config["ai-platform:environment"] = "test"
     stack = f"r{regions}d{deployments}"
