@@ -502,7 +502,7 @@ MUTATIONS: list[Mutation] = [
          "resource-group-locks", on=At(T.RESOURCE_GROUP, "rg-eastus2")),
     case("entry-app-ip-restrictions-removed", ENTRY_APP, without("configuration.ingress.ipSecurityRestrictions"),
          "container-app-ingress-restricted"),
-    # The AI gateway (docs/ai-gateway-policies-todo.md).
+    # The AI gateway (policies/rules/api_management.py, policies/relations/ai_gateway.py).
     case("gateway-public-inbound", GATEWAY, setting("virtualNetworkType", "External"), "apim-private-inbound"),
     case("gateway-tls-1.0", GATEWAY, editing(_client_tls10_on), "apim-tls"),
     case("gateway-managed-identity-removed", GATEWAY, without("identity"), "apim-managed-identity"),
@@ -566,7 +566,7 @@ MUTATIONS: list[Mutation] = [
     # name relates it to the site (its resource group, which every origin shares, does not).
     case("static-site-origin-removed", At(AFD_ORIGIN, "edge-site-origin"), dropped, "static-content-behind-cdn",
          on=SWA),
-    # Pattern 1: Azure AI Search (docs/pattern1-policies-todo.md).
+    # Pattern 1: Azure AI Search (docs/pattern1-policies.md).
     case("search-local-auth-enabled", SRCH, setting("disableLocalAuth", False), "search-local-auth-disabled"),
     case("search-api-key-auth-options", SRCH, setting("authOptions", {"apiKeyOnly": {}}),
          "search-local-auth-disabled"),
