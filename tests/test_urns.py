@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dryrun.program import run
+from tests.harness import program_run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,5 +20,5 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_recorded_urn_is_still_declared(stack: str) -> None:
     recorded = set((ROOT / "tests" / "fixtures" / "urns" / f"{stack}.txt").read_text().split())
-    declared = {r.urn for r in run(ROOT, stack).resources}
+    declared = {r.urn for r in program_run(stack).resources}
     assert sorted(recorded - declared) == []
