@@ -47,7 +47,7 @@ class Foundation:
     def __init__(self, cfg: StackConfig, private_link_groups: Iterable[str]) -> None:
         self.base_name = f"{cfg.name_prefix}-{cfg.environment}"
         self.primary = cfg.primary.location
-        gateway = cfg.ai_gateway is not None and cfg.ai_gateway.enabled
+        gateway = cfg.enabled_ai_gateway is not None
         gateway_subnets = {r.location: s.prefix for r in cfg.network.regions if (s := r.subnet("apiManagement"))}
         private_monitoring = cfg.monitoring.private_link
         self.regions: dict[str, RegionFoundation] = {}

@@ -26,7 +26,7 @@ class RegionalGateways:
     def __init__(self, cfg: StackConfig, foundation: Foundation, stamps: Mapping[str, RegionalStamp],
                  tenant_id: pulumi.Input[str], stack: str) -> None:
         self.by_region: dict[str, AIGateway] = {}
-        gateway = cfg.ai_gateway if cfg.ai_gateway is not None and cfg.ai_gateway.enabled else None
+        gateway = cfg.enabled_ai_gateway
         if gateway is None:
             return
         regions = foundation.regions
@@ -46,4 +46,4 @@ class RegionalGateways:
     @staticmethod
     def private_link_groups(cfg: StackConfig) -> list[str]:
         """The gateways' semantic cache is an Azure Managed Redis behind a private endpoint."""
-        return [REDIS_GROUP] if cfg.ai_gateway is not None and cfg.ai_gateway.enabled else []
+        return [REDIS_GROUP] if cfg.enabled_ai_gateway is not None else []

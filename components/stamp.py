@@ -119,7 +119,7 @@ class RegionalStamp(pulumi.ComponentResource):
             for workload, principal in consumers.items()
         ]
         # With an AI gateway, workloads call it and it alone holds a role on the accounts (components/ai_gateway.py).
-        via_gateway = cfg.ai_gateway is not None and cfg.ai_gateway.enabled
+        via_gateway = cfg.enabled_ai_gateway is not None
         self.openai = SecureOpenAI(f"openai-{loc}", SecureOpenAIArgs(
             common=common, config=cfg.openai, base_name=base, stack=args.stack, tenant_id=args.tenant_id,
             consumers={} if via_gateway else consumers), child)

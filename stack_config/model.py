@@ -590,6 +590,11 @@ class StackConfig(Section):
     def primary(self) -> Region:
         return self.network.regions[0]
 
+    @property
+    def enabled_ai_gateway(self) -> AIGateway | None:
+        """The AI gateway's section when the stack declares one and it is on."""
+        return self.ai_gateway if self.ai_gateway is not None and self.ai_gateway.enabled else None
+
     def workloads(self) -> list[str]:
         """The identities a region needs: one per service, the gateway's, and the functions' if used."""
         return workload_names(self.container_apps, self.event_processing.enabled)
