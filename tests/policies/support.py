@@ -34,19 +34,6 @@ def names(violations: Iterable[Violation]) -> set[str]:
     return {v.policy for v in violations}
 
 
-def assert_complies(policy: Policy, build: Callable[[], Any], config: dict[str, Any] | None = None) -> None:
-    """The policy reports nothing on what `build` declares (a PASSING case of a case table)."""
-    found = evaluate([policy], sdk_resources(build), config)
-    assert found == [], [v.message for v in found]
-
-
-def assert_caught(policy: Policy, build: Callable[[], Any], config: dict[str, Any] | None, fragment: str) -> None:
-    """Only this policy reports what `build` declares, in a message holding `fragment` (a FAILING case)."""
-    found = evaluate([policy], sdk_resources(build), config)
-    assert names(found) == {policy.name}
-    assert any(fragment in v.message for v in found), [v.message for v in found]
-
-
 def file_config(raw: dict[str, Any]) -> dict[str, Any]:
     """A --policy-pack-config document in the parsed form `Pack.configure` takes."""
     out: dict[str, Any] = {}

@@ -30,15 +30,13 @@ from policies.rules.monitor import diagnostic_setting_audit_categories, diagnost
 from tests.policies import secure_inputs as s
 from tests.policies import stack_inputs as st
 from tests.policies.support import (
-    assert_caught,
-    assert_complies,
     assert_provided_outside_stack,
-    case_ids,
     evaluate,
     file_config,
     flagged,
     names,
     sdk_resources,
+    table_tests,
 )
 
 
@@ -240,14 +238,11 @@ FAILING = [
 ]
 
 
-@pytest.mark.parametrize("policy, program, config", PASSING, ids=case_ids(__file__, "PASSING", PASSING))
-def test_compliant_setup_passes(policy: Any, program: s.Program, config: dict[str, Any] | None) -> None:
-    assert_complies(policy, program, config)
+# The policies the tables specify: each has a compliant and a violating case.
+AREA = [storage_service_diagnostics]
 
-
-@pytest.mark.parametrize("policy, program, config, fragment", FAILING, ids=case_ids(__file__, "FAILING", FAILING))
-def test_violation_is_caught(policy: Any, program: s.Program, config: dict[str, Any] | None, fragment: str) -> None:
-    assert_caught(policy, program, config, fragment)
+test_compliant_case_passes, test_violating_case_fails, test_every_policy_has_both_cases = table_tests(
+    __file__, AREA, PASSING, FAILING)
 
 
 def test_setting_whose_target_is_unknown_until_deployment_is_not_a_false_alarm() -> None:
