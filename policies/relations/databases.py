@@ -11,13 +11,11 @@ from pulumi_policy import Policy, PolicyResource, Severity, StackValidationArgs
 
 from ..azure import types as T
 from ..framework import Config, by_type, stack_policy
-from ..framework.inputs import UNKNOWN, depends_on, get, items, text
-from ..framework.stack import Finding, Stack, ids_at
+from ..framework.inputs import UNKNOWN, depends_on, get, text
+from ..framework.stack import Finding, Stack
+from .private_link import endpoints_by_target
 
 POSTGRES_SERVERS = (T.POSTGRES_SERVER,)
-
-
-T.POSTGRES_CONFIGURATION = T.POSTGRES_CONFIGURATION
 
 
 def _postgres_pooling(args: StackValidationArgs, config: Config) -> Iterable[Finding]:
@@ -65,16 +63,6 @@ def _cluster_of(stack: Stack, database: PolicyResource) -> PolicyResource | None
     name, group = text(database.props, "clusterName"), text(database.props, "resourceGroupName")
     return next((c for c in clusters if isinstance(name, str)
                  and (text(c.props, "clusterName"), text(c.props, "resourceGroupName")) == (name, group)), None)
-
-
-def _privately_reached(stack: Stack) -> set[str]:
-    """URNs that some private endpoint connects to."""
-    reached: set[str] = set()
-    for pe in stack.of(T.PRIVATE_ENDPOINT):
-        for prop in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
-            urns, _ = stack.references(pe, prop, ids_at(items(pe.props, prop), "privateLinkServiceId"))
-            reached |= urns
-    return reached
 
 
 def _named(value: object) -> set[str]:
@@ -159,7 +147,7 @@ def _redis_access_keys(args: StackValidationArgs, config: Config) -> Iterable[Fi
             continue
         shown = "absent (the default depends on the API version)" if setting is None else f"'{setting}'"
         flow = flow or _KeyFlow(stack)
-        reached = reached if reached is not None else _privately_reached(stack)
+        reached = reached if reached is not None else set(endpoints_by_target(stack)[0])
         why = flow.problems(database)
         cluster = _cluster_of(stack, database)
         if cluster is None:
