@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import arguments, report, sarif
 from .policy_driver import Pack, PolicyCrash, parse_config_file
-from .program import ProgramError
+from .program import ProgramError, collect_cycles_less_often
 from .program import run as run_program
 from .readers import Resources
 from .readers import read as read_resources
@@ -137,4 +137,5 @@ def _run(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
+    collect_cycles_less_often()  # a process setting: the command's, not main()'s when a test calls it
     sys.exit(main())

@@ -1,14 +1,17 @@
-"""The dry-run's alias shortcut (dryrun/program.py: no URN form of an alias, no Output to resolve a
-plain one) changes no RegisterResource request.
+"""The dry-run's shortcuts around SDK work change no RegisterResource request: the alias shortcut
+(dryrun/program.py: no URN form of an alias, no Output to resolve a plain one), and with it the
+lazy service packages and deferred annotations (dryrun/lazy_imports.py).
 
-Each case runs a program twice, with the SDK's stock alias handling and with the shortcut, and
-compares a canonical fingerprint of every request the monitor receives: identical, or the test
-names the first resource and field that differ.
+Each case runs a program twice, stock and with the shortcuts, and compares a canonical fingerprint
+of every request the monitor receives: identical, or the test names the first resource and field
+that differ.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,10 +20,12 @@ from typing import Any
 import pulumi.resource as sdk_resource
 import pulumi.runtime.resource as sdk_runtime_resource
 import pytest
-from google.protobuf import json_format
 
+from components.gateway_certificate import self_signed_pfx
 from dryrun import program
 from dryrun.mocks import RecordingMonitor
+
+from .request_fingerprints import canonical, keyed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,22 +62,13 @@ Box("moved", pulumi.ResourceOptions(parent=first, aliases=[pulumi.Alias(parent=N
 '''
 
 
-def _canonical(request: Any) -> dict[str, Any]:
-    """The request as the engine reads it; fields the SDK fills from sets are sorted."""
-    doc = json_format.MessageToDict(request, preserving_proto_field_name=True)
-    doc["dependencies"] = sorted(doc.get("dependencies", []))
-    doc["propertyDependencies"] = {k: sorted(v.get("urns", [])) for k, v in
-                                   sorted(doc.get("propertyDependencies", {}).items())}
-    return doc
-
-
 @pytest.fixture
 def requests_seen(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
     seen: list[dict[str, Any]] = []
     stock = RecordingMonitor.RegisterResource
 
     def register(self: RecordingMonitor, request: Any) -> Any:
-        seen.append(_canonical(request))
+        seen.append(canonical(request))
         return stock(self, request)
 
     monkeypatch.setattr(RecordingMonitor, "RegisterResource", register)
@@ -86,12 +82,7 @@ def _fingerprints(root: Path, stack: str, seen: list[dict[str, Any]]) -> tuple[d
     for shortcuts in (False, True):
         seen.clear()
         program.run(root, stack, alias_shortcut=shortcuts)
-        out: dict[str, str] = {}
-        for doc in seen:
-            key = f"{doc.get('parent', '')} {doc['type']}::{doc['name']}"
-            assert key not in out, f"two registrations of {key}"
-            out[key] = json.dumps(doc, sort_keys=True)
-        runs.append(dict(sorted(out.items())))
+        runs.append(keyed(seen))
     return runs[0], runs[1]
 
 
@@ -128,11 +119,22 @@ def test_the_pinned_sdk_is_the_locked_one() -> None:
     assert program.alias_shortcut_applies()
 
 
-def test_the_program_sends_the_same_requests(requests_seen: list[dict[str, Any]]) -> None:
-    # prod declares every resource type dev does, and more.
-    stock, shortcut = _fingerprints(ROOT, "prod", requests_seen)
-    assert any(json.loads(doc).get("aliases") for doc in stock.values()), "no alias reached the monitor"
-    assert _first_difference(stock, shortcut) is None
+def test_the_dry_run_sends_the_stock_sdks_requests(tmp_path: Path) -> None:
+    """The whole dry-run as shipped (alias shortcut, lazy service packages, deferred annotations,
+    collector thresholds) against the SDK as released, each in a fresh process, on prod, which
+    declares every resource type dev does and more: the same requests and the same outputs."""
+    pfx = tmp_path / "bootstrap.pfx"
+    pfx.write_text(self_signed_pfx("bootstrap.test"))
+    command = [sys.executable, "-m", "tests.request_fingerprints", str(ROOT), "prod", "--bootstrap-pfx", str(pfx)]
+    # Both at once: the stock one is most of the wait.
+    children = [subprocess.Popen([*command, *flags], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+                for flags in (["--stock"], [])]
+    stock, shipped = (json.loads(child.communicate()[0]) for child in children)
+    assert [child.returncode for child in children] == [0, 0]
+    assert len(stock["requests"]) > 400
+    assert any(json.loads(doc).get("aliases") for doc in stock["requests"].values()), "no alias reached the monitor"
+    assert _first_difference(stock["requests"], shipped["requests"]) is None
+    assert stock["outputs"] == shipped["outputs"]
 
 
 def test_every_alias_form_sends_the_same_requests(tmp_path: Path, requests_seen: list[dict[str, Any]]) -> None:

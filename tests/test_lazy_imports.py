@@ -103,3 +103,94 @@ def test_the_package_keeps_its_file_and_source() -> None:
         "print(json.dumps({'file': keyvault.__file__, 'package': loader.is_package(keyvault.__name__),\n"
         "                  'source': 'from .vault import *' in inspect.getsource(keyvault)}))\n")
     assert seen == {"file": str(PACKAGE_DIR / "keyvault" / "__init__.py"), "package": True, "source": True}
+
+
+# What the SDK reads from a module's annotations: each class's property types, as pulumi/_types.py
+# resolves them (get_type_hints with the module's globals), for a resource, its args and every
+# input and output type they reach.
+_TYPES = '''
+import importlib, json, typing
+from pulumi import _types
+
+def name(t):
+    return repr(t)
+
+def walk(cls, seen):
+    if cls in seen or not isinstance(cls, type):
+        return
+    if _types.is_input_type(cls):
+        types = _types.input_type_types(cls)
+    elif _types.is_output_type(cls):
+        types = _types.output_type_types(cls)
+    else:
+        types = _types.resource_types(cls)
+    seen[cls] = {k: name(v) for k, v in sorted(types.items())}
+    for t in types.values():
+        for arg in (t, *typing.get_args(t)):
+            walk(arg, seen)
+
+seen = {}
+for path in %r:
+    module, _, attribute = path.rpartition(".")
+    cls = getattr(importlib.import_module(module), attribute)
+    walk(cls, seen)
+    walk(getattr(importlib.import_module(module), attribute + "Args"), seen)
+print(json.dumps({f"{c.__module__}.{c.__qualname__}": v for c, v in seen.items()}, sort_keys=True))
+'''
+TYPED = ["pulumi_azure_native.network.ApplicationGateway", "pulumi_azure_native.cognitiveservices.Account",
+         "pulumi_azure_native.app.ContainerApp", "pulumi_azure_native.keyvault.Vault",
+         "pulumi_azure_native.apimanagement.ApiManagementService"]
+
+
+def test_deferred_annotations_resolve_to_the_types_the_sdk_reads_eagerly() -> None:
+    code = _TYPES % (TYPED,)
+    lazy = _lazy_session(code)
+    eager = json.loads(subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True,
+                                      text=True).stdout)
+    assert len(eager) > 100  # the nested input and output types were reached
+    assert lazy == eager
+
+
+def test_modules_in_a_service_load_with_deferred_annotations() -> None:
+    seen = _lazy_session(
+        "import pulumi_azure_native.keyvault as keyvault\n"
+        "import inspect\n"
+        "init = inspect.signature(keyvault.VaultArgs.__init__).parameters['resource_group_name'].annotation\n"
+        "print(json.dumps({'annotation': init, 'file': keyvault.vault.__file__,\n"
+        "                  'cached': keyvault.vault.__cached__}))\n")
+    assert seen["annotation"] == "pulumi.Input[_builtins.str]"
+    assert seen["file"] == str(PACKAGE_DIR / "keyvault" / "vault.py")
+    assert Path(seen["cached"]).is_relative_to(lazy_imports.CACHE) and Path(seen["cached"]).is_file()
+
+
+def test_compiled_code_is_cached_and_follows_the_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lazy_imports, "CACHE", tmp_path / "cache")
+    source = tmp_path / "thing.py"
+    source.write_text("def f(x: Undefined) -> int: ...\n")
+
+    def annotations() -> dict[str, str]:
+        namespace: dict[str, object] = {}
+        exec(lazy_imports.DeferredAnnotationsLoader("pulumi_azure_native.x.thing", str(source))
+             .get_code("pulumi_azure_native.x.thing"), namespace)
+        return namespace["f"].__annotations__  # type: ignore[attr-defined]
+
+    # An annotation naming nothing loads: it is not evaluated.
+    assert annotations() == {"x": "Undefined", "return": "int"}
+    [cached] = (tmp_path / "cache").rglob("pulumi_azure_native.x.thing.bin")
+    source.write_text("def f(x: Changed) -> str: ...\n")
+    assert annotations() == {"x": "Changed", "return": "str"}
+    cached.write_bytes(cached.read_bytes()[:30])  # a damaged file compiles again
+    assert annotations() == {"x": "Changed", "return": "str"}
+
+
+def test_a_read_only_cache_still_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    monkeypatch.setattr(lazy_imports, "CACHE", blocked / "cache")  # under a file: nothing can be written
+    source = tmp_path / "thing.py"
+    source.write_text("x: Undefined = 1\n")
+    code = lazy_imports.DeferredAnnotationsLoader("pulumi_azure_native.x.thing", str(source)).get_code(
+        "pulumi_azure_native.x.thing")
+    namespace: dict[str, object] = {}
+    exec(code, namespace)
+    assert namespace["__annotations__"] == {"x": "Undefined"}

@@ -1,0 +1,78 @@
+"""Run a stack's program in this fresh process and print what the engine would receive: one JSON
+object, registration key -> canonical RegisterResource request, plus the stack's exported outputs.
+
+    python -m tests.request_fingerprints <project-dir> <stack> --bootstrap-pfx FILE [--stock]
+
+--stock runs the SDK as released: eager service packages with their annotations evaluated at
+import, and the stock alias handling. Without it, the dry-run as shipped. Each mode needs its own
+process: a module is loaded one way per interpreter. The gateway's bootstrap certificate, a fresh
+key per process otherwise, is the one in FILE, so that two processes can send the same requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from google.protobuf import json_format
+
+from dryrun import lazy_imports, program
+from dryrun.mocks import RecordingMonitor
+
+
+def canonical(request: Any) -> dict[str, Any]:
+    """The request as the engine reads it; fields the SDK fills from sets are sorted."""
+    doc = json_format.MessageToDict(request, preserving_proto_field_name=True)
+    doc["dependencies"] = sorted(doc.get("dependencies", []))
+    doc["propertyDependencies"] = {k: sorted(v.get("urns", [])) for k, v in
+                                   sorted(doc.get("propertyDependencies", {}).items())}
+    return doc
+
+
+def record(root: Path, stack: str, *, stock: bool) -> dict[str, Any]:
+    seen: list[dict[str, Any]] = []
+    register = RecordingMonitor.RegisterResource
+
+    def recording(self: RecordingMonitor, request: Any) -> Any:
+        seen.append(canonical(request))
+        return register(self, request)
+
+    RecordingMonitor.RegisterResource = recording  # type: ignore[method-assign]
+    try:
+        result = program.run(root, stack, alias_shortcut=not stock, lazy_service_imports=not stock)
+    finally:
+        RecordingMonitor.RegisterResource = register  # type: ignore[method-assign]
+    return {"requests": keyed(seen), "outputs": result.outputs}
+
+
+def keyed(seen: list[dict[str, Any]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for doc in seen:
+        key = f"{doc.get('parent', '')} {doc['type']}::{doc['name']}"
+        if key in out:
+            raise AssertionError(f"two registrations of {key}")
+        out[key] = json.dumps(doc, sort_keys=True)
+    return dict(sorted(out.items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("project", type=Path)
+    parser.add_argument("stack")
+    parser.add_argument("--stock", action="store_true")
+    parser.add_argument("--bootstrap-pfx", type=Path, required=True)
+    args = parser.parse_args()
+    if not args.stock:  # as the dry-run command does, and before anything imports azure-native
+        program.collect_cycles_less_often()
+        lazy_imports.install()
+    from components import gateway_certificate
+
+    pfx = args.bootstrap_pfx.read_text()
+    gateway_certificate.self_signed_pfx = lambda host_name, now=None: pfx  # type: ignore[assignment]
+    print(json.dumps(record(args.project.resolve(), args.stack, stock=args.stock), sort_keys=True, default=str))
+
+
+if __name__ == "__main__":
+    main()
