@@ -8,6 +8,7 @@ import os
 import runpy
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -20,7 +21,7 @@ from pulumi.runtime import config as runtime_config
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.proto import alias_pb2, resource_pb2
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from . import lazy_imports, stackfile
 from .mocks import AzureMocks, RecordingMonitor, configure
@@ -75,17 +76,26 @@ def run(root: Path, stack: str, *, alias_shortcut: bool = True, lazy_service_imp
     main = root / "__main__.py"
     cwd = os.getcwd()
     sys.path.insert(0, str(root))
+    # The SDK sends every monitor call through the loop's default executor; this run's own one is
+    # joined at the end, so the process is left with no other thread and the policy evaluation
+    # may fork (dryrun/policy_driver.py). Its successor starts threads only when used.
+    loop = _ensure_event_loop()  # the loop _sync_await runs
+    executor = ThreadPoolExecutor()
+    loop.set_default_executor(executor)
     try:
         # The CLI runs the program from the project directory; do the same.
         os.chdir(root)
         with skip_unused_alias_urns() if alias_shortcut else contextlib.nullcontext():
             _sync_await(run_pulumi_func(lambda: _run_main(main)))
+        outputs = _exports()
     except pulumi.RunError as exc:
         raise ProgramError(str(exc)) from None
     finally:
         os.chdir(cwd)
         sys.path.remove(str(root))
-    return ProgramResult(project, stack, monitor.recorded, _exports())
+        loop.set_default_executor(ThreadPoolExecutor())
+        executor.shutdown(wait=True)
+    return ProgramResult(project, stack, monitor.recorded, outputs)
 
 
 def _run_main(main: Path) -> None:

@@ -99,3 +99,30 @@ def test_wire_numbers_are_doubles_as_on_the_protobuf_wire() -> None:
     decoded = policy_driver.WireProperties({"n": 3, "b": True, "l": [1, None, "x"], "o": {"f": 1.5}}).decoded
     assert decoded == {"n": 3.0, "b": True, "l": [1.0, None, "x"], "o": {"f": 1.5}}
     assert type(decoded["n"]) is float and decoded["b"] is True
+
+
+_AFTER_A_PROGRAM = """
+import sys, threading
+from pathlib import Path
+from dryrun import policy_driver, program
+root = Path(sys.argv[1])
+for _ in range(2):  # a second run gets a working executor again
+    result = program.run(root, "stack")
+print(len(result.resources), threading.active_count(), policy_driver._can_fork())
+"""
+
+
+def test_a_program_run_leaves_one_thread_so_its_policies_can_fork(tmp_path: Path) -> None:
+    # The SDK's monitor calls run on executor threads; a fork with those alive would be unsafe.
+    (tmp_path / "Pulumi.yaml").write_text("name: project\nruntime: python\n")
+    (tmp_path / "Pulumi.stack.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi\n"
+        "class Thing(pulumi.CustomResource):\n"
+        "    def __init__(self, name):\n"
+        "        super().__init__('test:index:Thing', name, {'size': 1})\n"
+        "for i in range(20):\n"
+        "    Thing(f'thing-{i}')\n")
+    result = subprocess.run([sys.executable, "-c", _AFTER_A_PROGRAM, str(tmp_path)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.stdout.split() == ["21", "1", "True"], result.stderr
