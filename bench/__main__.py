@@ -82,7 +82,8 @@ def _loaded_modules(mode: str) -> list[str]:
 _LAZY = "from dryrun import lazy_imports; lazy_imports.install(); "
 # The probe's configurations: label -> flags (the dry-run as shipped first).
 CONFIGS = {"dry-run": [], "stock aliases": ["--stock-aliases"], "eager imports": ["--eager-imports"],
-           "default GC": ["--stock-gc"], "all three off": ["--stock-aliases", "--eager-imports", "--stock-gc"]}
+           "stock annotations": ["--stock-annotations"], "default GC": ["--stock-gc"],
+           "all off (the stock SDK)": ["--stock-aliases", "--eager-imports", "--stock-gc"]}
 # The eager floor again with the dry-run's collector thresholds (dryrun/program.py): how much of the
 # dry-run's lead over the stock floor is the collector, and how much the import and alias shortcuts.
 _TUNED_GC = "from dryrun import program; program.collect_cycles_less_often(); "
@@ -147,7 +148,7 @@ def measure(runs: int, scaling_runs: int, grid: list[tuple[int, int]], export_co
                       [*flags, "--modules", *(services if "--eager-imports" in flags else modules["dry-run"])])
         for label, flags in CONFIGS.items()}
     # As `./dev test` runs it (bytecode cached); pyright, which `./dev test` runs beside it, is timed alone.
-    results["tests"] = _both([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadfile"],
+    results["tests"] = _both([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadgroup"],
                              max(1, runs // 2), env={"PYTHONDONTWRITEBYTECODE": ""})
     results["pyright"] = _both([str(Path(PY).parent / "pyright")], 1)
     scaling = []

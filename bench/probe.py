@@ -1,11 +1,13 @@
 """One measured dry-run in a fresh process:
-`python -m bench.probe <project-dir> <stack> [--stock-aliases] [--eager-imports] [--stock-gc] [--modules M ...]`.
+`python -m bench.probe <project-dir> <stack> [--stock-aliases] [--eager-imports] [--stock-annotations]
+[--stock-gc] [--modules M ...]`.
 
 Prints JSON with the split the benchmark reports: imports (the program's modules and the
 azure-native modules given with --modules, the ones the program loads), program (running
 __main__.py under mocks), pack_load, policy (evaluating the pack), and the resource count.
---stock-aliases and --eager-imports turn the dry-run's two SDK shortcuts off one at a time, and
---stock-gc its garbage-collector thresholds (dryrun/program.py).
+--stock-aliases and --eager-imports turn the dry-run's two SDK shortcuts off one at a time,
+--stock-annotations only the deferred annotations of the lazy imports, and --stock-gc the
+collector thresholds (dryrun/program.py).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ def main() -> None:
     parser.add_argument("stack")
     parser.add_argument("--stock-aliases", action="store_true")
     parser.add_argument("--eager-imports", action="store_true")
+    parser.add_argument("--stock-annotations", action="store_true")
     parser.add_argument("--stock-gc", action="store_true")
     parser.add_argument("--modules", nargs="*", default=[])
     args = parser.parse_args()
@@ -42,7 +45,7 @@ def main() -> None:
     if not args.stock_gc:  # where the dry-run command sets it: after its own imports, before the program
         program.collect_cycles_less_often()
     if not args.eager_imports:
-        lazy_imports.install()
+        lazy_imports.install(defer_annotations=not args.stock_annotations)
     for module in pkgutil.iter_modules(components.__path__):
         importlib.import_module(f"components.{module.name}")
     # Load here what the program will load, so "imports" holds all module loading and

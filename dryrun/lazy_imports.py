@@ -194,8 +194,11 @@ class _Loader(importlib.abc.Loader):
         def __getattr__(name: str) -> Any:
             where = names.get(name)
             if where is None:
-                if name.startswith("__") and name != "__all__":
-                    raise AttributeError(name)
+                # The layout is every name the generated __init__ binds (read_layout refuses an
+                # __init__ it cannot read whole), so another name is one it would not have either:
+                # no need to load the service to say so (pytest asks each module for `pytestmark`).
+                if name != "__all__":
+                    raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
                 full_init()
                 if name in namespace:
                     return namespace[name]
@@ -214,12 +217,17 @@ class _Loader(importlib.abc.Loader):
 
 class LazyServiceFinder(importlib.abc.MetaPathFinder):
     """Finds `pulumi_azure_native.<service>` packages, to load them with a lazy namespace, and the
-    modules inside them, to load them with deferred annotations."""
+    modules inside them, to load them with deferred annotations (unless `defer_annotations` is
+    off: the benchmark and the tests compare)."""
+
+    def __init__(self, defer_annotations: bool = True) -> None:
+        self.defer_annotations = defer_annotations
 
     def find_spec(self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None,
                   ) -> importlib.machinery.ModuleSpec | None:
         parts = fullname.split(".")
-        if len(parts) < 2 or parts[0] != PACKAGE or parts[1].startswith("_"):
+        if len(parts) < 2 or parts[0] != PACKAGE or parts[1].startswith("_") or \
+                (len(parts) > 2 and not self.defer_annotations):
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.origin is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
@@ -234,9 +242,10 @@ class LazyServiceFinder(importlib.abc.MetaPathFinder):
         return spec
 
 
-def install() -> None:
-    """Put the finder first on sys.meta_path (once). Packages already imported stay as they are,
-    and so does every service once `pulumi_azure_native` itself is imported (it looks up every
-    service's spec on import): install before the program's first azure-native import."""
+def install(*, defer_annotations: bool = True) -> None:
+    """Put the finder first on sys.meta_path (once: a second call changes nothing). Packages
+    already imported stay as they are, and so does every service once `pulumi_azure_native` itself
+    is imported (it looks up every service's spec on import): install before the program's first
+    azure-native import."""
     if not any(isinstance(f, LazyServiceFinder) for f in sys.meta_path):
-        sys.meta_path.insert(0, LazyServiceFinder())
+        sys.meta_path.insert(0, LazyServiceFinder(defer_annotations))

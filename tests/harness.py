@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -83,6 +84,10 @@ def _parsed_stack_config(stack: str) -> Any:
 
     _, config, secrets = stackfile.load(ROOT, stack)
     return sc.parse(config, set(secrets), stack)
+
+
+# The mark of a test module that reads program_run(): such modules run on one worker (conftest.py).
+STACK_PROGRAMS = pytest.mark.xdist_group("stack-programs")
 
 
 def program_run(stack: str) -> ProgramResult:

@@ -9,7 +9,9 @@ import pytest
 from dryrun.model import Resource, reveal
 from policies.azure import types as T
 from policies.azure.catalog import DIAGNOSTIC_TYPES
-from tests.harness import program_run
+from tests.harness import STACK_PROGRAMS, program_run
+
+pytestmark = STACK_PROGRAMS
 
 
 @pytest.fixture(scope="module")

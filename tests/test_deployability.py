@@ -14,7 +14,9 @@ import pytest
 from dryrun import report
 from dryrun.policy_driver import Pack
 from stack_config.preflight import images, openai_models
-from tests.harness import program_run
+from tests.harness import STACK_PROGRAMS, program_run
+
+pytestmark = STACK_PROGRAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ["dev", "prod"]

@@ -21,9 +21,10 @@ PACKAGE_DIR = Path(util.find_spec("pulumi_azure_native").origin).parent  # type:
 SERVICES = ["network", "storage", "cognitiveservices", "keyvault", "monitor"]
 
 
-def _lazy_session(code: str) -> dict:
+def _lazy_session(code: str, defer_annotations: bool = True) -> dict:
     """Run `code` in a fresh interpreter with the finder installed; it prints one JSON line."""
-    prelude = "import json, sys\nfrom dryrun import lazy_imports\nlazy_imports.install()\n"
+    prelude = ("import json, sys\nfrom dryrun import lazy_imports\n"
+               f"lazy_imports.install(defer_annotations={defer_annotations})\n")
     out = subprocess.run([sys.executable, "-c", prelude + code], cwd=ROOT, check=True, capture_output=True,
                          text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
@@ -41,16 +42,24 @@ def test_a_resource_class_loads_its_module_not_the_service() -> None:
     assert len(seen["loaded"]) < 10
 
 
-def test_a_star_import_or_an_unknown_name_runs_the_generated_init() -> None:
+def test_an_unknown_name_is_absent_without_loading_the_service() -> None:
     seen = _lazy_session(
         "import pulumi_azure_native.network as network\n"
-        "missing = hasattr(network, 'NoSuchThing')\n"
+        "missing = hasattr(network, 'NoSuchThing'), hasattr(network, 'pytestmark')\n"
+        "loaded = [m for m in sys.modules if m.startswith('pulumi_azure_native.network.')]\n"
+        "print(json.dumps({'missing': missing, 'loaded': loaded}))\n")
+    assert seen == {"missing": [False, False], "loaded": []}
+
+
+def test_a_star_import_or_all_runs_the_generated_init() -> None:
+    seen = _lazy_session(
+        "import pulumi_azure_native.network as network\n"
+        "hasattr(network, '__all__')  # what `from network import *` reads first\n"
         "full = 'pulumi_azure_native.network.bastion_host' in sys.modules\n"
         "ns = {}\n"
         "exec('from pulumi_azure_native.storage import *', ns)\n"
-        "print(json.dumps({'missing': missing, 'full': full, 'star': 'StorageAccount' in ns,\n"
-        "                  'dir': 'BastionHost' in dir(network)}))\n")
-    assert seen == {"missing": False, "full": True, "star": True, "dir": True}
+        "print(json.dumps({'full': full, 'star': 'StorageAccount' in ns, 'dir': 'BastionHost' in dir(network)}))\n")
+    assert seen == {"full": True, "star": True, "dir": True}
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -144,23 +153,29 @@ TYPED = ["pulumi_azure_native.network.ApplicationGateway", "pulumi_azure_native.
 
 def test_deferred_annotations_resolve_to_the_types_the_sdk_reads_eagerly() -> None:
     code = _TYPES % (TYPED,)
-    lazy = _lazy_session(code)
-    eager = json.loads(subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True,
-                                      text=True).stdout)
-    assert len(eager) > 100  # the nested input and output types were reached
-    assert lazy == eager
+    deferred = _lazy_session(code)
+    evaluated = _lazy_session(code, defer_annotations=False)
+    assert len(evaluated) > 100  # the nested input and output types were reached
+    assert deferred == evaluated
+
+
+_VAULT = (
+    "import pulumi_azure_native.keyvault as keyvault\n"
+    "import inspect\n"
+    "init = inspect.signature(keyvault.VaultArgs.__init__).parameters['resource_group_name'].annotation\n"
+    "print(json.dumps({'annotation': init if isinstance(init, str) else repr(init),\n"
+    "                  'file': keyvault.vault.__file__, 'cached': keyvault.vault.__cached__}))\n")
 
 
 def test_modules_in_a_service_load_with_deferred_annotations() -> None:
-    seen = _lazy_session(
-        "import pulumi_azure_native.keyvault as keyvault\n"
-        "import inspect\n"
-        "init = inspect.signature(keyvault.VaultArgs.__init__).parameters['resource_group_name'].annotation\n"
-        "print(json.dumps({'annotation': init, 'file': keyvault.vault.__file__,\n"
-        "                  'cached': keyvault.vault.__cached__}))\n")
+    seen = _lazy_session(_VAULT)
     assert seen["annotation"] == "pulumi.Input[_builtins.str]"
     assert seen["file"] == str(PACKAGE_DIR / "keyvault" / "vault.py")
     assert Path(seen["cached"]).is_relative_to(lazy_imports.CACHE) and Path(seen["cached"]).is_file()
+    stock = _lazy_session(_VAULT, defer_annotations=False)
+    # Evaluated at import: pulumi.Input[str] is a Union of str, Awaitable[str] and Output[str].
+    assert stock["annotation"].startswith("typing.Union[str, ") and "Awaitable[str]" in stock["annotation"]
+    assert Path(stock["cached"]).parent.name == "__pycache__"
 
 
 def test_compiled_code_is_cached_and_follows_the_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

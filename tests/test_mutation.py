@@ -29,7 +29,9 @@ from dryrun.policy_driver import Pack, Violation, parse_config_file
 from policies.azure import types as T
 from policies.azure.roles import PRIVILEGED
 from policies.pack import ENFORCEMENT_LEVEL, POLICIES
-from tests.harness import program_run
+from tests.harness import STACK_PROGRAMS, program_run
+
+pytestmark = STACK_PROGRAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import program_run
+from tests.harness import STACK_PROGRAMS, program_run
+
+pytestmark = STACK_PROGRAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from dryrun.model import Resource, reveal
-from tests.harness import program_run
+from tests.harness import STACK_PROGRAMS, program_run
+
+pytestmark = STACK_PROGRAMS
 
 SERVICE = "azure-native:apimanagement:ApiManagementService"
 ROLE = "azure-native:authorization:RoleAssignment"

@@ -21,8 +21,10 @@ from typing import Any
 
 from pulumi_policy import Policy, StackValidationPolicy
 
+from dryrun import lazy_imports
 from dryrun.model import Resource, reveal
 from dryrun.policy_driver import Violation
+from dryrun.program import collect_cycles_less_often
 from policies import relations, rules
 from policies.checklist import BY_ID, ITEMS
 from policies.framework.expect import ROWS
@@ -343,6 +345,10 @@ def stale_pages() -> list[str]:
 
 
 def main() -> None:
+    # The examples are hundreds of small programs under the mocks, in a process of its own: it
+    # loads azure-native as the dry-run command does.
+    collect_cycles_less_often()
+    lazy_imports.install()
     if sys.argv[1:] == ["--check"]:
         print(json.dumps(stale_pages()))
         return
