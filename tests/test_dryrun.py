@@ -8,11 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from dryrun import __main__ as cli
 from dryrun.__main__ import main
 from dryrun.policy_driver import Pack, parse_config_file, reconcile_config
+from dryrun.program import ProgramResult
 from dryrun.readers import read
 from dryrun.stackfile import UsageError
 from policies.azure import types as T
+from tests.harness import STACK_PROGRAMS, program_run
+
+pytestmark = STACK_PROGRAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -26,12 +31,20 @@ def _run(tmp_path: Path, *args: str) -> tuple[int, dict]:
 
 @pytest.fixture(scope="module")
 def stack_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, Path]]:
-    """Each stack dry-run once through the CLI entry point, with its environment's policy config."""
+    """Each stack dry-run once through the CLI entry point, with its environment's policy config.
+    The program's part is the worker's shared recording of the stack (the same `program.run`);
+    test_json_is_byte_identical_across_runs runs the whole command again and compares."""
+    def recorded(root: Path, stack: str) -> ProgramResult:
+        assert root == ROOT
+        return program_run(stack)
+
     out: dict[str, tuple[int, Path]] = {}
-    for stack in ("dev", "prod"):
-        path = tmp_path_factory.mktemp(stack) / "out.json"
-        config = str(ROOT / "policies" / "config" / f"{stack}.json")
-        out[stack] = (main([stack, "--policy-config", config, "--json", str(path), "--quiet"]), path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cli, "run_program", recorded)
+        for stack in ("dev", "prod"):
+            path = tmp_path_factory.mktemp(stack) / "out.json"
+            config = str(ROOT / "policies" / "config" / f"{stack}.json")
+            out[stack] = (main([stack, "--policy-config", config, "--json", str(path), "--quiet"]), path)
     return out
 
 
