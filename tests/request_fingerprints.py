@@ -1,12 +1,12 @@
-"""Run a stack's program in this fresh process and print what the engine would receive: one JSON
-object, registration key -> canonical RegisterResource request, plus the stack's exported outputs.
+"""Run a stack's program in this fresh process with the SDK's own imports (eager service packages,
+annotations evaluated at import) and print what the engine would receive: one JSON object,
+registration key -> canonical RegisterResource request, plus the stack's exported outputs.
 
-    python -m tests.request_fingerprints <project-dir> <stack> --bootstrap-pfx FILE [--stock]
+    python -m tests.request_fingerprints <project-dir> <stack> --bootstrap-pfx FILE
 
---stock runs the SDK as released: eager service packages with their annotations evaluated at
-import, and the stock alias handling. Without it, the dry-run as shipped. Each mode needs its own
-process: a module is loaded one way per interpreter. The gateway's bootstrap certificate, a fresh
-key per process otherwise, is the one in FILE, so that two processes can send the same requests.
+A process of its own: a module is loaded one way per interpreter, and a test worker loads them
+as the dry-run does (tests/conftest.py). The gateway's bootstrap certificate, a fresh key per
+process otherwise, is the one in FILE, so that two processes can send the same requests.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from google.protobuf import json_format
 
-from dryrun import lazy_imports, program
+from dryrun import program
 from dryrun.mocks import RecordingMonitor
 
 
@@ -31,7 +31,8 @@ def canonical(request: Any) -> dict[str, Any]:
     return doc
 
 
-def record(root: Path, stack: str, *, stock: bool) -> dict[str, Any]:
+def record(root: Path, stack: str, **flags: bool) -> dict[str, Any]:
+    """`program.run(root, stack, **flags)`: its requests, keyed, and its outputs."""
     seen: list[dict[str, Any]] = []
     register = RecordingMonitor.RegisterResource
 
@@ -41,7 +42,7 @@ def record(root: Path, stack: str, *, stock: bool) -> dict[str, Any]:
 
     RecordingMonitor.RegisterResource = recording  # type: ignore[method-assign]
     try:
-        result = program.run(root, stack, alias_shortcut=not stock, lazy_service_imports=not stock)
+        result = program.run(root, stack, **flags)
     finally:
         RecordingMonitor.RegisterResource = register  # type: ignore[method-assign]
     return {"requests": keyed(seen), "outputs": result.outputs}
@@ -61,17 +62,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("project", type=Path)
     parser.add_argument("stack")
-    parser.add_argument("--stock", action="store_true")
     parser.add_argument("--bootstrap-pfx", type=Path, required=True)
     args = parser.parse_args()
-    if not args.stock:  # as the dry-run command does, and before anything imports azure-native
-        program.collect_cycles_less_often()
-        lazy_imports.install()
     from components import gateway_certificate
 
     pfx = args.bootstrap_pfx.read_text()
     gateway_certificate.self_signed_pfx = lambda host_name, now=None: pfx  # type: ignore[assignment]
-    print(json.dumps(record(args.project.resolve(), args.stack, stock=args.stock), sort_keys=True, default=str))
+    recorded = record(args.project.resolve(), args.stack, lazy_service_imports=False)
+    print(json.dumps(recorded, sort_keys=True, default=str))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ that differ.
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -21,11 +22,12 @@ import pulumi.resource as sdk_resource
 import pulumi.runtime.resource as sdk_runtime_resource
 import pytest
 
+from components import gateway_certificate
 from components.gateway_certificate import self_signed_pfx
-from dryrun import program
+from dryrun import lazy_imports, program
 from dryrun.mocks import RecordingMonitor
 
-from .request_fingerprints import canonical, keyed
+from .request_fingerprints import canonical, keyed, record
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,22 +121,49 @@ def test_the_pinned_sdk_is_the_locked_one() -> None:
     assert program.alias_shortcut_applies()
 
 
-def test_the_dry_run_sends_the_stock_sdks_requests(tmp_path: Path) -> None:
-    """The whole dry-run as shipped (alias shortcut, lazy service packages, deferred annotations,
-    collector thresholds) against the SDK as released, each in a fresh process, on prod, which
-    declares every resource type dev does and more: the same requests and the same outputs."""
+@pytest.fixture
+def pinned_bootstrap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """One bootstrap certificate for every run here and in the subprocess (a fresh key otherwise)."""
     pfx = tmp_path / "bootstrap.pfx"
     pfx.write_text(self_signed_pfx("bootstrap.test"))
-    command = [sys.executable, "-m", "tests.request_fingerprints", str(ROOT), "prod", "--bootstrap-pfx", str(pfx)]
-    # Both at once: the stock one is most of the wait.
-    children = [subprocess.Popen([*command, *flags], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-                for flags in (["--stock"], [])]
-    stock, shipped = (json.loads(child.communicate()[0]) for child in children)
-    assert [child.returncode for child in children] == [0, 0]
-    assert len(stock["requests"]) > 400
-    assert any(json.loads(doc).get("aliases") for doc in stock["requests"].values()), "no alias reached the monitor"
-    assert _first_difference(stock["requests"], shipped["requests"]) is None
-    assert stock["outputs"] == shipped["outputs"]
+    value = pfx.read_text()
+    monkeypatch.setattr(gateway_certificate, "self_signed_pfx", lambda host_name, now=None: value)
+    gateway_certificate._bootstrap_pfx.cache_clear()
+    yield pfx
+    gateway_certificate._bootstrap_pfx.cache_clear()
+
+
+def test_the_dry_run_sends_the_stock_sdks_requests(pinned_bootstrap: Path) -> None:
+    """On prod, which declares every resource type dev does and more, each shortcut against the SDK
+    with the other as shipped: the alias shortcut on and off in this worker, which loads
+    azure-native as the dry-run does; the lazy service packages and deferred annotations against
+    the SDK's own imports in a fresh process. The same requests and the same outputs."""
+    spec = importlib.import_module("pulumi_azure_native.network.application_gateway").__spec__
+    assert spec is not None and isinstance(spec.loader, lazy_imports.DeferredAnnotationsLoader), "not the dry-run's"
+    eager = subprocess.Popen([sys.executable, "-m", "tests.request_fingerprints", str(ROOT), "prod",
+                              "--bootstrap-pfx", str(pinned_bootstrap)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    # One call site for both runs here, so that whole stack traces compare.
+    stock_aliases, shipped = (record(ROOT, "prod", alias_shortcut=shortcut) for shortcut in (False, True))
+    eager_imports = json.loads(eager.communicate()[0])
+    assert eager.returncode == 0
+    assert len(shipped["requests"]) > 400
+    assert any(json.loads(doc).get("aliases") for doc in shipped["requests"].values()), "no alias reached the monitor"
+    assert _first_difference(stock_aliases["requests"], shipped["requests"]) is None
+    # Across processes the frames above the program (pytest here, the script there) differ.
+    assert _first_difference(_program_frames(eager_imports["requests"]), _program_frames(shipped["requests"])) is None
+    assert stock_aliases["outputs"] == eager_imports["outputs"] == shipped["outputs"]
+
+
+def _program_frames(requests: dict[str, str]) -> dict[str, str]:
+    """The requests with their stack traces cut to the program's own frames (the project's files)."""
+    program = [f"file://{ROOT / part}" for part in ("__main__.py", "components/", "stack_config/")]
+    out = {}
+    for key, text in requests.items():
+        doc = json.loads(text)
+        frames = doc.get("stackTrace", {}).get("frames", [])
+        doc["stackTrace"] = [f for f in frames if f.get("pc", {}).get("uri", "").startswith(tuple(program))]
+        out[key] = json.dumps(doc, sort_keys=True)
+    return out
 
 
 def test_every_alias_form_sends_the_same_requests(tmp_path: Path, requests_seen: list[dict[str, Any]]) -> None:
