@@ -132,20 +132,28 @@ TYPE_OF_ARM: Final[dict[str, str]] = {
     arm_type("/providers/" + _NAME.sub("x", path)): token for token, path in ARM_PATHS.items()}
 
 
+# Type token -> the input names in its ARM path, in order: arm_key runs for every resource in every
+# stack policy, and the path is fixed per type.
+_ARM_NAMES: Final[dict[str, tuple[str, ...]]] = {token: tuple(_NAME.findall(path)) for token, path in ARM_PATHS.items()}
+
+
 def arm_key(resource: PolicyResource) -> str | None:
     """'<resource group>/<path after providers>', lower-cased, of a declared resource whose names
     are explicit inputs; None when a name is autonamed or unknown."""
     path = ARM_PATHS.get(resource.resource_type)
+    if path is None:
+        return None
     group = text(resource.props, "resourceGroupName")
-    if path is None or not isinstance(group, str):
+    if not isinstance(group, str):
         return None
     names: dict[str, str] = {}
-    for key in _NAME.findall(path):
+    for key in _ARM_NAMES[resource.resource_type]:
         value = text(resource.props, key)
         if not isinstance(value, str) or not value:
             return None
         names[key] = value
-    return f"{group}/" + _NAME.sub(lambda m: names[m.group(1)], path).lower()
+    # The placeholders are the only braces in a path (ARM_PATHS), so format_map fills exactly them.
+    return f"{group}/" + path.format_map(names).lower()
 
 
 def id_key(resource_id: Any) -> str | None:

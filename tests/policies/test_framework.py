@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pulumi
 import pulumi_azure_native.keyvault as keyvault
 import pulumi_azure_native.resources as resources
 import pytest
-from pulumi_policy import Severity
+from pulumi_policy import PolicyResource, Severity
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from dryrun.model import SECRET_SIG, SIG_KEY
 from policies.azure import types as T
 from policies.framework import resource_policy
+from policies.framework.inputs import ARM_PATHS, arm_key, id_key
 from policies.rules.resources import required_tags
 from tests.policies import secure_inputs as s
 from tests.policies.support import evaluate, file_config, sdk_resources
@@ -76,3 +79,15 @@ def test_analyzer_unwraps_pulumi_secrets_before_policies_see_them() -> None:
     assert values == {"from-config": {SIG_KEY: SECRET_SIG, "value": "s3cr3t"}, "literal": "s3cr3t"}
     assert evaluate([probe], resources) == []
     assert seen == ["s3cr3t", "s3cr3t"]
+
+
+@pytest.mark.parametrize("token", sorted(ARM_PATHS), ids=lambda t: t.split(":", 1)[1])
+def test_a_declared_resource_and_its_arm_id_have_one_key(token: str) -> None:
+    """arm_key (from a resource's name inputs) and id_key (from an id string) meet in Stack.by_id."""
+    names = {name: f"{name.lower()}-1" for name in re.findall(r"\{(\w+)\}", ARM_PATHS[token])}
+    props = {"resourceGroupName": "RG-Main", **names}
+    resource = PolicyResource(token, props, f"urn:x::{token}::r", "r", None, None, None, [], {})  # type: ignore[arg-type]
+    arm_id = "/subscriptions/0000/resourceGroups/RG-Main/providers/" + ARM_PATHS[token].format_map(names)
+    assert arm_key(resource) == id_key(arm_id) is not None
+    assert arm_key(PolicyResource(token, {**props, next(iter(names)): UNKNOWN_STRING_VALUE}, "u", "r", None, None,  # type: ignore[arg-type]
+                                  None, [], {})) is None
