@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from dryrun.program import GC_THRESHOLDS
+
 from .stacks import write_stack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +88,7 @@ CONFIGS = {"dry-run": [], "stock aliases": ["--stock-aliases"], "eager imports":
            "all off (the stock SDK)": ["--stock-aliases", "--eager-imports", "--stock-gc"]}
 # The eager floor again with the dry-run's collector thresholds (dryrun/program.py): how much of the
 # dry-run's lead over the stock floor is the collector, and how much the import and alias shortcuts.
-_TUNED_GC = "from dryrun import program; program.collect_cycles_less_often(); "
+_TUNED_GC = f"import gc; gc.set_threshold{GC_THRESHOLDS}; "  # nothing else of the dry-run imported
 
 
 def _uv() -> str:

@@ -9,12 +9,16 @@ module's literal `__all__`. The layout is read once per installed version and ca
 `__init__` in the package, so the result is the eager package's.
 
 The modules inside a service are compiled as if they began with `from __future__ import
-annotations` (PEP 563): a resource module, its service's `_inputs` and `outputs` carry about
-150,000 annotations (`pulumi.Input[Optional[Sequence[...]]]` on every argument and getter), and
-evaluating them is about a third of the import time. The SDK reads them only through
+annotations` (PEP 563): the 407 modules the prod program loads carry 53,286 annotations, each a
+few subscriptions deep (`pulumi.Input[Optional[Sequence[...]]]` on every argument and getter),
+and evaluating them is a fifth to a third of the import time. The SDK reads them only through
 `typing.get_type_hints` with the defining module's globals (pulumi/_types.py, the same path that
 serves programs written with that future import), which evaluates the strings to the same objects
-for the classes a program uses. The compiled code is cached beside the layouts.
+for the classes a program uses. One thing differs: a `...ArgsDict` TypedDict cannot see
+`NotRequired` in a string on Python 3.11, so its `__required_keys__` / `__optional_keys__` count
+every key as required; only pulumi/provider/experimental reads those, never a program's run.
+The compiled code is cached beside the layouts (the dry-run's own cache, so it is written whatever
+PYTHONDONTWRITEBYTECODE says about the interpreter's `__pycache__`).
 
 Installed by the dry-run only (dryrun/program.py): `pulumi up` imports the packages eagerly, as
 generated. The mechanism needs nothing from the dry-run, but the program must not depend on it.
@@ -146,10 +150,13 @@ class DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
 
     def get_code(self, fullname: str) -> types.CodeType:
         stat = Path(self.path).stat()
-        # The interpreter's bytecode magic and the source's identity: a Python upgrade, an SDK
-        # reinstall or an edited file recompiles.
-        header = importlib.util.MAGIC_NUMBER + stat.st_mtime_ns.to_bytes(8, "little") + \
-            stat.st_size.to_bytes(8, "little")
+        # The interpreter's bytecode magic, its optimisation level and the source's identity: a
+        # Python upgrade, `-O`, an SDK reinstall, an edited file or another environment with the
+        # same files (uv hard-links them, mtimes and all) compiles again, so code objects always
+        # name the file they were loaded from.
+        header = importlib.util.MAGIC_NUMBER + bytes([sys.flags.optimize]) + \
+            stat.st_mtime_ns.to_bytes(8, "little") + stat.st_size.to_bytes(8, "little") + \
+            os.fsencode(self.path) + b"\0"
         cached = self.cache_path()
         try:
             data = cached.read_bytes()
@@ -157,9 +164,27 @@ class DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
                 return marshal.loads(data[len(header):])
         except (OSError, ValueError, EOFError, TypeError):
             pass  # missing or damaged: compile again
-        code = compile(self.get_data(self.path), self.path, "exec", flags=_DEFERRED, dont_inherit=True)
+        code = compile(self.get_data(self.path), self.path, "exec", flags=_DEFERRED, dont_inherit=True,
+                       optimize=sys.flags.optimize)
         _write_whole(cached, header + marshal.dumps(code))
         return code
+
+
+# Lazy package -> the submodule names its generated __init__ rebinds to something else (a function
+# module's own function: `from .get_vault import *` binds the module `get_vault`, then the function).
+_SHADOWED: dict[str, frozenset[str]] = {}
+
+
+class _LazyPackage(types.ModuleType):
+    """A lazy package's module type. Importing a submodule binds it on the package; where the eager
+    package's star import then rebinds that name (`get_vault` the function, not the module), the
+    binding is dropped, so the name resolves to what the eager package holds."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and name in _SHADOWED.get(self.__name__, ()) and \
+                value.__name__ == f"{self.__name__}.{name}":
+            return
+        super().__setattr__(name, value)
 
 
 class _Loader(importlib.abc.Loader):
@@ -184,6 +209,9 @@ class _Loader(importlib.abc.Loader):
         namespace = module.__dict__
         names = layout.names
         exec(compile(layout.eager, stock.path, "exec"), namespace)
+        submodules = {where[0] for where in names.values()}
+        _SHADOWED[module.__name__] = frozenset(n for n in submodules if names.get(n, [n, ""])[1])
+        module.__class__ = _LazyPackage
 
         def full_init() -> None:
             # The generated __init__ itself; submodules already loaded are reused.

@@ -183,16 +183,23 @@ class Pack:
         split = (len(wire) if stack_policies else len(wire) // 2) if parallel else 0
         child = _fork(lambda: self._resource_findings(wire[:split])) if split else None
         try:
-            found, suppressed = self._resource_findings(wire[split:])
-            if stack_policies:
-                try:
-                    stack_response = self.servicer.AnalyzeStack(_StackRequest(wire), None)
-                except Exception as exc:
-                    raise PolicyCrash("", exc) from exc
-                found += self._violations(stack_response, "")
-                suppressed += self._suppressed(stack_response, "")
+            try:
+                found, suppressed = self._resource_findings(wire[split:])
+                if stack_policies:
+                    try:
+                        stack_response = self.servicer.AnalyzeStack(_StackRequest(wire), None)
+                    except Exception as exc:
+                        raise PolicyCrash("", exc) from exc
+                    found += self._violations(stack_response, "")
+                    suppressed += self._suppressed(stack_response, "")
+            except PolicyCrash:
+                if child:  # the child's resources come first in a serial run: so does a crash among them
+                    waiting, child = child, None
+                    _join(waiting)
+                raise
             if child:
-                first, child = _join(child), None
+                waiting, child = child, None  # joined (and reaped) even when it reports a crash
+                first = _join(waiting)
                 found, suppressed = first[0] + found, first[1] + suppressed
         finally:
             if child:  # this process failed first: the child's work is moot

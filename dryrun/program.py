@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import os
@@ -78,9 +79,12 @@ def run(root: Path, stack: str, *, alias_shortcut: bool = True, lazy_service_imp
     sys.path.insert(0, str(root))
     # The SDK sends every monitor call through the loop's default executor; this run's own one is
     # joined at the end, so the process is left with no other thread and the policy evaluation
-    # may fork (dryrun/policy_driver.py). Its successor starts threads only when used.
+    # may fork (dryrun/policy_driver.py). Its successor starts threads only when used. The mock
+    # monitor gives each thread an event loop of its own (_ensure_event_loop); made here, they are
+    # closed with the threads, or each run would leave its loops' descriptors to the collector.
     loop = _ensure_event_loop()  # the loop _sync_await runs
-    executor = ThreadPoolExecutor()
+    thread_loops: list[asyncio.AbstractEventLoop] = []
+    executor = ThreadPoolExecutor(initializer=lambda: thread_loops.append(_ensure_event_loop()))
     loop.set_default_executor(executor)
     try:
         # The CLI runs the program from the project directory; do the same.
@@ -95,6 +99,8 @@ def run(root: Path, stack: str, *, alias_shortcut: bool = True, lazy_service_imp
         sys.path.remove(str(root))
         loop.set_default_executor(ThreadPoolExecutor())
         executor.shutdown(wait=True)
+        for thread_loop in thread_loops:
+            thread_loop.close()
     return ProgramResult(project, stack, monitor.recorded, outputs)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import subprocess
 import sys
 from importlib import metadata, util
@@ -49,6 +50,21 @@ def test_an_unknown_name_is_absent_without_loading_the_service() -> None:
         "loaded = [m for m in sys.modules if m.startswith('pulumi_azure_native.network.')]\n"
         "print(json.dumps({'missing': missing, 'loaded': loaded}))\n")
     assert seen == {"missing": [False, False], "loaded": []}
+
+
+_SHADOWED = (
+    "import pulumi_azure_native.authorization as authorization\n"
+    "import pulumi_azure_native.keyvault as keyvault\n"
+    "authorization.get_client_config_output  # loads the module named like the function\n"
+    "keyvault.GetVaultResult\n"
+    "print(json.dumps([type(authorization.get_client_config).__name__, type(keyvault.get_vault).__name__,\n"
+    "                  type(authorization.get_client_config_output).__name__]))\n")
+
+
+def test_a_function_named_like_its_module_is_the_function_as_in_the_eager_package() -> None:
+    eager = json.loads(subprocess.run([sys.executable, "-c", "import json\n" + _SHADOWED], cwd=ROOT, check=True,
+                                      capture_output=True, text=True).stdout)
+    assert _lazy_session(_SHADOWED) == eager == ["function", "function", "function"]
 
 
 def test_a_star_import_or_all_runs_the_generated_init() -> None:
@@ -135,8 +151,13 @@ def walk(cls, seen):
         types = _types.resource_types(cls)
     seen[cls] = {k: name(v) for k, v in sorted(types.items())}
     for t in types.values():
-        for arg in (t, *typing.get_args(t)):
+        for arg in nested(t):
             walk(arg, seen)
+
+def nested(t):
+    yield t
+    for arg in typing.get_args(t):  # Mapping[str, Sequence[X]] reaches X
+        yield from nested(arg)
 
 seen = {}
 for path in %r:
@@ -196,6 +217,13 @@ def test_compiled_code_is_cached_and_follows_the_source(tmp_path: Path, monkeypa
     assert annotations() == {"x": "Changed", "return": "str"}
     cached.write_bytes(cached.read_bytes()[:30])  # a damaged file compiles again
     assert annotations() == {"x": "Changed", "return": "str"}
+    # The same file in another environment (uv hard-links installs): its own code, naming it.
+    elsewhere = tmp_path / "other-venv" / "thing.py"
+    elsewhere.parent.mkdir()
+    os.link(source, elsewhere)
+    code = lazy_imports.DeferredAnnotationsLoader("pulumi_azure_native.x.thing", str(elsewhere)).get_code(
+        "pulumi_azure_native.x.thing")
+    assert code.co_filename == str(elsewhere)
 
 
 def test_a_read_only_cache_still_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

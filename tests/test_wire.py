@@ -102,18 +102,23 @@ def test_wire_numbers_are_doubles_as_on_the_protobuf_wire() -> None:
 
 
 _AFTER_A_PROGRAM = """
-import sys, threading
+import os, sys, threading
 from pathlib import Path
 from dryrun import policy_driver, program
+program.collect_cycles_less_often()  # as the command runs: no collection to close what a run leaves
 root = Path(sys.argv[1])
-for _ in range(2):  # a second run gets a working executor again
+result = program.run(root, "stack")
+descriptors = len(os.listdir("/dev/fd"))
+for _ in range(10):  # later runs get a working executor again, and leave nothing open
     result = program.run(root, "stack")
-print(len(result.resources), threading.active_count(), policy_driver._can_fork())
+print(len(result.resources), threading.active_count(), policy_driver._can_fork(),
+      len(os.listdir("/dev/fd")) - descriptors)
 """
 
 
-def test_a_program_run_leaves_one_thread_so_its_policies_can_fork(tmp_path: Path) -> None:
-    # The SDK's monitor calls run on executor threads; a fork with those alive would be unsafe.
+def test_a_program_run_leaves_one_thread_and_no_descriptor_so_its_policies_can_fork(tmp_path: Path) -> None:
+    # The SDK's monitor calls run on executor threads, each with an event loop; a fork with the
+    # threads alive would be unsafe, and a test process makes dozens of runs.
     (tmp_path / "Pulumi.yaml").write_text("name: project\nruntime: python\n")
     (tmp_path / "Pulumi.stack.yaml").write_text("config: {}\n")
     (tmp_path / "__main__.py").write_text(
@@ -125,4 +130,43 @@ def test_a_program_run_leaves_one_thread_so_its_policies_can_fork(tmp_path: Path
         "    Thing(f'thing-{i}')\n")
     result = subprocess.run([sys.executable, "-c", _AFTER_A_PROGRAM, str(tmp_path)], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
-    assert result.stdout.split() == ["21", "1", "True"], result.stderr
+    assert result.stdout.split() == ["21", "1", "True", "0"], result.stderr
+
+
+_CRASHES = """
+import sys
+from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
+from dryrun import policy_driver
+from dryrun.model import Resource
+from dryrun.policy_driver import Pack, PolicyCrash
+
+def resource_check(args, report):
+    if args.name == "r-3":
+        raise KeyError("resource")
+
+def stack_check(args, report):
+    raise ValueError("stack")
+
+pack = Pack.from_policies([ResourceValidationPolicy(name="crashes-on-r-3", description="d", validate=resource_check),
+                           StackValidationPolicy(name="crashes-on-the-stack", description="d", validate=stack_check)],
+                          EnforcementLevel.MANDATORY)
+resources = [Resource(urn=f"urn:pulumi:s::p::test:index:T::r-{i}", type="test:index:T", name=f"r-{i}", inputs={},
+                      parent=None, dependencies=[], property_dependencies={}, custom=True, protect=False,
+                      custom_timeouts={}) for i in range(8)]
+seen = []
+for parallel_from in (10**9, 2):
+    policy_driver._PARALLEL_FROM = parallel_from
+    for stack_policies in (True, False):
+        try:
+            pack.analyze(resources, stack_policies=stack_policies)
+        except PolicyCrash as exc:
+            seen.append(str(exc))
+print(len(seen), seen[0] == seen[2] and seen[1] == seen[3], "r-3" in seen[0] and "r-3" in seen[1])
+"""
+
+
+def test_a_forked_evaluation_reports_the_crash_a_serial_one_meets_first() -> None:
+    # In a fresh process (only a single-threaded one forks): a resource policy's crash comes before
+    # a stack policy's, and one in the first half of the resources before one in the second.
+    result = subprocess.run([sys.executable, "-c", _CRASHES], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.stdout.split() == ["4", "True", "True"], result.stderr

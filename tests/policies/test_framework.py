@@ -85,6 +85,8 @@ def test_analyzer_unwraps_pulumi_secrets_before_policies_see_them() -> None:
 def test_a_declared_resource_and_its_arm_id_have_one_key(token: str) -> None:
     """arm_key (from a resource's name inputs) and id_key (from an id string) meet in Stack.by_id."""
     names = {name: f"{name.lower()}-1" for name in re.findall(r"\{(\w+)\}", ARM_PATHS[token])}
+    # arm_key fills the path with format_map: its only braces must be the name placeholders.
+    assert ARM_PATHS[token].count("{") == ARM_PATHS[token].count("}") == len(names) > 0
     props = {"resourceGroupName": "RG-Main", **names}
     resource = PolicyResource(token, props, f"urn:x::{token}::r", "r", None, None, None, [], {})  # type: ignore[arg-type]
     arm_id = "/subscriptions/0000/resourceGroups/RG-Main/providers/" + ARM_PATHS[token].format_map(names)
