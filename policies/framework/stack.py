@@ -8,6 +8,7 @@ report a false violation. Each check builds its lookups once, so it is linear in
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -26,17 +27,30 @@ class Stack:
     def __init__(self, resources: Sequence[PolicyResource]) -> None:
         self.resources = resources
         self.by_type: dict[str, list[PolicyResource]] = defaultdict(list)
-        self.by_key: dict[str, PolicyResource] = {}
-        self.group_regions: dict[str, str] = {}  # resource group name -> region
         for r in resources:
             self.by_type[r.resource_type].append(r)
+
+    # Built on first use: reading every resource's name inputs is most of a view's cost, and many
+    # checks only look resources up by type.
+    @functools.cached_property
+    def by_key(self) -> dict[str, PolicyResource]:
+        """arm_key -> resource, for ids given as strings."""
+        out: dict[str, PolicyResource] = {}
+        for r in self.resources:
             key = arm_key(r)
             if key:
-                self.by_key[key] = r
-            if r.resource_type == T.RESOURCE_GROUP:
-                name, location = text(r.props, "resourceGroupName"), text(r.props, "location")
-                if isinstance(name, str) and isinstance(location, str):
-                    self.group_regions[name] = region(location)
+                out[key] = r
+        return out
+
+    @functools.cached_property
+    def group_regions(self) -> dict[str, str]:
+        """Resource group name -> region."""
+        out: dict[str, str] = {}
+        for r in self.by_type.get(T.RESOURCE_GROUP, []):
+            name, location = text(r.props, "resourceGroupName"), text(r.props, "location")
+            if isinstance(name, str) and isinstance(location, str):
+                out[name] = region(location)
+        return out
 
     def of(self, *types: str) -> list[PolicyResource]:
         return [r for t in types for r in self.by_type.get(t, [])]
