@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import os
 import runpy
@@ -118,7 +119,13 @@ def _exports() -> dict[str, Any]:
 
 def alias_shortcut_applies() -> bool:
     """True when the installed SDK is the release the shortcut was verified against."""
-    return metadata.version("pulumi") == ALIAS_SHORTCUT_PULUMI
+    return _installed_pulumi() == ALIAS_SHORTCUT_PULUMI
+
+
+@functools.cache
+def _installed_pulumi() -> str:
+    # Once per process: a lookup parses the distribution's metadata, and tests declare a thousand times.
+    return metadata.version("pulumi")
 
 
 class _UnreadAlias:
