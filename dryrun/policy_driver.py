@@ -179,12 +179,15 @@ class Pack:
         # Resource policies judge one resource at a time, stack policies the whole: on a large stack a
         # forked child (the pack already loaded and configured) runs the resource policies while this
         # process runs the stack policies, which cost about as much; without those, it splits the resources.
-        parallel = len(wire) >= _PARALLEL_FROM and _can_fork()
-        split = (len(wire) if stack_policies else len(wire) // 2) if parallel else 0
-        child = _fork(lambda: self._resource_findings(wire[:split])) if split else None
+        # A pack without resource policies has nothing to say about one resource (the servicer would
+        # loop over no policy for each): only its stack policies run.
+        judged = wire if any(p.kind == "resource" for p in self.policies.values()) else []
+        parallel = len(judged) >= _PARALLEL_FROM and _can_fork()
+        split = (len(judged) if stack_policies else len(judged) // 2) if parallel else 0
+        child = _fork(lambda: self._resource_findings(judged[:split])) if split else None
         try:
             try:
-                found, suppressed = self._resource_findings(wire[split:])
+                found, suppressed = self._resource_findings(judged[split:])
                 if stack_policies:
                     try:
                         stack_response = self.servicer.AnalyzeStack(_StackRequest(wire), None)
