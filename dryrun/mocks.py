@@ -178,6 +178,7 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: Mocks) -> None:
         super().__init__(mocks)
         self.recorded: list[Resource] = []
+        self.requests: list[Any] = []
         self.stack_outputs: dict[str, Any] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
@@ -188,6 +189,7 @@ class RecordingMonitor(MockMonitor):
 
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
+        self.requests.append(request)
         inputs = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
         timeouts = {k: v for k, v in (("create", request.customTimeouts.create),
                                       ("update", request.customTimeouts.update),

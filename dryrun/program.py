@@ -11,7 +11,7 @@ import runpy
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,8 @@ class ProgramResult:
     stack: str
     resources: list[Resource]
     outputs: dict[str, Any]
+    # The RegisterResource requests as the monitor received them (what `resources` is read from).
+    requests: list[resource_pb2.RegisterResourceRequest] = field(default_factory=list)
 
 
 class ProgramError(Exception):
@@ -102,7 +104,7 @@ def run(root: Path, stack: str, *, alias_shortcut: bool = True, lazy_service_imp
         executor.shutdown(wait=True)
         for thread_loop in thread_loops:
             thread_loop.close()
-    return ProgramResult(project, stack, monitor.recorded, outputs)
+    return ProgramResult(project, stack, monitor.recorded, outputs, monitor.requests)
 
 
 def _run_main(main: Path) -> None:

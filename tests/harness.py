@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +93,10 @@ STACK_PROGRAMS = pytest.mark.xdist_group("stack-programs")
 
 def program_run(stack: str) -> ProgramResult:
     """What `python -m dryrun <stack>` records for a real stack: the whole program under the mocks.
-    It runs once per test process; each caller gets its own copy to read or mutate."""
-    return copy.deepcopy(_recorded_program(stack))
+    It runs once per test process; each caller gets its own copy of the resources and outputs to
+    read or mutate (the requests, protobuf messages nobody edits, are shared)."""
+    recorded = _recorded_program(stack)
+    return replace(recorded, resources=copy.deepcopy(recorded.resources), outputs=copy.deepcopy(recorded.outputs))
 
 
 @functools.cache

@@ -23,12 +23,16 @@ import pulumi.resource as sdk_resource
 import pulumi.runtime.resource as sdk_runtime_resource
 import pytest
 
-from components import gateway_certificate
-from components.gateway_certificate import self_signed_pfx
+from components.gateway_certificate import PFX_CONTENT_TYPE
 from dryrun import lazy_imports, program
 from dryrun.mocks import RecordingMonitor
+from dryrun.model import reveal
+from policies.azure import types as T
+from tests.harness import STACK_PROGRAMS, program_run
 
 from .request_fingerprints import canonical, keyed, record
+
+pytestmark = STACK_PROGRAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,37 +126,33 @@ def test_the_pinned_sdk_is_the_locked_one() -> None:
     assert program.alias_shortcut_applies()
 
 
-@pytest.fixture
-def pinned_bootstrap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """One bootstrap certificate for every run here and in the subprocess (a fresh key otherwise)."""
-    pfx = tmp_path / "bootstrap.pfx"
-    pfx.write_text(self_signed_pfx("bootstrap.test"))
-    value = pfx.read_text()
-    monkeypatch.setattr(gateway_certificate, "self_signed_pfx", lambda host_name, now=None: value)
-    gateway_certificate._bootstrap_pfx.cache_clear()
-    yield pfx
-    gateway_certificate._bootstrap_pfx.cache_clear()
-
-
-def test_each_shortcut_sends_the_requests_the_sdks_own_code_sends(pinned_bootstrap: Path) -> None:
+def test_each_shortcut_sends_the_requests_the_sdks_own_code_sends(tmp_path: Path) -> None:
     """On prod, which declares every resource type dev does and more, each shortcut against the SDK
-    with the other as shipped: the alias shortcut on and off in this worker, which loads
-    azure-native as the dry-run does; the lazy service packages and deferred annotations against
-    the SDK's own imports in a fresh process. The same requests and the same outputs."""
+    with the other as shipped: the worker's shared recording (as shipped: it loads azure-native as
+    the dry-run does) against the stock alias handling in this worker, and against the SDK's own
+    imports in a fresh process. The same requests and the same outputs."""
     spec = importlib.import_module("pulumi_azure_native.network.application_gateway").__spec__
     assert spec is not None and isinstance(spec.loader, lazy_imports.DeferredAnnotationsLoader), "not the dry-run's"
+    recorded = program_run("prod")
+    # The gateways' bootstrap certificate is a fresh key per process: the fresh one gets this one's.
+    certificates = {reveal(r.inputs)["properties"]["value"] for r in recorded.resources
+                    if r.type == T.KEY_VAULT_SECRET and r.inputs["properties"].get("contentType") == PFX_CONTENT_TYPE}
+    assert len(certificates) == 1
+    pfx = tmp_path / "bootstrap.pfx"
+    pfx.write_text(certificates.pop())
     eager = subprocess.Popen([sys.executable, "-m", "tests.request_fingerprints", str(ROOT), "prod",
-                              "--bootstrap-pfx", str(pinned_bootstrap)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    # One call site for both runs here, so that whole stack traces compare.
-    stock_aliases, shipped = (record(ROOT, "prod", alias_shortcut=shortcut) for shortcut in (False, True))
+                              "--bootstrap-pfx", str(pfx)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    stock_aliases = record(ROOT, "prod", alias_shortcut=False)
+    shipped = {"requests": keyed([canonical(r) for r in recorded.requests]), "outputs": recorded.outputs}
     eager_imports = json.loads(eager.communicate()[0])
     assert eager.returncode == 0
     assert len(shipped["requests"]) > 400
     assert any(json.loads(doc).get("aliases") for doc in shipped["requests"].values()), "no alias reached the monitor"
-    assert _first_difference(stock_aliases["requests"], shipped["requests"]) is None
-    # Across processes the frames above the program (pytest here, the script there) differ.
-    assert _first_difference(_program_frames(eager_imports["requests"]), _program_frames(shipped["requests"])) is None
-    assert stock_aliases["outputs"] == eager_imports["outputs"] == shipped["outputs"]
+    # The runs start from different callers (the shared recording, this test, the script): the
+    # frames above the program differ, the program's own must not.
+    for stock in (stock_aliases, eager_imports):
+        assert _first_difference(_program_frames(stock["requests"]), _program_frames(shipped["requests"])) is None
+        assert stock["outputs"] == shipped["outputs"]
 
 
 def _program_frames(requests: dict[str, str]) -> dict[str, str]:
