@@ -10,6 +10,7 @@ The servicer class is private to pulumi-policy, which is why that package is pin
 from __future__ import annotations
 
 import difflib
+import functools
 import gc
 import json
 import os
@@ -90,7 +91,7 @@ class PolicyInfo:
     kind: str  # "resource" or "stack"
     url: str = ""
 
-    @property
+    @functools.cached_property  # the reports ask for it per item, policy and finding
     def checklist(self) -> list[str]:
         return sorted(t.removeprefix("checklist:") for t in self.tags if t.startswith("checklist:"))
 
