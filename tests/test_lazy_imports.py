@@ -6,14 +6,13 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import subprocess
-import sys
 from importlib import metadata, util
 from pathlib import Path
 
 import pytest
 
 from dryrun import lazy_imports
+from tests import fresh
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(util.find_spec("pulumi_azure_native").origin).parent  # type: ignore[union-attr]
@@ -23,12 +22,12 @@ SERVICES = ["network", "storage", "cognitiveservices", "keyvault", "monitor"]
 
 
 def _lazy_session(code: str, defer_annotations: bool = True) -> dict:
-    """Run `code` in a fresh interpreter with the finder installed; it prints one JSON line."""
+    """Run `code` in a fresh process (tests/fresh.py) with the finder installed; it prints one JSON line."""
     prelude = ("import json, sys\nfrom dryrun import lazy_imports\n"
                f"lazy_imports.install(defer_annotations={defer_annotations})\n")
-    out = subprocess.run([sys.executable, "-c", prelude + code], cwd=ROOT, check=True, capture_output=True,
-                         text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    result = fresh.run(prelude + code)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_a_resource_class_loads_its_module_not_the_service() -> None:
@@ -62,8 +61,9 @@ _SHADOWED = (
 
 
 def test_a_function_named_like_its_module_is_the_function_as_in_the_eager_package() -> None:
-    eager = json.loads(subprocess.run([sys.executable, "-c", "import json\n" + _SHADOWED], cwd=ROOT, check=True,
-                                      capture_output=True, text=True).stdout)
+    stock = fresh.run("import json\n" + _SHADOWED)
+    assert stock.returncode == 0, stock.stderr
+    eager = json.loads(stock.stdout)
     assert _lazy_session(_SHADOWED) == eager == ["function", "function", "function"]
 
 

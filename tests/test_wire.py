@@ -3,8 +3,6 @@ report must be exactly what they report from the protobuf messages the CLI sends
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from dryrun import policy_driver
 from dryrun.model import Resource
 from dryrun.policy_driver import Pack
 from dryrun.readers import read
+from tests import fresh
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = Path(__file__).parent / "fixtures" / "cli"
@@ -90,8 +89,7 @@ print("same" if run() == whole and whole[0] else "different")
 
 def test_a_stack_split_across_processes_reports_what_one_process_reports() -> None:
     # In a fresh process: a test worker runs threads, and the driver forks only a single-threaded process.
-    result = subprocess.run([sys.executable, "-c", _SPLIT, str(CLI / "export-v3.json")], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
+    result = fresh.run(_SPLIT, str(CLI / "export-v3.json"))
     assert result.stdout.strip() == "same", result.stderr
 
 
@@ -128,8 +126,7 @@ def test_a_program_run_leaves_one_thread_and_no_descriptor_so_its_policies_can_f
         "        super().__init__('test:index:Thing', name, {'size': 1})\n"
         "for i in range(20):\n"
         "    Thing(f'thing-{i}')\n")
-    result = subprocess.run([sys.executable, "-c", _AFTER_A_PROGRAM, str(tmp_path)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
+    result = fresh.run(_AFTER_A_PROGRAM, str(tmp_path))
     assert result.stdout.split() == ["21", "1", "True", "0"], result.stderr
 
 
@@ -168,5 +165,5 @@ print(len(seen), seen[0] == seen[2] and seen[1] == seen[3], "r-3" in seen[0] and
 def test_a_forked_evaluation_reports_the_crash_a_serial_one_meets_first() -> None:
     # In a fresh process (only a single-threaded one forks): a resource policy's crash comes before
     # a stack policy's, and one in the first half of the resources before one in the second.
-    result = subprocess.run([sys.executable, "-c", _CRASHES], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = fresh.run(_CRASHES)
     assert result.stdout.split() == ["4", "True", "True"], result.stderr

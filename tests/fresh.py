@@ -1,0 +1,98 @@
+"""Run a snippet as `python -c` would, in a process of its own, forked from a pristine parent.
+
+Tests that need a fresh interpreter (what a module import does to `sys.modules`, whether a process
+may fork) used to start one each: about 0.3 s of start-up and `import pulumi` per snippet. A
+server process per test worker imports only what every such snippet imports first (pulumi and
+pulumi-policy: nothing of azure-native, nothing of this project), never runs a snippet itself,
+and forks a child per snippet. The child is what a fresh `python -c` would be, but for those
+modules already loaded and the server's hash seed.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_SERVER = r"""
+import json, os, sys, traceback
+import pulumi, pulumi.runtime, pulumi_policy  # loaded once here, shared by every child
+for line in sys.stdin:
+    request = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            with open(request["stdout"], "w") as out, open(request["stderr"], "w") as err:
+                os.dup2(out.fileno(), 1)
+                os.dup2(err.fileno(), 2)
+            os.chdir(request["cwd"])
+            sys.argv = ["-c", *request["args"]]
+            try:
+                exec(compile(request["code"], "<string>", "exec"), {"__name__": "__main__"})
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            except BaseException:
+                traceback.print_exc()
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    print(json.dumps({"returncode": os.waitstatus_to_exitcode(status)}), flush=True)
+"""
+
+
+@dataclass
+class Completed:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class _Server:
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", _SERVER], cwd=ROOT, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+        atexit.register(self.stop)
+
+    def stop(self) -> None:
+        # Ended and reaped, not killed: its CPU (and its children's) counts in the suite's.
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def run(self, code: str, args: list[str], cwd: Path) -> Completed:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        with tempfile.TemporaryDirectory() as tmp:
+            out, err = Path(tmp) / "stdout", Path(tmp) / "stderr"
+            request = {"code": code, "args": args, "cwd": str(cwd), "stdout": str(out), "stderr": str(err)}
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            reply = self.process.stdout.readline()
+            if not reply:
+                raise RuntimeError("the fresh-process server stopped")
+            return Completed(json.loads(reply)["returncode"], out.read_text(), err.read_text())
+
+
+_server: _Server | None = None
+
+
+def run(code: str, *args: str, cwd: Path = ROOT) -> Completed:
+    """`python -c code args...` in a fresh process (see the module's docstring); never raises for
+    the snippet's failure: the exit code and the streams say what happened."""
+    global _server
+    if _server is None or _server.process.poll() is not None:
+        _server = _Server()
+    return _server.run(code, list(args), cwd)
