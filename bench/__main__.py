@@ -49,6 +49,16 @@ def _both(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> dict[
     return {"wall": _median([w for w, _ in samples]), "cpu": _median([c for _, c in samples])}
 
 
+def _interleaved(commands: dict[str, list[str]], runs: int) -> dict[str, dict[str, float]]:
+    """`_both` of each command, the commands taken in turn within each run."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, cmd in commands.items():
+            samples[name].append(_timed(cmd))
+    return {name: {"wall": _median([w for w, _ in got]), "cpu": _median([c for _, c in got])}
+            for name, got in samples.items()}
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -129,10 +139,15 @@ def measure(runs: int, scaling_runs: int, grid: list[tuple[int, int]], export_co
     modules = {"stock": _loaded_modules("stock"), "dry-run": _loaded_modules("dry-run")}
     results["azure_native_modules"] = {k: len(v) for k, v in modules.items()}
     eager_imports = "; ".join(f"import {m}" for m in modules["stock"])
-    results["import_floor_eager"] = _both([PY, "-c", eager_imports], runs)
-    results["import_floor_eager_tuned_gc"] = _both([PY, "-c", _TUNED_GC + eager_imports], runs)
-    results["import_floor_lazy"] = _both([PY, "-c", _LAZY + "; ".join(f"import {m}" for m in modules["dry-run"])],
-                                         runs)
+    # The floors and the dry-runs they are compared with, taken in turn within each run: this
+    # machine's speed drifts by a third within minutes, and a ratio must not compare two moments.
+    results.update(_interleaved({
+        "import_floor_eager": [PY, "-c", eager_imports],
+        "import_floor_eager_tuned_gc": [PY, "-c", _TUNED_GC + eager_imports],
+        "import_floor_lazy": [PY, "-c", _LAZY + "; ".join(f"import {m}" for m in modules["dry-run"])],
+        "dryrun_dev": [PY, "-m", "dryrun", "dev", "--quiet"],
+        "dryrun_prod": [PY, "-m", "dryrun", "prod", "--quiet"],
+    }, runs))
     with tempfile.TemporaryDirectory() as tmp:
         env = {"UV_PROJECT_ENVIRONMENT": str(Path(tmp) / "venv")}
         setup = []
@@ -140,8 +155,6 @@ def measure(runs: int, scaling_runs: int, grid: list[tuple[int, int]], export_co
             shutil.rmtree(Path(tmp) / "venv", ignore_errors=True)
             setup.append(_wall([_uv(), "sync", "--locked", "--quiet"], env=env))
         results["setup_fresh_venv"] = _median(setup)
-    for stack in ("dev", "prod"):
-        results[f"dryrun_{stack}"] = _both([PY, "-m", "dryrun", stack, "--quiet"], runs)
     # Eager packages load their whole service: naming the services is enough (and naming every
     # module of them trips the SDK's own import order).
     services = sorted({".".join(m.split(".")[:2]) for m in modules["dry-run"] if m.count(".") >= 2})
