@@ -45,7 +45,11 @@ def _wall(cmd: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -
 
 
 def _both(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> dict[str, float]:
-    samples = [_timed(cmd, env) for _ in range(runs)]
+    return _summary([_timed(cmd, env) for _ in range(runs)])
+
+
+def _summary(samples: list[tuple[float, float]]) -> dict[str, float]:
+    """Median wall and CPU of (wall, CPU) samples."""
     return {"wall": _median([w for w, _ in samples]), "cpu": _median([c for _, c in samples])}
 
 
@@ -55,8 +59,7 @@ def _interleaved(commands: dict[str, list[str]], runs: int) -> dict[str, dict[st
     for _ in range(runs):
         for name, cmd in commands.items():
             samples[name].append(_timed(cmd))
-    return {name: {"wall": _median([w for w, _ in got]), "cpu": _median([c for _, c in got])}
-            for name, got in samples.items()}
+    return {name: _summary(got) for name, got in samples.items()}
 
 
 def _median(values: list[float]) -> float:
@@ -172,8 +175,7 @@ def measure(runs: int, scaling_runs: int, grid: list[tuple[int, int]], export_co
             stack = write_stack(Path(tmp), regions, deployments)
             timed = [_timed([PY, "-m", "dryrun", stack, "--quiet", "--project-dir", tmp]) for _ in range(scaling_runs)]
             split = _probe(Path(tmp), stack, scaling_runs, ["--modules", *modules["dry-run"]])
-            scaling.append({"regions": regions, "deployments": deployments, "wall": _median([w for w, _ in timed]),
-                            "cpu": _median([c for _, c in timed]), **split})
+            scaling.append({"regions": regions, "deployments": deployments, **_summary(timed), **split})
     results["scaling"] = scaling
     if export_count:
         results["resources_mode"] = _resources_mode(export_count)

@@ -19,7 +19,6 @@ from typing import Any
 from google.protobuf import json_format
 
 from dryrun import program
-from dryrun.mocks import RecordingMonitor
 
 
 def canonical(request: Any) -> dict[str, Any]:
@@ -31,21 +30,9 @@ def canonical(request: Any) -> dict[str, Any]:
     return doc
 
 
-def record(root: Path, stack: str, **flags: bool) -> dict[str, Any]:
-    """`program.run(root, stack, **flags)`: its requests, keyed, and its outputs."""
-    seen: list[dict[str, Any]] = []
-    register = RecordingMonitor.RegisterResource
-
-    def recording(self: RecordingMonitor, request: Any) -> Any:
-        seen.append(canonical(request))
-        return register(self, request)
-
-    RecordingMonitor.RegisterResource = recording  # type: ignore[method-assign]
-    try:
-        result = program.run(root, stack, **flags)
-    finally:
-        RecordingMonitor.RegisterResource = register  # type: ignore[method-assign]
-    return {"requests": keyed(seen), "outputs": result.outputs}
+def fingerprint(result: program.ProgramResult) -> dict[str, Any]:
+    """A program run's requests, canonical and keyed, and its outputs."""
+    return {"requests": keyed([canonical(r) for r in result.requests]), "outputs": result.outputs}
 
 
 def keyed(seen: list[dict[str, Any]]) -> dict[str, str]:
@@ -68,8 +55,8 @@ def main() -> None:
 
     pfx = args.bootstrap_pfx.read_text()
     gateway_certificate.self_signed_pfx = lambda host_name, now=None: pfx  # type: ignore[assignment]
-    recorded = record(args.project.resolve(), args.stack, lazy_service_imports=False)
-    print(json.dumps(recorded, sort_keys=True, default=str))
+    result = program.run(args.project.resolve(), args.stack, lazy_service_imports=False)
+    print(json.dumps(fingerprint(result), sort_keys=True, default=str))
 
 
 if __name__ == "__main__":

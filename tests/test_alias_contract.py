@@ -15,7 +15,6 @@ import json
 import subprocess
 import sys
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +24,11 @@ import pytest
 
 from components.gateway_certificate import PFX_CONTENT_TYPE
 from dryrun import lazy_imports, program
-from dryrun.mocks import RecordingMonitor
 from dryrun.model import reveal
 from policies.azure import types as T
 from tests.harness import STACK_PROGRAMS, program_run
 
-from .request_fingerprints import canonical, keyed, record
+from .request_fingerprints import fingerprint
 
 pytestmark = STACK_PROGRAMS
 
@@ -69,28 +67,12 @@ Box("moved", pulumi.ResourceOptions(parent=first, aliases=[pulumi.Alias(parent=N
 '''
 
 
-@pytest.fixture
-def requests_seen(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
-    seen: list[dict[str, Any]] = []
-    stock = RecordingMonitor.RegisterResource
-
-    def register(self: RecordingMonitor, request: Any) -> Any:
-        seen.append(canonical(request))
-        return stock(self, request)
-
-    monkeypatch.setattr(RecordingMonitor, "RegisterResource", register)
-    yield seen
-
-
-def _fingerprints(root: Path, stack: str, seen: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
+def _fingerprints(root: Path, stack: str) -> tuple[dict[str, str], dict[str, str]]:
     """(stock, shortcut) fingerprints: registration key -> canonical request JSON. Both runs go
     through the same call site, so the requests' stack traces must match too."""
-    runs = []
-    for shortcuts in (False, True):
-        seen.clear()
-        program.run(root, stack, alias_shortcut=shortcuts)
-        runs.append(keyed(seen))
-    return runs[0], runs[1]
+    stock, shortcut = (fingerprint(program.run(root, stack, alias_shortcut=shortcuts))["requests"]
+                       for shortcuts in (False, True))
+    return stock, shortcut
 
 
 def _first_difference(stock: dict[str, str], shortcut: dict[str, str]) -> str | None:
@@ -142,8 +124,8 @@ def test_each_shortcut_sends_the_requests_the_sdks_own_code_sends(tmp_path: Path
     pfx.write_text(certificates.pop())
     eager = subprocess.Popen([sys.executable, "-m", "tests.request_fingerprints", str(ROOT), "prod",
                               "--bootstrap-pfx", str(pfx)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    stock_aliases = record(ROOT, "prod", alias_shortcut=False)
-    shipped = {"requests": keyed([canonical(r) for r in recorded.requests]), "outputs": recorded.outputs}
+    stock_aliases = fingerprint(program.run(ROOT, "prod", alias_shortcut=False))
+    shipped = fingerprint(recorded)
     eager_imports = json.loads(eager.communicate()[0])
     assert eager.returncode == 0
     assert len(shipped["requests"]) > 400
@@ -167,9 +149,9 @@ def _program_frames(requests: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def test_every_alias_form_sends_the_same_requests(tmp_path: Path, requests_seen: list[dict[str, Any]]) -> None:
+def test_every_alias_form_sends_the_same_requests(tmp_path: Path) -> None:
     root = _alias_project(tmp_path, ALIAS_FORMS)
-    stock, shortcut = _fingerprints(root, "stack", requests_seen)
+    stock, shortcut = _fingerprints(root, "stack")
     assert len(stock) == 16
     assert _first_difference(stock, shortcut) is None
 
