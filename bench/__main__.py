@@ -18,8 +18,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from dryrun.program import GC_THRESHOLDS
-
 from .stacks import write_stack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,9 +97,9 @@ _LAZY = "from dryrun import lazy_imports; lazy_imports.install(); "
 CONFIGS = {"dry-run": [], "stock aliases": ["--stock-aliases"], "eager imports": ["--eager-imports"],
            "stock annotations": ["--stock-annotations"], "default GC": ["--stock-gc"],
            "all off (the stock SDK)": ["--stock-aliases", "--eager-imports", "--stock-gc"]}
-# The eager floor again with the dry-run's collector thresholds (dryrun/program.py): how much of the
+# The eager floor again with the dry-run's collector settings (dryrun/collector.py): how much of the
 # dry-run's lead over the stock floor is the collector, and how much the import and alias shortcuts.
-_TUNED_GC = f"import gc; gc.set_threshold{GC_THRESHOLDS}; "  # nothing else of the dry-run imported
+_TUNED_GC = "from dryrun.collector import collect_cycles_less_often; collect_cycles_less_often(); "
 
 
 def _uv() -> str:
@@ -198,7 +196,7 @@ def table(r: dict[str, Any]) -> str:
         f"| `python -c pass` | {r['python_floor']:.3f} |",
         f"| import floor, eager: the {counts['stock']} azure-native modules the used services load as generated"
         f" (wall / CPU) | {_pair(r['import_floor_eager'])} |",
-        *([f"| import floor, eager, with the dry-run's collector thresholds (wall / CPU) | "
+        *([f"| import floor, eager, with the dry-run's collector settings (wall / CPU) | "
            f"{_pair(r['import_floor_eager_tuned_gc'])} |"] if "import_floor_eager_tuned_gc" in r else []),
         f"| import floor, used resource modules only: {counts['dry-run']} modules, lazy service packages and"
         f" deferred annotations (wall / CPU) | {_pair(r['import_floor_lazy'])} |",
@@ -237,7 +235,7 @@ def verdicts(r: dict[str, Any]) -> list[str]:
            f"{prod['cpu'] / lazy['cpu']:.2f}x CPU"]
     if "import_floor_eager_tuned_gc" in r:
         tuned = r["import_floor_eager_tuned_gc"]
-        out.insert(1, f"prod dry-run / eager import floor with the same collector thresholds = "
+        out.insert(1, f"prod dry-run / eager import floor with the same collector settings = "
                       f"{prod['wall'] / tuned['wall']:.2f}x wall, {prod['cpu'] / tuned['cpu']:.2f}x CPU")
     if 1 in by_regions and 8 in by_regions:
         one, eight = by_regions[1], by_regions[8]

@@ -7,7 +7,7 @@ azure-native modules given with --modules, the ones the program loads), program 
 __main__.py under mocks), pack_load, policy (evaluating the pack), and the resource count.
 --stock-aliases and --eager-imports turn the dry-run's two SDK shortcuts off one at a time,
 --stock-annotations only the deferred annotations of the lazy imports, and --stock-gc the
-collector thresholds (dryrun/program.py).
+collector settings (dryrun/collector.py).
 """
 
 from __future__ import annotations
@@ -39,11 +39,12 @@ def main() -> None:
     # Imported inside main: the import time is what is measured.
     import components
     from dryrun import lazy_imports, program
+    from dryrun.collector import collect_cycles_less_often
     from dryrun.policy_driver import Pack
     from policies.pack import POLICIES
 
     if not args.stock_gc:  # where the dry-run command sets it: after its own imports, before the program
-        program.collect_cycles_less_often()
+        collect_cycles_less_often()
     if not args.eager_imports:
         lazy_imports.install(defer_annotations=not args.stock_annotations)
     for module in pkgutil.iter_modules(components.__path__):

@@ -17,8 +17,9 @@ import sys
 from pathlib import Path
 
 from . import arguments, report, sarif
+from .collector import collect_cycles_less_often
 from .policy_driver import Pack, PolicyCrash, parse_config_file
-from .program import ProgramError, collect_cycles_less_often
+from .program import ProgramError
 from .program import run as run_program
 from .readers import Resources
 from .readers import read as read_resources

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import gc
 import os
 import runpy
 import sys
@@ -37,20 +36,6 @@ ALIAS_HOOK = "collapse_alias_to_urn"
 # The function of pulumi.runtime.resource that turns `opts.aliases` into the request's aliases
 # (prepare_resource calls it through the module's globals).
 PREPARE_HOOK = "prepare_aliases"
-
-
-# How often CPython's cycle collector runs: after 200,000 net allocations instead of 700, its
-# older generations after 30 younger passes instead of 10. The modules a program loads leave over a
-# million long-lived objects (classes, functions, annotations) that every older pass walks again,
-# about a fifth of a prod dry-run's CPU, while the run's garbage is mostly acyclic (freed by
-# reference counting). mypy runs with the same thresholds for the same reason (mypy/build.py, "we
-# can spend a large fraction of cpu in gc"). Peak memory is unchanged within 1 % on prod and on
-# a 20,000-resource `--resources` run (bench).
-GC_THRESHOLDS = (200_000, 30, 30)
-
-
-def collect_cycles_less_often() -> None:
-    gc.set_threshold(*GC_THRESHOLDS)
 
 
 @dataclass

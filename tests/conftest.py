@@ -14,23 +14,47 @@ settings.register_profile("ai-platform", deadline=None)
 settings.load_profile("ai-platform")
 
 # A test worker loads azure-native as the dry-run command does (dryrun/lazy_imports.py), with its
-# collector thresholds (dryrun/program.py): it holds the same SDK modules and runs the same
+# collector settings (dryrun/collector.py): it holds the same SDK modules and runs the same
 # programs. The stock SDK is what tests/test_alias_contract.py and tests/test_lazy_imports.py
 # compare with, each in a fresh process.
 import pytest  # noqa: E402
+from _pytest.nodeid import NodeId  # noqa: E402
+from xdist.remote import Producer  # noqa: E402
+from xdist.scheduler import LoadGroupScheduling  # noqa: E402
 
 from dryrun import lazy_imports  # noqa: E402 - needs the root on sys.path
-from dryrun.program import collect_cycles_less_often  # noqa: E402
+from dryrun.collector import collect_cycles_less_often  # noqa: E402
 
 collect_cycles_less_often()
 lazy_imports.install()
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """`./dev test` distributes by xdist group: a module's tests stay together (module fixtures run
-    once), and the modules marked with harness.STACK_PROGRAMS share a worker, so one recording of
-    each real stack serves them all."""
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadGroupScheduling | None:
+    """`./dev test` distributes by module, and by xdist group across modules: a module's tests stay
+    on one worker (its module fixtures run once), and the modules marked with
+    harness.STACK_PROGRAMS share one, so one recording of each real stack serves them all."""
+    return _ModuleOrGroup(config, log) if config.getvalue("dist") == "loadgroup" else None
+
+
+class _ModuleOrGroup(LoadGroupScheduling):
+    """xdist's loadgroup, with a test outside any group scheduled with its module, as under
+    `--dist loadscope`, instead of alone as under `--dist load`."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        scope = super()._split_scope(nodeid)
+        return nodeid.split("::", 1)[0] if scope == nodeid else scope
+
+
+@pytest.hookimpl(trylast=True)  # after xdist's own hook
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The controller reads a test's group from the `@group` suffix of its id. xdist 3.8 writes the
+    suffix to `item._nodeid`, which pytest 9 no longer reads (the id is `item._id`, a NodeId):
+    without this, a group is split across the workers like any other tests."""
+    if not getattr(config.option, "loadgroup", False):  # set on a worker under --dist loadgroup
+        return
     for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+        groups = {str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                  for mark in item.iter_markers("xdist_group")}
+        suffix = "@" + "_".join(sorted(groups))
+        if groups and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)  # pyright: ignore[reportPrivateUsage]

@@ -103,7 +103,8 @@ _AFTER_A_PROGRAM = """
 import os, sys, threading
 from pathlib import Path
 from dryrun import policy_driver, program
-program.collect_cycles_less_often()  # as the command runs: no collection to close what a run leaves
+from dryrun.collector import collect_cycles_less_often
+collect_cycles_less_often()  # as the command runs: no collection to close what a run leaves
 root = Path(sys.argv[1])
 result = program.run(root, "stack")
 descriptors = len(os.listdir("/dev/fd"))

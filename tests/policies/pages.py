@@ -22,9 +22,9 @@ from typing import Any
 from pulumi_policy import Policy, StackValidationPolicy
 
 from dryrun import lazy_imports
+from dryrun.collector import collect_cycles_less_often
 from dryrun.model import Resource, reveal
 from dryrun.policy_driver import Violation
-from dryrun.program import collect_cycles_less_often
 from policies import relations, rules
 from policies.checklist import BY_ID, ITEMS
 from policies.framework.expect import ROWS
