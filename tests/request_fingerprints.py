@@ -1,6 +1,8 @@
 """Run a stack's program in this fresh process with the SDK's own imports (eager service packages,
 annotations evaluated at import) and print what the engine would receive: one JSON object,
-registration key -> canonical RegisterResource request, plus the stack's exported outputs.
+registration key -> canonical RegisterResource request, plus the stack's exported outputs. The
+process takes the dry-run's collector settings (dryrun/collector.py), so that its imports are the
+only thing it does differently.
 
     python -m tests.request_fingerprints <project-dir> <stack> --bootstrap-pfx FILE
 
@@ -19,6 +21,7 @@ from typing import Any
 from google.protobuf import json_format
 
 from dryrun import program
+from dryrun.collector import collect_cycles_less_often
 
 
 def canonical(request: Any) -> dict[str, Any]:
@@ -51,6 +54,8 @@ def main() -> None:
     parser.add_argument("stack")
     parser.add_argument("--bootstrap-pfx", type=Path, required=True)
     args = parser.parse_args()
+    # As the dry-run command runs but for its imports: the one shortcut under test is the only difference.
+    collect_cycles_less_often()
     from components import gateway_certificate
 
     pfx = args.bootstrap_pfx.read_text()

@@ -3,51 +3,44 @@ group across modules, so that module fixtures and the stack recordings run once 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from xdist.remote import Producer
 
 from tests import conftest
 
-pytest_plugins = ["pytester"]
 
-_GROUPED = """
-import pytest
-pytestmark = pytest.mark.xdist_group("stack-programs")
-def test_reads_a_recording(): pass
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_per_stack(stack): pass
-"""
-
-
-def _worker_items(pytester: pytest.Pytester, source: str, *, loadgroup: bool = True) -> list[str]:
-    items = pytester.getitems(source)
-    items[0].config.option.loadgroup = loadgroup  # what xdist sets on a worker under --dist loadgroup
-    conftest.pytest_collection_modifyitems(items[0].config, items)
-    return [item.nodeid for item in items]
+def _worker_ids(request: pytest.FixtureRequest, *groups: tuple[str, ...], loadgroup: bool = True,
+                passes: int = 1) -> list[str]:
+    """The ids a worker sends the controller for tests of this module with those xdist marks."""
+    items = []
+    for index, marks in enumerate(groups):
+        item = pytest.Function.from_parent(request.node.parent, name=f"test_probe_{index}", callobj=lambda: None)
+        for group in marks:
+            item.add_marker(pytest.mark.xdist_group(group))
+        items.append(item)
+    config = SimpleNamespace(option=SimpleNamespace(loadgroup=loadgroup))  # a worker's, as xdist sets it
+    for _ in range(passes):
+        conftest.pytest_collection_modifyitems(config, items)  # pyright: ignore[reportArgumentType]
+    return [item.nodeid.split("::", 1)[1] for item in items]
 
 
-def test_a_grouped_test_carries_its_group_in_the_id_the_controller_schedules_by(pytester: pytest.Pytester) -> None:
-    ids = _worker_items(pytester, _GROUPED)
-    assert ids == ["test_a_grouped_test_carries_its_group_in_the_id_the_controller_schedules_by.py::"
-                   f"{name}@stack-programs" for name in ("test_reads_a_recording", "test_per_stack[dev]",
-                                                         "test_per_stack[prod]")]
+def test_a_grouped_test_carries_its_group_in_the_id_the_controller_schedules_by(request: pytest.FixtureRequest) -> None:
+    assert _worker_ids(request, ("stack-programs",), ("b", "a")) == ["test_probe_0@stack-programs", "test_probe_1@a_b"]
 
 
-def test_an_ungrouped_test_keeps_its_id(pytester: pytest.Pytester) -> None:
-    assert _worker_items(pytester, "def test_alone(): pass") == ["test_an_ungrouped_test_keeps_its_id.py::test_alone"]
+def test_an_ungrouped_test_keeps_its_id(request: pytest.FixtureRequest) -> None:
+    assert _worker_ids(request, ()) == ["test_probe_0"]
 
 
-def test_ids_are_left_alone_outside_loadgroup(pytester: pytest.Pytester) -> None:
-    ids = _worker_items(pytester, _GROUPED, loadgroup=False)
-    assert not any("@" in nodeid for nodeid in ids)
+def test_ids_are_left_alone_outside_loadgroup(request: pytest.FixtureRequest) -> None:
+    assert _worker_ids(request, ("stack-programs",), loadgroup=False) == ["test_probe_0"]
 
 
-def test_the_suffix_is_written_once_even_where_xdist_writes_it_itself(pytester: pytest.Pytester) -> None:
-    items = pytester.getitems(_GROUPED)
-    items[0].config.option.loadgroup = True
-    for _ in range(2):  # a fixed xdist's hook would have run first, as this one does the second time
-        conftest.pytest_collection_modifyitems(items[0].config, items)
-    assert all(item.nodeid.count("@stack-programs") == 1 for item in items)
+def test_the_suffix_is_written_once_even_where_xdist_writes_it_itself(request: pytest.FixtureRequest) -> None:
+    # A fixed xdist's hook would have run first, as this one does on the second pass.
+    assert _worker_ids(request, ("stack-programs",), passes=2) == ["test_probe_0@stack-programs"]
 
 
 @pytest.fixture
