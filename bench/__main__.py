@@ -79,7 +79,7 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from dryrun.program import run
 shortcuts = sys.argv[2] == "dry-run"
-run(Path(sys.argv[1]), "prod", alias_shortcut=shortcuts, lazy_service_imports=shortcuts)
+run(Path(sys.argv[1]), "prod", alias_shortcut=shortcuts, stack_trace_shortcut=shortcuts, lazy_service_imports=shortcuts)
 print(" ".join(sorted(m for m in sys.modules if m.startswith("pulumi_azure_native"))))
 """
 
@@ -94,9 +94,10 @@ def _loaded_modules(mode: str) -> list[str]:
 
 _LAZY = "from dryrun import lazy_imports; lazy_imports.install(); "
 # The probe's configurations: label -> flags (the dry-run as shipped first).
-CONFIGS = {"dry-run": [], "stock aliases": ["--stock-aliases"], "eager imports": ["--eager-imports"],
-           "stock annotations": ["--stock-annotations"], "default GC": ["--stock-gc"],
-           "all off (the stock SDK)": ["--stock-aliases", "--eager-imports", "--stock-gc"]}
+CONFIGS = {"dry-run": [], "stock aliases": ["--stock-aliases"], "stock stack traces": ["--stock-stack-traces"],
+           "eager imports": ["--eager-imports"], "stock annotations": ["--stock-annotations"],
+           "default GC": ["--stock-gc"],
+           "all off (the stock SDK)": ["--stock-aliases", "--stock-stack-traces", "--eager-imports", "--stock-gc"]}
 # The eager floor again with the dry-run's collector settings (dryrun/collector.py): how much of the
 # dry-run's lead over the stock floor is the collector, and how much the import and alias shortcuts.
 _TUNED_GC = "from dryrun.collector import collect_cycles_less_often; collect_cycles_less_often(); "

@@ -1,11 +1,11 @@
 """One measured dry-run in a fresh process:
-`python -m bench.probe <project-dir> <stack> [--stock-aliases] [--eager-imports] [--stock-annotations]
-[--stock-gc] [--modules M ...]`.
+`python -m bench.probe <project-dir> <stack> [--stock-aliases] [--stock-stack-traces] [--eager-imports]
+[--stock-annotations] [--stock-gc] [--modules M ...]`.
 
 Prints JSON with the split the benchmark reports: imports (the program's modules and the
 azure-native modules given with --modules, the ones the program loads), program (running
 __main__.py under mocks), pack_load, policy (evaluating the pack), and the resource count.
---stock-aliases and --eager-imports turn the dry-run's two SDK shortcuts off one at a time,
+--stock-aliases, --stock-stack-traces and --eager-imports turn the dry-run's SDK shortcuts off one at a time,
 --stock-annotations only the deferred annotations of the lazy imports, and --stock-gc the
 collector settings (dryrun/collector.py).
 """
@@ -26,6 +26,7 @@ def main() -> None:
     parser.add_argument("project", type=Path)
     parser.add_argument("stack")
     parser.add_argument("--stock-aliases", action="store_true")
+    parser.add_argument("--stock-stack-traces", action="store_true")
     parser.add_argument("--eager-imports", action="store_true")
     parser.add_argument("--stock-annotations", action="store_true")
     parser.add_argument("--stock-gc", action="store_true")
@@ -57,6 +58,7 @@ def main() -> None:
         getattr(importlib.import_module(name), "__name__")  # noqa: B009 - the access is the point
     t1 = time.perf_counter()
     result = program.run(args.project.resolve(), args.stack, alias_shortcut=not args.stock_aliases,
+                         stack_trace_shortcut=not args.stock_stack_traces,
                          lazy_service_imports=not args.eager_imports)
     t2 = time.perf_counter()
     pack = Pack(root / "policies")

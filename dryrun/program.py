@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pulumi
@@ -20,7 +21,7 @@ import pulumi.resource as sdk_resource
 import pulumi.runtime.resource as sdk_runtime_resource
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import settings as runtime_settings
-from pulumi.runtime.proto import alias_pb2, resource_pb2
+from pulumi.runtime.proto import alias_pb2, resource_pb2, source_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
@@ -28,14 +29,17 @@ from . import lazy_imports, stackfile
 from .mocks import AzureMocks, RecordingMonitor, configure
 from .model import Resource
 
-# The pulumi SDK release whose source the alias shortcut below was checked against (uv.lock pins
-# it; tests/test_alias_contract.py fails when the two differ). Any other release runs stock code.
-ALIAS_SHORTCUT_PULUMI = "3.272.0"
+# The pulumi SDK release whose source the shortcuts below were checked against (uv.lock pins it;
+# tests/test_alias_contract.py fails when the two differ). Any other release runs stock code.
+SHORTCUTS_PULUMI = "3.272.0"
 # The name pulumi.resource imports from pulumi.runtime.resource and Resource.__init__ calls.
 ALIAS_HOOK = "collapse_alias_to_urn"
 # The function of pulumi.runtime.resource that turns `opts.aliases` into the request's aliases
 # (prepare_resource calls it through the module's globals).
 PREPARE_HOOK = "prepare_aliases"
+# The function of pulumi.runtime.resource that captures a registration's stack trace
+# (register_resource and read_resource call it through the module's globals).
+STACK_TRACE_HOOK = "_get_stack_trace"
 
 
 @dataclass
@@ -52,10 +56,10 @@ class ProgramError(Exception):
     """The program stopped with an error (a config problem, or a bug)."""
 
 
-def run(root: Path, stack: str, *, alias_shortcut: bool = True, lazy_service_imports: bool = True,
-        ) -> ProgramResult:
-    """Run `root/__main__.py` for `stack`. The flags turn off the two shortcuts this module takes
-    around SDK work (the contract tests and the benchmark compare with and without)."""
+def run(root: Path, stack: str, *, alias_shortcut: bool = True, stack_trace_shortcut: bool = True,
+        lazy_service_imports: bool = True) -> ProgramResult:
+    """Run `root/__main__.py` for `stack`. The flags turn off the shortcuts this module takes around
+    SDK work (the contract tests and the benchmark compare with and without)."""
     project, config, secret_keys = stackfile.load(root, stack)
     runtime_config.set_all_config(config, secret_keys)
     monitor = RecordingMonitor(AzureMocks())
@@ -77,7 +81,8 @@ def run(root: Path, stack: str, *, alias_shortcut: bool = True, lazy_service_imp
     try:
         # The CLI runs the program from the project directory; do the same.
         os.chdir(root)
-        with skip_unused_alias_urns() if alias_shortcut else contextlib.nullcontext():
+        with (skip_unused_alias_urns() if alias_shortcut else contextlib.nullcontext(),
+              cached_stack_traces() if stack_trace_shortcut else contextlib.nullcontext()):
             _sync_await(run_pulumi_func(lambda: _run_main(main)))
         outputs = _exports()
     except pulumi.RunError as exc:
@@ -104,9 +109,9 @@ def _exports() -> dict[str, Any]:
     return {k: resolved[k] for k in sorted(resolved)}
 
 
-def alias_shortcut_applies() -> bool:
-    """True when the installed SDK is the release the shortcut was verified against."""
-    return _installed_pulumi() == ALIAS_SHORTCUT_PULUMI
+def shortcuts_apply() -> bool:
+    """True when the installed SDK is the release the shortcuts were verified against."""
+    return _installed_pulumi() == SHORTCUTS_PULUMI
 
 
 @functools.cache
@@ -177,7 +182,7 @@ def skip_unused_alias_urns() -> Iterator[None]:
     prod), so this was most of the program's CPU. docs/upstream-alias-urns.md is the same change
     for the SDK itself; tests/test_alias_contract.py proves the requests are unchanged.
     """
-    if not alias_shortcut_applies():
+    if not shortcuts_apply():
         yield
         return
     stock = getattr(sdk_resource, ALIAS_HOOK)
@@ -201,3 +206,68 @@ def skip_unused_alias_urns() -> Iterator[None]:
     finally:
         setattr(sdk_resource, ALIAS_HOOK, stock)
         setattr(sdk_runtime_resource, PREPARE_HOOK, stock_prepare)
+
+
+@contextlib.contextmanager
+def cached_stack_traces() -> Iterator[None]:
+    """Capture each registration's stack trace as pulumi 3.272.0's `_get_stack_trace` does, without
+    the work whose result it drops.
+
+    The stock function calls `traceback.extract_stack()`, which reads every frame's source line
+    through linecache, and converts every frame's file name with `pathlib.Path(...).as_uri()`: per
+    registration, per frame on the stack. The request keeps only each frame's URI and line
+    number. This builds the same `StackTrace` from the frames themselves, with one conversion per
+    (file, line). Under pytest, about 50 frames deep, the stock function was a quarter of a small
+    program's CPU; tests/test_alias_contract.py proves the requests are unchanged.
+    """
+    if not shortcuts_apply():
+        yield
+        return
+    stock = getattr(sdk_runtime_resource, STACK_TRACE_HOOK)
+
+    def captured() -> source_pb2.StackTrace:
+        limit = getattr(sys, "tracebacklimit", None)
+        if limit is not None and limit <= 0:  # the stock function fails on an empty stack: let it
+            return stock()
+        # This frame stands where the stock function's own frame would, the innermost one it lists.
+        return _stack_trace(sys._getframe(0), limit)
+
+    setattr(sdk_runtime_resource, STACK_TRACE_HOOK, captured)
+    try:
+        yield
+    finally:
+        setattr(sdk_runtime_resource, STACK_TRACE_HOOK, stock)
+
+
+def _stack_trace(innermost: FrameType, limit: int | None) -> source_pb2.StackTrace:
+    """The stock function's result: of the frames `traceback.extract_stack()` lists (the `limit`
+    innermost with `sys.tracebacklimit` set), those above the third `__init__` (Resource, then
+    CustomResource or ComponentResource, then the concrete class), innermost first; none when the
+    third is missing or nothing is listed above it."""
+    listed: list[FrameType] = []
+    frame: FrameType | None = innermost
+    while frame is not None and (limit is None or len(listed) < limit):
+        listed.append(frame)
+        frame = frame.f_back
+    inits = 0
+    for index, frame in enumerate(listed):
+        if frame.f_code.co_name == "__init__":
+            inits += 1
+            if inits == 3:
+                return source_pb2.StackTrace(frames=[_frame(f.f_code.co_filename, f.f_lineno)
+                                                     for f in listed[index + 1:]])
+    return source_pb2.StackTrace()
+
+
+@functools.cache
+def _frame(filename: str, line: int | None) -> source_pb2.StackFrame:
+    """`rpc_frame` of the stock function: no position for a frame without a file or line, or whose
+    file name is not an absolute path (`<string>`, `<frozen runpy>`: `as_uri` raises). The message is
+    shared; a `StackTrace` built from it holds a copy."""
+    if filename == "" or line is None:
+        return source_pb2.StackFrame()
+    try:
+        uri = Path(filename).as_uri()
+    except Exception:  # as the stock function, which catches everything here
+        return source_pb2.StackFrame()
+    return source_pb2.StackFrame(pc=source_pb2.SourcePosition(uri=uri, line=line))

@@ -15,7 +15,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from dryrun.mocks import AzureMocks, RecordingMonitor, configure
 from dryrun.model import Resource, reveal
-from dryrun.program import ProgramResult, run, skip_unused_alias_urns
+from dryrun.program import ProgramResult, cached_stack_traces, run, skip_unused_alias_urns
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,9 +53,9 @@ def declare(build: Callable[[], Any], stack: str = "test", config: dict[str, str
     monitor = RecordingMonitor(AzureMocks())
     configure(stack, "ai-platform", monitor)
     result: list[Any] = []
-    # The dry-run's alias shortcut: the same requests (tests/test_alias_contract.py), without the
-    # URN work per alias that was most of a declaration's CPU.
-    with skip_unused_alias_urns():
+    # The dry-run's shortcuts: the same requests (tests/test_alias_contract.py), without the URN
+    # work per alias that was most of a declaration's CPU, nor the source lines of pytest's frames.
+    with skip_unused_alias_urns(), cached_stack_traces():
         _sync_await(run_pulumi_func(lambda: result.append(build())))
     return Declared([r for r in monitor.recorded if r.type != "pulumi:pulumi:Stack"])
 

@@ -1,11 +1,14 @@
 """The dry-run's shortcuts around SDK work change no RegisterResource request: the alias shortcut
-(dryrun/program.py: no URN form of an alias, no Output to resolve a plain one), and the lazy
+(dryrun/program.py: no URN form of an alias, no Output to resolve a plain one), the stack-trace
+shortcut (dryrun/program.py: the same frames without reading their source lines), and the lazy
 service packages with deferred annotations (dryrun/lazy_imports.py).
 
-Each case runs a program with a shortcut off and on (the other one as shipped) and compares a
-canonical fingerprint of every request the monitor receives: identical, or the test names the
-first resource and field that differ. Each shortcut is proved against the SDK's own code that
-way; the run with both off at once is the benchmark's ("all off"), not a test's.
+Each case runs a program with shortcuts off and on and compares a canonical fingerprint of every
+request the monitor receives: identical, or the test names the first resource and field that
+differ (`aliases` or `stackTrace` names the in-process shortcut at fault). The in-process
+shortcuts are proved together against the SDK's own code in one process, the imports against
+the SDK's own imports in a fresh one, the in-process shortcuts as shipped; the run with
+everything off at once is the benchmark's ("all off"), not a test's.
 """
 
 from __future__ import annotations
@@ -70,7 +73,8 @@ Box("moved", pulumi.ResourceOptions(parent=first, aliases=[pulumi.Alias(parent=N
 def _fingerprints(root: Path, stack: str) -> tuple[dict[str, str], dict[str, str]]:
     """(stock, shortcut) fingerprints: registration key -> canonical request JSON. Both runs go
     through the same call site, so the requests' stack traces must match too."""
-    stock, shortcut = (fingerprint(program.run(root, stack, alias_shortcut=shortcuts))["requests"]
+    stock, shortcut = (fingerprint(program.run(root, stack, alias_shortcut=shortcuts,
+                                               stack_trace_shortcut=shortcuts))["requests"]
                        for shortcuts in (False, True))
     return stock, shortcut
 
@@ -104,15 +108,15 @@ def test_the_pinned_sdk_is_the_locked_one() -> None:
     """A lock bump turns the shortcut off until someone rechecks the SDK source and this file."""
     lock = tomllib.loads((ROOT / "uv.lock").read_text())
     locked = next(p["version"] for p in lock["package"] if p["name"] == "pulumi")
-    assert locked == program.ALIAS_SHORTCUT_PULUMI
-    assert program.alias_shortcut_applies()
+    assert locked == program.SHORTCUTS_PULUMI
+    assert program.shortcuts_apply()
 
 
 def test_each_shortcut_sends_the_requests_the_sdks_own_code_sends(tmp_path: Path) -> None:
-    """On prod, which declares every resource type dev does and more, each shortcut against the SDK
-    with the other as shipped: the worker's shared recording (as shipped: it loads azure-native as
-    the dry-run does) against the stock alias handling in this worker, and against the SDK's own
-    imports in a fresh process. The same requests and the same outputs."""
+    """On prod, which declares every resource type dev does and more, the shortcuts against the SDK:
+    the worker's shared recording (as shipped: it loads azure-native as the dry-run does) against
+    the stock alias handling and stack traces in this worker, and against the SDK's own imports in
+    a fresh process. The same requests and the same outputs."""
     spec = importlib.import_module("pulumi_azure_native.network.application_gateway").__spec__
     assert spec is not None and isinstance(spec.loader, lazy_imports.DeferredAnnotationsLoader), "not the dry-run's"
     recorded = program_run("prod")
@@ -124,7 +128,7 @@ def test_each_shortcut_sends_the_requests_the_sdks_own_code_sends(tmp_path: Path
     pfx.write_text(certificates.pop())
     eager = subprocess.Popen([sys.executable, "-m", "tests.request_fingerprints", str(ROOT), "prod",
                               "--bootstrap-pfx", str(pfx)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    stock_aliases = fingerprint(program.run(ROOT, "prod", alias_shortcut=False))
+    stock_sdk = fingerprint(program.run(ROOT, "prod", alias_shortcut=False, stack_trace_shortcut=False))
     shipped = fingerprint(recorded)
     eager_imports = json.loads(eager.communicate()[0])
     assert eager.returncode == 0
@@ -132,7 +136,7 @@ def test_each_shortcut_sends_the_requests_the_sdks_own_code_sends(tmp_path: Path
     assert any(json.loads(doc).get("aliases") for doc in shipped["requests"].values()), "no alias reached the monitor"
     # The runs start from different callers (the shared recording, this test, the script): the
     # frames above the program differ, the program's own must not.
-    for stock in (stock_aliases, eager_imports):
+    for stock in (stock_sdk, eager_imports):
         assert _first_difference(_program_frames(stock["requests"]), _program_frames(shipped["requests"])) is None
         assert stock["outputs"] == shipped["outputs"]
 
@@ -201,9 +205,93 @@ def test_the_shortcut_skips_the_urn_work_and_restores_the_sdk(tmp_path: Path,
 
 
 def test_another_sdk_release_runs_stock_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(program, "ALIAS_SHORTCUT_PULUMI", "0.0.0")
+    monkeypatch.setattr(program, "SHORTCUTS_PULUMI", "0.0.0")
     stock = getattr(sdk_resource, program.ALIAS_HOOK)
     stock_prepare = getattr(sdk_runtime_resource, program.PREPARE_HOOK)
-    with program.skip_unused_alias_urns():
+    stock_trace = getattr(sdk_runtime_resource, program.STACK_TRACE_HOOK)
+    with program.skip_unused_alias_urns(), program.cached_stack_traces():
         assert getattr(sdk_resource, program.ALIAS_HOOK) is stock
         assert getattr(sdk_runtime_resource, program.PREPARE_HOOK) is stock_prepare
+        assert getattr(sdk_runtime_resource, program.STACK_TRACE_HOOK) is stock_trace
+
+
+# --- the stack-trace shortcut, frame by frame ------------------------------------------------------
+# The SDK calls its stack-trace function from register_resource, below Resource.__init__, below
+# CustomResource's or ComponentResource's, below the concrete class's. These stand-ins keep that
+# shape and ask the stock function and the shortcut from the same frame.
+
+class _Registration:
+    def __init__(self, traces: list[tuple[Any, Any]]) -> None:
+        stock = getattr(sdk_runtime_resource, program.STACK_TRACE_HOOK)
+        with program.cached_stack_traces():
+            shortcut = getattr(sdk_runtime_resource, program.STACK_TRACE_HOOK)
+            traces.append(_both(stock, shortcut))
+
+
+def _both(stock: Any, shortcut: Any) -> tuple[Any, Any]:
+    return stock(), shortcut()
+
+
+class _Custom(_Registration):
+    def __init__(self, traces: list[tuple[Any, Any]]) -> None:
+        super().__init__(traces)
+
+
+class _Concrete(_Custom):
+    def __init__(self, traces: list[tuple[Any, Any]]) -> None:
+        super().__init__(traces)
+
+
+def _nested(depth: int, traces: list[tuple[Any, Any]]) -> None:
+    if depth:
+        _nested(depth - 1, traces)
+    else:
+        _Concrete(traces)
+
+
+@pytest.mark.parametrize("depth", [0, 1, 30])
+def test_a_stack_trace_is_the_sdks_at_any_depth(depth: int) -> None:
+    traces: list[tuple[Any, Any]] = []
+    _nested(depth, traces)
+    (stock, shortcut), = traces
+    assert len(stock.frames) > depth and stock == shortcut
+
+
+def test_code_without_a_file_has_frames_without_a_position() -> None:
+    traces: list[tuple[Any, Any]] = []
+    exec(compile("_nested(2, traces)", "<string>", "exec"), {"_nested": _nested, "traces": traces})
+    (stock, shortcut), = traces
+    assert any(not frame.HasField("pc") for frame in stock.frames) and stock == shortcut
+
+
+def test_without_three_constructors_the_trace_is_empty() -> None:
+    traces: list[tuple[Any, Any]] = []
+    _Custom(traces)  # two __init__ frames: the SDK finds no concrete class
+    (stock, shortcut), = traces
+    assert not stock.frames and stock == shortcut
+
+
+@pytest.mark.parametrize("limit", [3, 5, 8, 40])
+def test_a_traceback_limit_is_honoured(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    """With `sys.tracebacklimit`, extract_stack() lists only the innermost frames: fewer than the
+    three constructors (3), a few above them (5, 8), or all (40)."""
+    monkeypatch.setattr(sys, "tracebacklimit", limit, raising=False)
+    traces: list[tuple[Any, Any]] = []
+    _nested(20, traces)
+    (stock, shortcut), = traces
+    assert len(stock.frames) == max(0, limit - 5) if limit < 40 else len(stock.frames) > 20
+    assert stock == shortcut
+
+
+@pytest.mark.parametrize("limit", [0, -1])
+def test_a_limit_that_lists_no_frame_fails_as_the_sdk_does(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    monkeypatch.setattr(sys, "tracebacklimit", limit, raising=False)
+    stock = getattr(sdk_runtime_resource, program.STACK_TRACE_HOOK)
+    with program.cached_stack_traces():
+        shortcut = getattr(sdk_runtime_resource, program.STACK_TRACE_HOOK)
+        failures = []
+        for capture in (stock, shortcut):
+            with pytest.raises(Exception) as caught:
+                capture()
+            failures.append(type(caught.value))
+    assert failures[0] is failures[1] is UnboundLocalError
