@@ -9,6 +9,7 @@ The servicer class is private to pulumi-policy, which is why that package is pin
 
 from __future__ import annotations
 
+import copy
 import difflib
 import functools
 import gc
@@ -132,6 +133,7 @@ class Pack:
             name, version, policies, level or pulumi_policy.EnforcementLevel.ADVISORY, initial_config, **extra)
         info = self.servicer.GetAnalyzerInfo(None, None)
         self.info = info
+        self.config_schemas = ConfigSchemas.of(info)
         self.policies: dict[str, PolicyInfo] = {
             p.name: PolicyInfo(
                 name=p.name, description=p.description, level=_LEVEL_FROM_PROTO[p.enforcementLevel],
@@ -144,7 +146,7 @@ class Pack:
 
     def configure(self, file_config: dict[str, Any] | None, stack: str, project: str,
                   stack_tags: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
-        resolved = reconcile_config(self.info, file_config)
+        resolved = reconcile_config(self.info, file_config, self.config_schemas)
         request = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, entry in resolved.items():
             cfg = analyzer_pb2.PolicyConfig(enforcementLevel=_LEVEL_TO_PROTO[entry["enforcementLevel"]])  # type: ignore[arg-type]
@@ -566,17 +568,38 @@ def _apply(result: dict[str, dict[str, Any]], layer: dict[str, Any]) -> None:
             entry["properties"] = {**(entry["properties"] or {}), **given["properties"]}
 
 
-def reconcile_config(info: Any, file_config: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+@dataclass(frozen=True)
+class ConfigSchemas:
+    """What the pack's analyzer info fixes about its config: per policy, its level and schema defaults,
+    and a validator for each config schema. Read once per pack; a test configures one pack hundreds
+    of times."""
+
+    defaults: dict[str, tuple[str, dict[str, Any] | None]]
+    validators: dict[str, jsonschema.Draft7Validator]
+
+    @classmethod
+    def of(cls, info: Any) -> ConfigSchemas:
+        defaults: dict[str, tuple[str, dict[str, Any] | None]] = {}
+        validators: dict[str, jsonschema.Draft7Validator] = {}
+        for p in info.policies:
+            props = json_format.MessageToDict(p.configSchema.properties) if p.HasField("configSchema") else {}
+            values = {k: v["default"] for k, v in props.items() if isinstance(v, dict) and "default" in v}
+            defaults[p.name] = (_LEVEL_FROM_PROTO[p.enforcementLevel], values or None)
+            if props:
+                validators[p.name] = jsonschema.Draft7Validator(
+                    {"type": "object", "properties": props, "required": list(p.configSchema.required)})
+        return cls(defaults, validators)
+
+
+def reconcile_config(info: Any, file_config: dict[str, Any] | None,
+                     schemas: ConfigSchemas | None = None) -> dict[str, dict[str, Any]]:
     """The CLI's policy-config resolution (pkg/resource/analyzer/config.go), step for step:
-    schema defaults, then the pack's initial config, then the file; then JSON-schema validation."""
-    result: dict[str, dict[str, Any]] = {}
-    schemas: dict[str, dict[str, Any]] = {}
-    for p in info.policies:
-        props = json_format.MessageToDict(p.configSchema.properties) if p.HasField("configSchema") else {}
-        defaults = {k: v["default"] for k, v in props.items() if isinstance(v, dict) and "default" in v}
-        result[p.name] = {"enforcementLevel": _LEVEL_FROM_PROTO[p.enforcementLevel], "properties": defaults or None}
-        if props:
-            schemas[p.name] = {"type": "object", "properties": props, "required": list(p.configSchema.required)}
+    schema defaults, then the pack's initial config, then the file; then JSON-schema validation.
+    `schemas` is `ConfigSchemas.of(info)`, when the caller keeps it."""
+    schemas = schemas or ConfigSchemas.of(info)
+    result: dict[str, dict[str, Any]] = {
+        name: {"enforcementLevel": level, "properties": copy.deepcopy(values)}
+        for name, (level, values) in schemas.defaults.items()}
     initial = {k: {"enforcementLevel": _LEVEL_FROM_PROTO[v.enforcementLevel],
                    "properties": json_format.MessageToDict(v.properties)}
                for k, v in info.initialConfig.items()}
@@ -591,8 +614,7 @@ def reconcile_config(info: Any, file_config: dict[str, Any] | None) -> dict[str,
         close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "`python -m dryrun <stack>` lists the pack's policies"
         errors.append(f"{name}: the pack has no policy of this name; {hint}")
-    for name, schema in schemas.items():
-        validator = jsonschema.Draft7Validator(schema)
+    for name, validator in schemas.validators.items():
         for err in validator.iter_errors(result[name]["properties"] or {}):
             where = ".".join(str(p) for p in err.absolute_path)
             errors.append(f"{name}: {where + ': ' if where else ''}{err.message}")

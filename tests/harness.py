@@ -71,6 +71,21 @@ def walk(value: Any) -> Iterable[Any]:
             yield from walk(v)
 
 
+def stack_file(stack: str) -> tuple[str, dict[str, str], list[str]]:
+    """What `dryrun.stackfile.load` reads from a real stack file (project, config map, secret keys);
+    each call gets its own copy to edit."""
+    project, config, secrets = _loaded_stack_file(stack)
+    return project, dict(config), list(secrets)
+
+
+@functools.cache
+def _loaded_stack_file(stack: str) -> tuple[str, dict[str, str], list[str]]:
+    # Read once per process: the YAML reader is pure Python, and the files do not change in a run.
+    from dryrun import stackfile
+
+    return stackfile.load(ROOT, stack)
+
+
 def stack_config(stack: str) -> Any:
     """The validated config of a real stack file (Pulumi.<stack>.yaml); each call gets its own copy."""
     return copy.deepcopy(_parsed_stack_config(stack))
@@ -81,9 +96,8 @@ def _parsed_stack_config(stack: str) -> Any:
     # Parsed once per process: hundreds of tests build on the same two files, and parsing one
     # (YAML, validation, preflight) costs more than a test's own work.
     import stack_config as sc
-    from dryrun import stackfile
 
-    _, config, secrets = stackfile.load(ROOT, stack)
+    _, config, secrets = stack_file(stack)
     return sc.parse(config, set(secrets), stack)
 
 

@@ -187,3 +187,17 @@ def test_config_reconciliation_follows_the_cli(tmp_path: Path) -> None:
     cfg.write_text(json.dumps({"short-names": "sometimes"}))
     with pytest.raises(UsageError, match="not a valid enforcement level"):
         parse_config_file(cfg)
+
+
+def test_a_pack_configured_again_starts_from_its_own_defaults(tmp_path: Path) -> None:
+    """A pack reads its config schemas once; each configure() gets the defaults afresh, whatever
+    the caller did with the last result."""
+    pack = Pack(_temp_pack(tmp_path))
+    first = pack.configure({"short-names": {"enforcementLevel": "mandatory", "properties": {"maxNameLength": 9}}},
+                           stack="dev", project="p")
+    assert first["short-names"] == {"enforcementLevel": "mandatory", "properties": {"maxNameLength": 9}}
+    again = pack.configure(None, stack="dev", project="p")
+    again["short-names"]["properties"]["maxNameLength"] = 1
+    assert pack.configure(None, stack="dev", project="p") == reconcile_config(pack.info, None) == {
+        "short-names": {"enforcementLevel": "advisory", "properties": {"maxNameLength": 5}}}
+    assert pack.levels == {"short-names": "advisory"}

@@ -16,8 +16,8 @@ from pulumi.runtime.sync_await import _sync_await
 
 from components.common import Common, PrivateLink
 from components.private_endpoint import ZONES_BY_GROUP
-from dryrun import stackfile
 from stack_config import ConfigError, parse
+from tests.harness import stack_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +46,7 @@ def resolve(value: Any) -> Any:
 def config_problems(stack: str, section: str, change: Callable[[dict[str, Any]], None]) -> dict[str, str]:
     """Field -> problem that config validation reports for Pulumi.<stack>.yaml once `change` has edited its
     `ai-platform:<section>` object; fails the test if validation accepts the edit."""
-    _, raw, secrets = stackfile.load(ROOT, stack)
+    _, raw, secrets = stack_file(stack)
     value = json.loads(raw[f"ai-platform:{section}"])
     change(value)
     raw[f"ai-platform:{section}"] = json.dumps(value)
