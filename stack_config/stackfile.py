@@ -10,6 +10,10 @@ this reader follows yaml.v3 where PyYAML's YAML 1.1 defaults differ:
 - a key repeated in one mapping is an error ("mapping key ... already defined"), at any depth;
 - excessive aliasing is refused (yaml.v3 caps alias expansion for the same reason: a few lines
   of anchors can expand to gigabytes).
+The scanner and parser are libyaml's (PyYAML's C binding), as yaml.v3 is a Go port of libyaml
+("a pure Go port of the well-known libyaml C library", go-yaml's README): the two accept the same
+syntax and word their errors alike ("did not find expected node content"). PyYAML's pure-Python
+parser, about five times slower, stands in only where the binding is not built.
 Beyond the CLI, values it could not pass on as JSON (`.inf`, `.nan`) and non-string keys are
 refused here with their path, since Pulumi's config keys and the JSON handed to the program have
 no room for them.
@@ -57,8 +61,12 @@ def _core_schema_resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]
     return resolvers
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # pyright: ignore[reportGeneralTypeIssues] - chosen at import
     yaml_implicit_resolvers = _core_schema_resolvers()
+
+
+# libyaml's own bound on nesting (1,000 levels), reported while scanning: before _check sees the document.
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 
 
 def _where(node: Node) -> str:
@@ -119,7 +127,7 @@ def _check(root: Node, name: str) -> None:
 def parse_text(text: str, name: str) -> dict[str, Any]:
     """Parse stack-file text; the top level must be a mapping. `name` is used in messages."""
     try:
-        loader = _Loader(text)  # checks the characters first
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             if node is None:
@@ -129,8 +137,10 @@ def parse_text(text: str, name: str) -> dict[str, Any]:
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
+        if getattr(exc, "problem", None) == _LIBYAML_TOO_DEEP:
+            raise StackFileError(f"{name}: nests too deeply to be a stack file") from None
         raise StackFileError(f"{name}: not valid YAML: {' '.join(str(exc).split())}") from None
-    except RecursionError:
+    except RecursionError:  # the pure-Python parser's bound on nesting
         raise StackFileError(f"{name}: nests too deeply to be a stack file") from None
     if not isinstance(data, dict):
         raise StackFileError(f"{name}: the top level is a {type(data).__name__}; a stack file is a mapping "

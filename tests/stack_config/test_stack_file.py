@@ -6,10 +6,29 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from stack_config import stackfile
 from stack_config.stackfile import MAX_BYTES, StackFileError, parse_text, read
+
+
+class _PurePython(yaml.SafeLoader):
+    yaml_implicit_resolvers = stackfile._Loader.yaml_implicit_resolvers  # pyright: ignore[reportPrivateUsage]
+
+
+@pytest.fixture(params=["libyaml", "pure-python"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Either parser the reader may be built on (libyaml where PyYAML's binding is built, as here):
+    the same documents read and are refused alike."""
+    if request.param == "pure-python":
+        monkeypatch.setattr(stackfile, "_Loader", _PurePython)
+    return request.param
+
+
+def test_the_reader_is_libyamls_as_the_clis_yaml_v3_is_a_port_of_it() -> None:
+    assert yaml.__with_libyaml__ and issubclass(stackfile._Loader, yaml.CSafeLoader)  # pyright: ignore[reportPrivateUsage]
 
 ACCEPTED = [
     pytest.param("startDate: 2026-11-01", {"startDate": "2026-11-01"}, id="unquoted-date-stays-text"),
@@ -31,7 +50,7 @@ ACCEPTED = [
 
 
 @pytest.mark.parametrize(("text", "expected"), ACCEPTED)
-def test_accepted_as_the_cli_reads_it(text: str, expected: dict) -> None:
+def test_accepted_as_the_cli_reads_it(parser: str, text: str, expected: dict) -> None:
     assert parse_text(text.lstrip("\ufeff"), "Pulumi.dev.yaml") == expected
 
 
@@ -62,7 +81,7 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("text", "fragment"), REFUSED)
-def test_refused_with_the_place_and_the_fix(text: str, fragment: str) -> None:
+def test_refused_with_the_place_and_the_fix(parser: str, text: str, fragment: str) -> None:
     with pytest.raises(StackFileError) as info:
         parse_text(text, "Pulumi.dev.yaml")
     assert fragment in str(info.value)
