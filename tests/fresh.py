@@ -29,16 +29,22 @@ for line in sys.stdin:
     if pid == 0:
         code = 1
         try:
-            with open(request["stdout"], "w") as out, open(request["stderr"], "w") as err:
+            # Not the server's own stdin: that is the pipe its requests come through.
+            with open(request["stdin"]) as given, open(request["stdout"], "w") as out, \
+                    open(request["stderr"], "w") as err:
+                os.dup2(given.fileno(), 0)
                 os.dup2(out.fileno(), 1)
                 os.dup2(err.fileno(), 2)
+            sys.stdin = open(0, closefd=False)
             os.chdir(request["cwd"])
             sys.argv = ["-c", *request["args"]]
             try:
                 exec(compile(request["code"], "<string>", "exec"), {"__name__": "__main__"})
                 code = 0
-            except SystemExit as exc:
+            except SystemExit as exc:  # as the interpreter ends on it: a message is printed, exit 1
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+                if exc.code is not None and not isinstance(exc.code, int):
+                    print(exc.code, file=sys.stderr)
             except BaseException:
                 traceback.print_exc()
             sys.stdout.flush()
@@ -73,11 +79,13 @@ class _Server:
             self.process.kill()
             self.process.wait()
 
-    def run(self, code: str, args: list[str], cwd: Path) -> Completed:
+    def run(self, code: str, args: list[str], cwd: Path, stdin: str) -> Completed:
         assert self.process.stdin is not None and self.process.stdout is not None
         with tempfile.TemporaryDirectory() as tmp:
-            out, err = Path(tmp) / "stdout", Path(tmp) / "stderr"
-            request = {"code": code, "args": args, "cwd": str(cwd), "stdout": str(out), "stderr": str(err)}
+            given, out, err = Path(tmp) / "stdin", Path(tmp) / "stdout", Path(tmp) / "stderr"
+            given.write_text(stdin)
+            request = {"code": code, "args": args, "cwd": str(cwd), "stdin": str(given), "stdout": str(out),
+                       "stderr": str(err)}
             self.process.stdin.write(json.dumps(request) + "\n")
             self.process.stdin.flush()
             reply = self.process.stdout.readline()
@@ -89,10 +97,16 @@ class _Server:
 _server: _Server | None = None
 
 
-def run(code: str, *args: str, cwd: Path = ROOT) -> Completed:
-    """`python -c code args...` in a fresh process (see the module's docstring); never raises for
-    the snippet's failure: the exit code and the streams say what happened."""
+def run(code: str, *args: str, cwd: Path = ROOT, stdin: str = "") -> Completed:
+    """`python -c code args...` in a fresh process (see the module's docstring), reading `stdin`;
+    never raises for the snippet's failure: the exit code and the streams say what happened."""
     global _server
     if _server is None or _server.process.poll() is not None:
         _server = _Server()
-    return _server.run(code, list(args), cwd)
+    return _server.run(code, list(args), cwd, stdin)
+
+
+def run_module(module: str, *args: str, cwd: Path = ROOT, stdin: str = "") -> Completed:
+    """`python -m module args...` in a fresh process, as `run` does a snippet."""
+    return run(f"import runpy\nrunpy.run_module({module!r}, run_name='__main__', alter_sys=True)", *args,
+               cwd=cwd, stdin=stdin)

@@ -8,7 +8,6 @@ import ipaddress
 import json
 import socket
 import ssl
-import subprocess
 import sys
 import threading
 from collections import Counter
@@ -24,6 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests import fresh
 from verify.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,18 +269,16 @@ def test_resolve_private_needs_names(tmp_path, capsys):
 
 
 def test_the_command_documents_its_outputs_and_exits_non_zero_on_failure(tmp_path, pki, port):
-    help_text = subprocess.run([sys.executable, "-m", "verify", "--help"], cwd=ROOT, capture_output=True,
-                               text=True, timeout=60, check=True).stdout
+    help_run = fresh.run_module("verify", "--help")
+    assert help_run.returncode == 0, help_run.stderr
     for needle in ("trafficManagerFqdn", "gateways", "hostName", "privateHostNames", "--resolve-private",
                    "RFC 1918", "168.63.129.16", "--ca-file", "--insecure", "exit codes"):
-        assert needle in help_text, needle
+        assert needle in help_run.stdout, needle
     outputs = json.dumps({"gateways": {"eastus2": "127.0.0.1"}, "hostName": HOST})
-    command = [sys.executable, "-m", "verify", "--outputs", "-", "--port", str(port), "--ca-file", str(pki.ca_file),
-               "--retry-delay", "0"]
-    passing = subprocess.run(command, cwd=ROOT, input=outputs, capture_output=True, text=True, timeout=60)
+    command = ["--outputs", "-", "--port", str(port), "--ca-file", str(pki.ca_file), "--retry-delay", "0"]
+    passing = fresh.run_module("verify", *command, stdin=outputs)
     assert passing.returncode == 0, passing.stdout + passing.stderr
-    failing = subprocess.run([*command, "--path", "/missing"], cwd=ROOT, input=outputs, capture_output=True,
-                             text=True, timeout=60)
+    failing = fresh.run_module("verify", *command, "--path", "/missing", stdin=outputs)
     assert failing.returncode == 1 and "FAIL  gateway eastus2" in failing.stdout
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from pulumi_policy import Policy
 
 from policies.pack import POLICIES
+from tests import fresh
 from tests.policies.pages import DOCS, ROOT
 
 
@@ -17,8 +16,8 @@ def test_every_policy_page_and_the_index_are_current() -> None:
     # The examples come from importing and running the test tables: done in a fresh interpreter, so
     # nothing a test before it did to this worker (deep-recursion cases leave CPython 3.11's AST
     # depth counter off, "AST constructor recursion depth mismatch") can change the pages.
-    out = subprocess.run([sys.executable, "-m", "tests.policies.pages", "--check"], cwd=ROOT,
-                         capture_output=True, text=True, check=True, timeout=600)
+    out = fresh.run_module("tests.policies.pages", "--check")
+    assert out.returncode == 0, out.stderr
     stale = json.loads(out.stdout.strip().splitlines()[-1])
     assert not stale, f"regenerate with `.venv/bin/python -m tests.policies.pages`: {stale}"
 
