@@ -1,3 +1,4 @@
+import gc
 import sys
 from pathlib import Path
 
@@ -43,6 +44,14 @@ class _ModuleOrGroup(LoadGroupScheduling):
     def _split_scope(self, nodeid: str) -> str:
         scope = super()._split_scope(nodeid)
         return nodeid.split("::", 1)[0] if scope == nodeid else scope
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection loaded (the SDKs, the pack, every test table) lives as long as the process:
+    frozen, no collection walks it again, neither the rare full ones during the run nor pytest's
+    own at the end (unraisableexception's sweep, which still sees all a test leaves: 1.0 -> 0.4 s
+    per worker)."""
+    gc.freeze()
 
 
 @pytest.hookimpl(trylast=True)  # after xdist's own hook
