@@ -170,11 +170,14 @@ def measure(runs: int, scaling_runs: int, grid: list[tuple[int, int]], export_co
     results["pyright"] = _both([str(Path(PY).parent / "pyright")], 1)
     scaling = []
     with tempfile.TemporaryDirectory() as tmp:
-        for regions, deployments in grid:
-            stack = write_stack(Path(tmp), regions, deployments)
-            timed = [_timed([PY, "-m", "dryrun", stack, "--quiet", "--project-dir", tmp]) for _ in range(scaling_runs)]
+        stacks = {point: write_stack(Path(tmp), *point) for point in grid}
+        # The grid's dry-runs in turn within each run, as the floors: a ratio of two grid points
+        # (8 regions against 1) must not be the machine's drift between them.
+        walls = _interleaved({stack: [PY, "-m", "dryrun", stack, "--quiet", "--project-dir", tmp]
+                              for stack in stacks.values()}, scaling_runs)
+        for (regions, deployments), stack in stacks.items():
             split = _probe(Path(tmp), stack, scaling_runs, ["--modules", *modules["dry-run"]])
-            scaling.append({"regions": regions, "deployments": deployments, **_summary(timed), **split})
+            scaling.append({"regions": regions, "deployments": deployments, **walls[stack], **split})
     results["scaling"] = scaling
     if export_count:
         results["resources_mode"] = _resources_mode(export_count)
