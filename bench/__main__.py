@@ -165,7 +165,7 @@ def measure(runs: int, scaling_runs: int, grid: list[tuple[int, int]], export_co
                       [*flags, "--modules", *(services if "--eager-imports" in flags else modules["dry-run"])])
         for label, flags in CONFIGS.items()}
     # As `./dev test` runs it (bytecode cached); pyright, which `./dev test` runs beside it, is timed alone.
-    results["tests"] = _both([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadgroup"],
+    results["tests"] = _both([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadscope"],
                              max(1, runs // 2), env={"PYTHONDONTWRITEBYTECODE": ""})
     results["pyright"] = _both([str(Path(PY).parent / "pyright")], 1)
     scaling = []

@@ -24,4 +24,5 @@ def collect_cycles_less_often() -> None:
     finalized, which nothing here relies on (files are closed by `with`, and CPython flushes the
     standard streams whatever the collector does)."""
     gc.set_threshold(*GC_THRESHOLDS)
+    atexit.unregister(gc.freeze)  # once per process, however often a process takes the settings
     atexit.register(gc.freeze)

@@ -227,7 +227,9 @@ def cached_stack_traces() -> Iterator[None]:
 
     def captured() -> source_pb2.StackTrace:
         limit = getattr(sys, "tracebacklimit", None)
-        if limit is not None and limit <= 0:  # the stock function fails on an empty stack: let it
+        # A limit of 0 or less leaves the stock function an empty stack, which it fails on; a limit
+        # that is no int fails in extract_stack: let it fail its own way.
+        if limit is not None and (not isinstance(limit, int) or limit <= 0):
             return stock()
         # This frame stands where the stock function's own frame would, the innermost one it lists.
         return _stack_trace(sys._getframe(0), limit)
@@ -268,6 +270,6 @@ def _frame(filename: str, line: int | None) -> source_pb2.StackFrame:
         return source_pb2.StackFrame()
     try:
         uri = Path(filename).as_uri()
-    except Exception:  # as the stock function, which catches everything here
+    except BaseException:  # as the stock function, which catches everything here
         return source_pb2.StackFrame()
     return source_pb2.StackFrame(pc=source_pb2.SourcePosition(uri=uri, line=line))

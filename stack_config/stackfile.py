@@ -140,6 +140,9 @@ def parse_text(text: str, name: str) -> dict[str, Any]:
         if getattr(exc, "problem", None) == _LIBYAML_TOO_DEEP:
             raise StackFileError(f"{name}: nests too deeply to be a stack file") from None
         raise StackFileError(f"{name}: not valid YAML: {' '.join(str(exc).split())}") from None
+    except UnicodeEncodeError as exc:  # libyaml takes UTF-8: a lone surrogate cannot be handed to it
+        raise StackFileError(f"{name}: not valid YAML: character {exc.object[exc.start]!r} at position "
+                             f"{exc.start} is not text (a lone surrogate); save the file as UTF-8") from None
     except RecursionError:  # the pure-Python parser's bound on nesting
         raise StackFileError(f"{name}: nests too deeply to be a stack file") from None
     if not isinstance(data, dict):

@@ -19,9 +19,8 @@ settings.load_profile("ai-platform")
 # programs. The stock SDK is what tests/test_alias_contract.py and tests/test_lazy_imports.py
 # compare with, each in a fresh process.
 import pytest  # noqa: E402
-from _pytest.nodeid import NodeId  # noqa: E402
 from xdist.remote import Producer  # noqa: E402
-from xdist.scheduler import LoadGroupScheduling  # noqa: E402
+from xdist.scheduler import LoadScopeScheduling  # noqa: E402
 
 from dryrun import lazy_imports  # noqa: E402 - needs the root on sys.path
 from dryrun.collector import collect_cycles_less_often  # noqa: E402
@@ -30,40 +29,34 @@ collect_cycles_less_often()
 lazy_imports.install()
 
 
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadGroupScheduling | None:
-    """`./dev test` distributes by module, and by xdist group across modules: a module's tests stay
-    on one worker (its module fixtures run once), and the modules marked with
-    harness.STACK_PROGRAMS share one, so one recording of each real stack serves them all."""
-    return _ModuleOrGroup(config, log) if config.getvalue("dist") == "loadgroup" else None
+# The modules that read the composed stacks (harness.program_run): they run on one worker, so one
+# recording of each real stack serves them all (tests/test_scheduling.py keeps the list whole).
+SHARED_RECORDINGS = frozenset({
+    "tests/components/test_ai_gateway_wiring.py", "tests/test_alias_contract.py", "tests/test_composition.py",
+    "tests/test_deployability.py", "tests/test_dryrun.py", "tests/test_mutation.py", "tests/test_urns.py",
+})
+SHARED_RECORDINGS_SCOPE = "stack recordings"
 
 
-class _ModuleOrGroup(LoadGroupScheduling):
-    """xdist's loadgroup, with a test outside any group scheduled with its module, as under
-    `--dist loadscope`, instead of alone as under `--dist load`."""
+@pytest.hookimpl(optionalhook=True)  # a hook of xdist's: without xdist there is nothing to schedule
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadScopeScheduling | None:
+    """`./dev test` (`--dist loadscope`) distributes by module: a module's tests stay on one worker,
+    so its module fixtures run once; the SHARED_RECORDINGS modules go to one worker together.
+    By module path, not by a mark: the controller schedules test ids and never imports a module
+    (xdist's loadgroup would append the group to every id, which `--lf` and `--sw` then miss)."""
+    return _ModulesSharingRecordings(config, log) if config.getvalue("dist") == "loadscope" else None
 
+
+class _ModulesSharingRecordings(LoadScopeScheduling):
     def _split_scope(self, nodeid: str) -> str:
-        scope = super()._split_scope(nodeid)
-        return nodeid.split("::", 1)[0] if scope == nodeid else scope
+        module = nodeid.split("::", 1)[0]
+        return SHARED_RECORDINGS_SCOPE if module in SHARED_RECORDINGS else module
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """What collection loaded (the SDKs, the pack, every test table) lives as long as the process:
-    frozen, no collection walks it again, neither the rare full ones during the run nor pytest's
-    own at the end (unraisableexception's sweep, which still sees all a test leaves: 1.0 -> 0.4 s
-    per worker)."""
+    collected once and frozen, no collection walks it again, neither the rare full ones during the
+    run nor pytest's own at the end (unraisableexception's sweep, which still sees all a test
+    leaves: 1.0 -> 0.4 s per worker)."""
+    gc.collect()  # what collection left in cycles is freed, and reports what it would, first
     gc.freeze()
-
-
-@pytest.hookimpl(trylast=True)  # after xdist's own hook
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The controller reads a test's group from the `@group` suffix of its id. xdist 3.8 writes the
-    suffix to `item._nodeid`, which pytest 9 no longer reads (the id is `item._id`, a NodeId):
-    without this, a group is split across the workers like any other tests."""
-    if not getattr(config.option, "loadgroup", False):  # set on a worker under --dist loadgroup
-        return
-    for item in items:
-        groups = {str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
-                  for mark in item.iter_markers("xdist_group")}
-        suffix = "@" + "_".join(sorted(groups))
-        if groups and not item.nodeid.endswith(suffix):
-            item._id = NodeId.parse(item.nodeid + suffix)  # pyright: ignore[reportPrivateUsage]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -21,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 _SERVER = r"""
-import json, os, sys, traceback
+import json, os, signal, sys, traceback
 import pulumi, pulumi.runtime, pulumi_policy  # loaded once here, shared by every child
 for line in sys.stdin:
     request = json.loads(line)
@@ -29,6 +30,7 @@ for line in sys.stdin:
     if pid == 0:
         code = 1
         try:
+            signal.alarm(request["timeout"])  # a snippet that hangs is ended, not waited for
             # Not the server's own stdin: that is the pipe its requests come through.
             with open(request["stdin"]) as given, open(request["stdout"], "w") as out, \
                     open(request["stderr"], "w") as err:
@@ -79,34 +81,38 @@ class _Server:
             self.process.kill()
             self.process.wait()
 
-    def run(self, code: str, args: list[str], cwd: Path, stdin: str) -> Completed:
+    def run(self, code: str, args: list[str], cwd: Path, stdin: str, timeout: int) -> Completed:
         assert self.process.stdin is not None and self.process.stdout is not None
         with tempfile.TemporaryDirectory() as tmp:
             given, out, err = Path(tmp) / "stdin", Path(tmp) / "stdout", Path(tmp) / "stderr"
             given.write_text(stdin)
             request = {"code": code, "args": args, "cwd": str(cwd), "stdin": str(given), "stdout": str(out),
-                       "stderr": str(err)}
+                       "stderr": str(err), "timeout": timeout}
             self.process.stdin.write(json.dumps(request) + "\n")
             self.process.stdin.flush()
             reply = self.process.stdout.readline()
             if not reply:
                 raise RuntimeError("the fresh-process server stopped")
-            return Completed(json.loads(reply)["returncode"], out.read_text(), err.read_text())
+            returncode = json.loads(reply)["returncode"]
+            if returncode == -signal.SIGALRM:
+                raise TimeoutError(f"the snippet ran past {timeout} s; stderr: {err.read_text()[-2000:]}")
+            return Completed(returncode, out.read_text(), err.read_text())
 
 
 _server: _Server | None = None
 
 
-def run(code: str, *args: str, cwd: Path = ROOT, stdin: str = "") -> Completed:
+def run(code: str, *args: str, cwd: Path = ROOT, stdin: str = "", timeout: int = 600) -> Completed:
     """`python -c code args...` in a fresh process (see the module's docstring), reading `stdin`;
-    never raises for the snippet's failure: the exit code and the streams say what happened."""
+    never raises for the snippet's failure (the exit code and the streams say what happened), but
+    raises TimeoutError for a snippet still running after `timeout` seconds (it is ended)."""
     global _server
     if _server is None or _server.process.poll() is not None:
         _server = _Server()
-    return _server.run(code, list(args), cwd, stdin)
+    return _server.run(code, list(args), cwd, stdin, timeout)
 
 
-def run_module(module: str, *args: str, cwd: Path = ROOT, stdin: str = "") -> Completed:
+def run_module(module: str, *args: str, cwd: Path = ROOT, stdin: str = "", timeout: int = 600) -> Completed:
     """`python -m module args...` in a fresh process, as `run` does a snippet."""
     return run(f"import runpy\nrunpy.run_module({module!r}, run_name='__main__', alter_sys=True)", *args,
-               cwd=cwd, stdin=stdin)
+               cwd=cwd, stdin=stdin, timeout=timeout)

@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -80,7 +79,7 @@ def stack_file(stack: str) -> tuple[str, dict[str, str], list[str]]:
 
 @functools.cache
 def _loaded_stack_file(stack: str) -> tuple[str, dict[str, str], list[str]]:
-    # Read once per process: the YAML reader is pure Python, and the files do not change in a run.
+    # Read once per process: a hundred tests start from the same two files, unchanged in a run.
     from dryrun import stackfile
 
     return stackfile.load(ROOT, stack)
@@ -101,14 +100,11 @@ def _parsed_stack_config(stack: str) -> Any:
     return sc.parse(config, set(secrets), stack)
 
 
-# The mark of a test module that reads program_run(): such modules run on one worker (conftest.py).
-STACK_PROGRAMS = pytest.mark.xdist_group("stack-programs")
-
-
 def program_run(stack: str) -> ProgramResult:
     """What `python -m dryrun <stack>` records for a real stack: the whole program under the mocks.
-    It runs once per test process; each caller gets its own copy of the resources and outputs to
-    read or mutate (the requests, protobuf messages nobody edits, are shared)."""
+    It runs once per test process (the modules that call this share a worker: conftest.py
+    SHARED_RECORDINGS); each caller gets its own copy of the resources and outputs to read or
+    mutate (the requests, protobuf messages nobody edits, are shared)."""
     recorded = _recorded_program(stack)
     return replace(recorded, resources=copy.deepcopy(recorded.resources), outputs=copy.deepcopy(recorded.outputs))
 

@@ -16,6 +16,7 @@ import atexit, gc, json
 atexit.register(lambda: print(json.dumps({"frozen_at_exit": gc.get_freeze_count()})))
 from dryrun.collector import collect_cycles_less_often
 collect_cycles_less_often()
+collect_cycles_less_often()  # a second caller in the same process (the handler is registered once)
 objects = [[] for _ in range(1000)]
 print(json.dumps({"threshold": gc.get_threshold(), "frozen_before_exit": gc.get_freeze_count()}))
 """

@@ -9,9 +9,7 @@ import pytest
 from dryrun.model import Resource, reveal
 from policies.azure import types as T
 from policies.azure.catalog import DIAGNOSTIC_TYPES
-from tests.harness import STACK_PROGRAMS, program_run
-
-pytestmark = STACK_PROGRAMS
+from tests.harness import program_run
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,7 @@ import pytest
 from dryrun import report
 from dryrun.policy_driver import Pack
 from stack_config.preflight import images, openai_models
-from tests.harness import STACK_PROGRAMS, program_run
-
-pytestmark = STACK_PROGRAMS
+from tests.harness import program_run
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ["dev", "prod"]

@@ -15,9 +15,7 @@ from dryrun.program import ProgramResult
 from dryrun.readers import read
 from dryrun.stackfile import UsageError
 from policies.azure import types as T
-from tests.harness import STACK_PROGRAMS, program_run
-
-pytestmark = STACK_PROGRAMS
+from tests.harness import program_run
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -29,9 +29,7 @@ from dryrun.policy_driver import Pack, Violation, parse_config_file
 from policies.azure import types as T
 from policies.azure.roles import PRIVILEGED
 from policies.pack import ENFORCEMENT_LEVEL, POLICIES
-from tests.harness import STACK_PROGRAMS, program_run
-
-pytestmark = STACK_PROGRAMS
+from tests.harness import program_run
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import STACK_PROGRAMS, program_run
-
-pytestmark = STACK_PROGRAMS
+from tests.harness import program_run
 
 ROOT = Path(__file__).resolve().parent.parent
 

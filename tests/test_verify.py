@@ -269,16 +269,16 @@ def test_resolve_private_needs_names(tmp_path, capsys):
 
 
 def test_the_command_documents_its_outputs_and_exits_non_zero_on_failure(tmp_path, pki, port):
-    help_run = fresh.run_module("verify", "--help")
+    help_run = fresh.run_module("verify", "--help", timeout=60)
     assert help_run.returncode == 0, help_run.stderr
     for needle in ("trafficManagerFqdn", "gateways", "hostName", "privateHostNames", "--resolve-private",
                    "RFC 1918", "168.63.129.16", "--ca-file", "--insecure", "exit codes"):
         assert needle in help_run.stdout, needle
     outputs = json.dumps({"gateways": {"eastus2": "127.0.0.1"}, "hostName": HOST})
     command = ["--outputs", "-", "--port", str(port), "--ca-file", str(pki.ca_file), "--retry-delay", "0"]
-    passing = fresh.run_module("verify", *command, stdin=outputs)
+    passing = fresh.run_module("verify", *command, stdin=outputs, timeout=60)
     assert passing.returncode == 0, passing.stdout + passing.stderr
-    failing = fresh.run_module("verify", *command, "--path", "/missing", stdin=outputs)
+    failing = fresh.run_module("verify", *command, "--path", "/missing", stdin=outputs, timeout=60)
     assert failing.returncode == 1 and "FAIL  gateway eastus2" in failing.stdout
 
 

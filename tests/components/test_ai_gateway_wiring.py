@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dryrun.model import Resource, reveal
-from tests.harness import STACK_PROGRAMS, program_run
-
-pytestmark = STACK_PROGRAMS
+from tests.harness import program_run
 
 SERVICE = "azure-native:apimanagement:ApiManagementService"
 ROLE = "azure-native:authorization:RoleAssignment"

@@ -77,6 +77,8 @@ REFUSED = [
     pytest.param("a: !!python/object/apply:os.system [echo]", "not valid YAML", id="python-tag"),
     pytest.param(_bomb(9), "expands to more than", id="alias-expansion-bomb"),
     pytest.param("a: " + "[" * 2000 + "]" * 2000, "nests", id="deep-nesting"),
+    pytest.param("a: \ud800", "not valid YAML", id="lone-surrogate"),
+    pytest.param("a: \x00", "not valid YAML", id="control-character"),
 ]
 
 
