@@ -81,8 +81,7 @@ def run(root: Path, stack: str, *, alias_shortcut: bool = True, stack_trace_shor
     try:
         # The CLI runs the program from the project directory; do the same.
         os.chdir(root)
-        with (skip_unused_alias_urns() if alias_shortcut else contextlib.nullcontext(),
-              cached_stack_traces() if stack_trace_shortcut else contextlib.nullcontext()):
+        with sdk_shortcuts(aliases=alias_shortcut, stack_traces=stack_trace_shortcut):
             _sync_await(run_pulumi_func(lambda: _run_main(main)))
         outputs = _exports()
     except pulumi.RunError as exc:
@@ -167,6 +166,15 @@ async def _prepare_plain_aliases(stock: Any, resource: Any, options: Any, suppor
         return await stock(resource, options, supports_alias_specs)
     return [alias_pb2.Alias(urn=a) if isinstance(a, str)
             else alias_pb2.Alias(spec=await sdk_runtime_resource.create_alias_spec(a)) for a in aliases]
+
+
+@contextlib.contextmanager
+def sdk_shortcuts(*, aliases: bool = True, stack_traces: bool = True) -> Iterator[None]:
+    """The shortcuts this module takes around SDK work, for a program run or any declaration under
+    the mocks; each can be turned off (the contract tests and the benchmark compare)."""
+    with (skip_unused_alias_urns() if aliases else contextlib.nullcontext(),
+          cached_stack_traces() if stack_traces else contextlib.nullcontext()):
+        yield
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from dryrun.mocks import AzureMocks, RecordingMonitor, configure
 from dryrun.model import Resource, reveal
-from dryrun.program import ProgramResult, cached_stack_traces, run, skip_unused_alias_urns
+from dryrun.program import ProgramResult, run, sdk_shortcuts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +54,7 @@ def declare(build: Callable[[], Any], stack: str = "test", config: dict[str, str
     result: list[Any] = []
     # The dry-run's shortcuts: the same requests (tests/test_alias_contract.py), without the URN
     # work per alias that was most of a declaration's CPU, nor the source lines of pytest's frames.
-    with skip_unused_alias_urns(), cached_stack_traces():
+    with sdk_shortcuts():
         _sync_await(run_pulumi_func(lambda: result.append(build())))
     return Declared([r for r in monitor.recorded if r.type != "pulumi:pulumi:Stack"])
 
